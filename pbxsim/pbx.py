@@ -1,0 +1,495 @@
+"""The simulated PBX: queues, members and calls, emitting the events Asterisk would."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from pbxsim import frames
+from pbxsim.frames import Pairs, SimChannel
+
+AGENT = "agent,all"
+CALL = "call,all"
+DTMF = "dtmf,all"
+
+NOT_INUSE, INUSE, RINGING = 1, 2, 6
+RING_TIMEOUT_S = 10.0  # queues.conf `timeout`, as in the lab
+
+
+class SimError(Exception):
+    """An action Asterisk would refuse; the text is Asterisk's own message."""
+
+
+@dataclass(slots=True)
+class SimMember:
+    queue: str
+    interface: str
+    name: str
+    state_interface: str
+    membership: str = "dynamic"
+    penalty: int = 0
+    calls_taken: int = 0
+    last_call: int = 0
+    last_pause: int = 0
+    login_time: int = 0
+    in_call: bool = False
+    status: int = NOT_INUSE
+    paused: bool = False
+    paused_reason: str = ""
+    idle_since: float = 0.0
+
+    def block(self) -> Pairs:
+        return [
+            ("Queue", self.queue),
+            ("MemberName", self.name),
+            ("Interface", self.interface),
+            ("StateInterface", self.state_interface),
+            ("Membership", self.membership),
+            ("Penalty", str(self.penalty)),
+            ("CallsTaken", str(self.calls_taken)),
+            ("LastCall", str(self.last_call)),
+            ("LastPause", str(self.last_pause)),
+            ("LoginTime", str(self.login_time)),
+            ("InCall", "1" if self.in_call else "0"),
+            ("Status", str(self.status)),
+            ("Paused", "1" if self.paused else "0"),
+            ("PausedReason", self.paused_reason),
+            ("Ringinuse", "0"),
+            ("Wrapuptime", "0"),
+        ]
+
+    def status_item(self) -> Pairs:
+        """The QueueStatus form: Name/Location, no Ringinuse."""
+        renamed = {"MemberName": "Name", "Interface": "Location"}
+        return [(renamed.get(k, k), v) for k, v in self.block() if k != "Ringinuse"]
+
+
+@dataclass(slots=True)
+class SimCall:
+    channel: SimChannel
+    joined_at: float = 0.0
+    answered: bool = False
+    ringing: bool = False  # a member is being rung for this caller right now
+
+
+@dataclass(slots=True)
+class SimQueue:
+    name: str
+    strategy: str = "rrmemory"
+    members: dict[str, SimMember] = field(default_factory=dict)
+    waiting: list[SimCall] = field(default_factory=list)
+    completed: int = 0
+    abandoned: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def free_member(self) -> SimMember | None:
+        """Longest-idle member that is logged in, not paused and not busy."""
+        free = [
+            m
+            for m in self.members.values()
+            if not m.paused and not m.in_call and m.status == NOT_INUSE
+        ]
+        return min(free, key=lambda m: m.idle_since, default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentBehaviour:
+    """How a simulated agent's phone behaves when the queue rings it."""
+
+    ring_s: float = 1.0
+    answers: bool = True
+
+
+class Pbx:
+    """Queues and calls; every change is emitted as AMI event bytes through `emit`."""
+
+    def __init__(
+        self,
+        queues: Mapping[str, str],
+        emit: Callable[[bytes], None],
+        *,
+        behaviour: Callable[[str], AgentBehaviour] = lambda _iface: AgentBehaviour(),
+        wall_clock: Callable[[], float] = time.time,
+        ring_timeout_s: float = RING_TIMEOUT_S,
+    ) -> None:
+        self.ring_timeout_s = ring_timeout_s
+        self.queues = {name: SimQueue(name, strategy) for name, strategy in queues.items()}
+        self._emit = emit
+        self._behaviour = behaviour
+        self._now = wall_clock
+        self._channel_seq = itertools.count()
+        self._uid_seq = itertools.count()
+        self._epoch = int(wall_clock())
+
+    # --- member actions (QueueAdd / QueueRemove / QueuePause) -------------------------
+
+    def _queue(self, name: str) -> SimQueue:
+        queue = self.queues.get(name)
+        if queue is None:
+            raise SimError("Unable to add interface to queue: No such queue")
+        return queue
+
+    def add_member(
+        self,
+        queue_name: str,
+        interface: str,
+        name: str = "",
+        state_interface: str = "",
+        *,
+        penalty: int = 0,
+        paused: bool = False,
+        reason: str = "",
+        membership: str = "dynamic",
+    ) -> None:
+        queue = self._queue(queue_name)
+        if interface in queue.members:
+            raise SimError("Unable to add interface: Already there")
+        now = int(self._now())
+        member = SimMember(
+            queue_name,
+            interface,
+            name or interface,
+            state_interface or interface,
+            membership=membership,
+            penalty=penalty,
+            login_time=now,
+            paused=paused,
+            paused_reason=reason if paused else "",
+            last_pause=now if paused else 0,
+            idle_since=self._now(),
+        )
+        queue.members[interface] = member
+        self._emit(frames.event("QueueMemberAdded", AGENT, member.block()))
+        queue.changed.set()
+
+    def remove_member(self, queue_name: str, interface: str) -> None:
+        queue = self.queues.get(queue_name)
+        member = queue.members.get(interface) if queue else None
+        if queue is None or member is None:
+            raise SimError("Unable to remove interface: Not there")
+        if member.membership != "dynamic":
+            raise SimError("Member not dynamic")
+        del queue.members[interface]
+        self._emit(frames.event("QueueMemberRemoved", AGENT, member.block()))
+
+    def pause_member(
+        self, queue_name: str | None, interface: str, paused: bool, reason: str
+    ) -> None:
+        targets = [
+            q.members[interface]
+            for q in self.queues.values()
+            if interface in q.members and queue_name in (None, q.name)
+        ]
+        if not targets:
+            raise SimError("Interface not found")
+        for member in targets:
+            member.paused = paused
+            member.paused_reason = reason
+            if paused:
+                member.last_pause = int(self._now())
+            self._emit(frames.event("QueueMemberPause", AGENT, member.block()))
+            self.queues[member.queue].changed.set()
+
+    # --- list replies ------------------------------------------------------------------
+
+    def status_items(
+        self, queue_name: str | None, member: str | None, action_id: str
+    ) -> list[bytes]:
+        items = []
+        now = self._now()
+        for queue in self.queues.values():
+            if queue_name not in (None, queue.name):
+                continue
+            items.append(
+                frames.list_item(
+                    "QueueParams",
+                    [
+                        ("Queue", queue.name),
+                        ("Max", "0"),
+                        ("Strategy", queue.strategy),
+                        ("Calls", str(len(queue.waiting))),
+                        ("Holdtime", "0"),
+                        ("TalkTime", "0"),
+                        ("Completed", str(queue.completed)),
+                        ("Abandoned", str(queue.abandoned)),
+                        ("ServiceLevel", "0"),
+                        ("ServicelevelPerf", "0.0"),
+                        ("ServicelevelPerf2", "0.0"),
+                        ("Weight", "0"),
+                    ],
+                    action_id,
+                )
+            )
+            for m in queue.members.values():
+                if member in (None, m.interface):
+                    items.append(frames.list_item("QueueMember", m.status_item(), action_id))
+            for position, call in enumerate(queue.waiting, start=1):
+                c = call.channel
+                items.append(
+                    frames.list_item(
+                        "QueueEntry",
+                        [
+                            ("Queue", queue.name),
+                            ("Position", str(position)),
+                            ("Channel", c.name),
+                            ("Uniqueid", c.uniqueid),
+                            ("CallerIDNum", c.caller_num),
+                            ("CallerIDName", c.caller_name),
+                            ("ConnectedLineNum", c.caller_num),
+                            ("ConnectedLineName", c.caller_name),
+                            ("Wait", str(int(now - call.joined_at))),
+                            ("Priority", "0"),
+                        ],
+                        action_id,
+                    )
+                )
+        return items
+
+    def summary_items(self, queue_name: str | None, action_id: str) -> list[bytes]:
+        items = []
+        now = self._now()
+        for queue in self.queues.values():
+            if queue_name not in (None, queue.name):
+                continue
+            logged_in = len(queue.members)
+            available = sum(1 for m in queue.members.values() if not m.paused and not m.in_call)
+            longest = max((now - c.joined_at for c in queue.waiting), default=0.0)
+            items.append(
+                frames.list_item(
+                    "QueueSummary",
+                    [
+                        ("Queue", queue.name),
+                        ("LoggedIn", str(logged_in)),
+                        ("Available", str(available)),
+                        ("Callers", str(len(queue.waiting))),
+                        ("HoldTime", "0"),
+                        ("TalkTime", "0"),
+                        ("LongestHoldTime", str(int(longest))),
+                    ],
+                    action_id,
+                )
+            )
+        return items
+
+    # --- calls -------------------------------------------------------------------------
+
+    def new_caller(self, number: str, name: str) -> SimChannel:
+        seq = next(self._channel_seq)
+        linked = f"{self._epoch}.{next(self._uid_seq)}"
+        unique = f"{self._epoch}.{next(self._uid_seq)}"
+        channel = SimChannel(f"Local/s@ivr-{seq:08x};2", unique, linked, number, name, state=0)
+        self._emit(frames.event("Newchannel", CALL, channel.block()))
+        return channel
+
+    def press(self, channel: SimChannel, digit: str) -> None:
+        """The caller presses a key in the menu (Background step, priority 7)."""
+        channel.state, channel.exten, channel.priority = 6, "s", 7
+        self._emit(
+            frames.event(
+                "DTMFBegin", DTMF, [*channel.block(), ("Digit", digit), ("Direction", "Received")]
+            )
+        )
+        self._emit(
+            frames.event(
+                "DTMFEnd",
+                DTMF,
+                [
+                    *channel.block(),
+                    ("Digit", digit),
+                    ("DurationMs", "120"),
+                    ("Direction", "Received"),
+                ],
+            )
+        )
+
+    def hang_up(self, channel: SimChannel) -> None:
+        self._emit(
+            frames.event(
+                "Hangup",
+                CALL,
+                [*channel.block(), ("Cause", "16"), ("Cause-txt", "Normal Clearing")],
+            )
+        )
+
+    def _member_status(self, member: SimMember, status: int, in_call: bool) -> None:
+        member.status, member.in_call = status, in_call
+        self._emit(frames.event("QueueMemberStatus", AGENT, member.block()))
+
+    async def queue_call(
+        self, channel: SimChannel, queue_name: str, exten: str, *, patience_s: float, talk_s: float
+    ) -> str:
+        """Wait in a queue until answered (then talk) or out of patience; returns the outcome."""
+        queue = self.queues[queue_name]
+        channel.context, channel.exten, channel.priority = "ivr", exten, 2
+        call = SimCall(channel, joined_at=self._now())
+        queue.waiting.append(call)
+        self._emit(
+            frames.event(
+                "QueueCallerJoin",
+                AGENT,
+                [
+                    *channel.block(),
+                    ("Queue", queue.name),
+                    ("Position", str(len(queue.waiting))),
+                    ("Count", str(len(queue.waiting))),
+                ],
+            )
+        )
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + patience_s
+        while True:
+            remaining = give_up - loop.time()
+            if remaining <= 0:
+                self._abandon(queue, call)
+                return "abandoned"
+            # autofill: a caller may take a member once everyone ahead is being rung
+            ahead = queue.waiting[: queue.waiting.index(call)]
+            member = queue.free_member() if all(c.ringing for c in ahead) else None
+            if member is not None:
+                answered = await self._ring(queue, call, member, remaining)
+                if answered is not None:
+                    await self._talk(queue, call, member, answered, talk_s)
+                    return "answered"
+                continue
+            queue.changed.clear()
+            try:
+                async with asyncio.timeout(min(remaining, 0.5)):
+                    await queue.changed.wait()
+            except TimeoutError:
+                pass
+
+    def _agent_pairs(self, channel: SimChannel, member: SimMember, leg: SimChannel) -> Pairs:
+        return [
+            *channel.block(),
+            *leg.block("Dest"),
+            ("Queue", member.queue),
+            ("Interface", member.interface),
+            ("MemberName", member.name),
+        ]
+
+    async def _ring(
+        self, queue: SimQueue, call: SimCall, member: SimMember, patience_s: float
+    ) -> SimChannel | None:
+        """Ring one member; None when nobody answered (ring timeout, or the caller gave up)."""
+        c = call.channel
+        call.ringing = True
+        base = member.interface.removesuffix("/n")
+        suffix = ";1" if base.startswith("Local/") else ""
+        leg = SimChannel(
+            f"{base}-{next(self._channel_seq):08x}{suffix}",
+            f"{self._epoch}.{next(self._uid_seq)}",
+            c.linkedid,
+            c.caller_num,
+            c.caller_name,
+            context="agents",
+            exten=c.exten,  # Asterisk quirk: DestExten is the caller's extension
+            priority=1,
+            state=0,
+        )
+        self._emit(frames.event("AgentCalled", AGENT, self._agent_pairs(c, member, leg)))
+        self._member_status(member, RINGING, False)
+        behaviour = self._behaviour(member.interface)
+        started = asyncio.get_running_loop().time()
+        answers_in = behaviour.ring_s if behaviour.answers else float("inf")
+        if answers_in >= min(self.ring_timeout_s, patience_s):
+            await asyncio.sleep(min(self.ring_timeout_s, patience_s))
+            if patience_s > self.ring_timeout_s:
+                rang_ms = str(int(self.ring_timeout_s * 1000))
+                pairs = [*self._agent_pairs(c, member, leg), ("RingTime", rang_ms)]
+                self._emit(frames.event("AgentRingNoAnswer", AGENT, pairs))
+            self._member_status(member, NOT_INUSE, False)
+            member.idle_since = self._now()
+            call.ringing = False
+            return None
+        await asyncio.sleep(behaviour.ring_s)
+        leg.state = 6
+        queue.waiting.remove(call)
+        self._emit(
+            frames.event(
+                "QueueCallerLeave",
+                AGENT,
+                [
+                    *c.block(),
+                    ("Queue", queue.name),
+                    ("Position", "1"),
+                    ("Count", str(len(queue.waiting))),
+                ],
+            )
+        )
+        hold = int(self._now() - call.joined_at)
+        ring = round(asyncio.get_running_loop().time() - started)
+        self._emit(
+            frames.event(
+                "AgentConnect",
+                AGENT,
+                [
+                    *self._agent_pairs(c, member, leg),
+                    ("HoldTime", str(hold)),
+                    ("RingTime", str(ring)),
+                ],
+            )
+        )
+        self._member_status(member, INUSE, True)
+        call.answered = True
+        return leg
+
+    async def _talk(
+        self, queue: SimQueue, call: SimCall, member: SimMember, leg: SimChannel, talk_s: float
+    ) -> None:
+        hold = int(self._now() - call.joined_at)
+        await asyncio.sleep(talk_s)
+        member.calls_taken += 1
+        member.last_call = int(self._now())
+        member.idle_since = self._now()
+        self._member_status(member, NOT_INUSE, False)
+        queue.completed += 1
+        self._emit(
+            frames.event(
+                "AgentComplete",
+                AGENT,
+                [
+                    *self._agent_pairs(call.channel, member, leg),
+                    ("HoldTime", str(hold)),
+                    ("TalkTime", str(round(talk_s))),
+                    ("Reason", "agent"),
+                ],
+            )
+        )
+        self.hang_up(call.channel)
+        queue.changed.set()
+
+    def _abandon(self, queue: SimQueue, call: SimCall) -> None:
+        c = call.channel
+        position = queue.waiting.index(call) + 1
+        queue.waiting.remove(call)
+        queue.abandoned += 1
+        self._emit(
+            frames.event(
+                "QueueCallerAbandon",
+                AGENT,
+                [
+                    *c.block(),
+                    ("Queue", queue.name),
+                    ("Position", str(position)),
+                    ("OriginalPosition", str(position)),
+                    ("HoldTime", str(int(self._now() - call.joined_at))),
+                ],
+            )
+        )
+        self._emit(
+            frames.event(
+                "QueueCallerLeave",
+                AGENT,
+                [
+                    *c.block(),
+                    ("Queue", queue.name),
+                    ("Position", str(position)),
+                    ("Count", str(len(queue.waiting))),
+                ],
+            )
+        )
+        self.hang_up(c)
+        queue.changed.set()

@@ -1,0 +1,202 @@
+"""The simulator's AMI server: banner, Login, actions and events, over TCP, as Asterisk 22."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from pbxsim import frames
+from pbxsim.pbx import Pbx, SimError
+
+log = logging.getLogger(__name__)
+
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+
+
+@dataclass(slots=True)
+class _Session:
+    writer: asyncio.StreamWriter
+    peer: str
+    logged_in: bool = False
+    events: bool = False
+    frozen: bool = False  # test hook: a half-open link that swallows everything
+    received: list[dict[str, str]] = field(default_factory=list)
+
+
+def _parse(block: bytes) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in block.decode("utf-8", "replace").split("\r\n"):
+        key, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class AmiServer:
+    """Serves one `Pbx` to any number of AMI clients."""
+
+    def __init__(
+        self, pbx_queues: dict[str, str], *, username: str, secret: str, auth_delay_s: float = 1.0
+    ) -> None:
+        self.pbx = Pbx(pbx_queues, self.broadcast)
+        self.username = username
+        self.secret = secret
+        self.auth_delay_s = auth_delay_s
+        self.sessions: list[_Session] = []
+        self.actions_received: list[dict[str, str]] = []
+        self._server: asyncio.Server | None = None
+        self.port = 0
+        self._started = time.time()
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._serve, host, port)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        self.drop_all()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def broadcast(self, data: bytes) -> None:
+        for session in self.sessions:
+            if session.logged_in and session.events and not session.frozen:
+                session.writer.write(data)
+
+    # --- fault injection for tests and the demo -----------------------------------------
+
+    def drop_all(self) -> None:
+        """Close every client connection, as a restarting Asterisk would."""
+        for session in list(self.sessions):
+            session.writer.close()
+
+    def freeze_all(self) -> None:
+        """Keep the sockets open but answer nothing: a half-open connection."""
+        for session in self.sessions:
+            session.frozen = True
+
+    # --- protocol -----------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = "{}:{}".format(*writer.get_extra_info("peername")[:2])
+        session = _Session(writer, peer)
+        self.sessions.append(session)
+        writer.write(BANNER)
+        try:
+            while True:
+                block = await reader.readuntil(b"\r\n\r\n")
+                if session.frozen:
+                    continue
+                if not await self._action(session, _parse(block)):
+                    break
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.sessions.remove(session)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _action(self, session: _Session, m: dict[str, str]) -> bool:
+        """Answer one action; returns False when the connection must close."""
+        name = m.get("Action", "")
+        aid = m.get("ActionID")
+        self.actions_received.append(m)
+        session.received.append(m)
+        w = session.writer.write
+        if name.lower() == "login":
+            if m.get("Username") == self.username and m.get("Secret") == self.secret:
+                session.logged_in = True
+                session.events = m.get("Events", "on").lower() != "off"
+                w(frames.success(aid, "Authentication accepted"))
+                w(frames.event("FullyBooted", "system,all", self._booted()))
+                return True
+            await asyncio.sleep(self.auth_delay_s)
+            w(frames.error(aid, "Authentication failed"))
+            return False
+        if not session.logged_in:
+            w(frames.error(aid, "Authentication Required"))
+            return True
+        match name.lower():
+            case "logoff":
+                w(frames.response(aid, "Goodbye", [("Message", "Thanks for all the fish.")]))
+                return False
+            case "ping":
+                w(
+                    frames.response(
+                        aid, "Success", [("Ping", "Pong"), ("Timestamp", f"{time.time():.6f}")]
+                    )
+                )
+            case "events":
+                session.events = _flag(m.get("EventMask", "on"))
+                w(frames.response(aid, "Success", [("Events", "On" if session.events else "Off")]))
+            case "queuestatus":
+                items = self.pbx.status_items(
+                    m.get("Queue") or None, m.get("Member") or None, aid or ""
+                )
+                w(frames.list_start(aid, "Queue status will follow"))
+                for item in items:
+                    w(item)
+                w(frames.list_complete("QueueStatusComplete", aid or "", len(items)))
+            case "queuesummary":
+                items = self.pbx.summary_items(m.get("Queue") or None, aid or "")
+                w(frames.list_start(aid, "Queue summary will follow"))
+                for item in items:
+                    w(item)
+                w(frames.list_complete("QueueSummaryComplete", aid or "", len(items)))
+            case "queueadd" | "queueremove" | "queuepause":
+                w(self._member_action(name.lower(), m, aid))
+            case _:
+                w(
+                    frames.error(
+                        aid,
+                        f"Invalid/unknown command: {name}. "
+                        "Use Action: ListCommands to show available commands.",
+                    )
+                )
+        return True
+
+    def _member_action(self, name: str, m: dict[str, str], aid: str | None) -> bytes:
+        interface = m.get("Interface", "")
+        if name == "queueremove" and not (interface and m.get("Queue")):
+            return frames.error(aid, "Need 'Queue' and 'Interface' parameters.")
+        if not interface:
+            return frames.error(aid, "'Interface' not specified.")
+        try:
+            if name == "queueadd":
+                if not m.get("Queue"):
+                    return frames.error(aid, "'Queue' not specified.")
+                paused = _flag(m.get("Paused", "false"))
+                self.pbx.add_member(
+                    m["Queue"],
+                    interface,
+                    m.get("MemberName", ""),
+                    m.get("StateInterface", ""),
+                    penalty=int(m.get("Penalty") or 0),
+                    paused=paused,
+                    reason=m.get("Reason", ""),
+                )
+                return frames.success(aid, "Added interface to queue")
+            if name == "queueremove":
+                self.pbx.remove_member(m.get("Queue", ""), interface)
+                return frames.success(aid, "Removed interface from queue")
+            paused = _flag(m.get("Paused", ""))
+            self.pbx.pause_member(m.get("Queue") or None, interface, paused, m.get("Reason", ""))
+            return frames.success(
+                aid,
+                "Interface paused successfully" if paused else "Interface unpaused successfully",
+            )
+        except SimError as refused:
+            return frames.error(aid, str(refused))
+
+    def _booted(self) -> list[tuple[str, str]]:
+        up = str(int(time.time() - self._started))
+        return [("Uptime", up), ("LastReload", up), ("Status", "Fully Booted")]

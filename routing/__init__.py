@@ -1,0 +1,1 @@
+"""The AMI-connected router: loops, members, queue state, policy and reconciler."""

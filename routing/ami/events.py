@@ -1,0 +1,337 @@
+"""Typed AMI events: frozen dataclasses built from raw fields on arrival.
+
+Names and fields are those Asterisk 22 sends (see shared/ami-transcripts/README.md).
+Events the router does not model stay `RawEvent`; a known event whose fields do
+not decode becomes a `RawEvent` with `error` set, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from routing.ami.frame import Fields
+
+
+class DeviceStatus(IntEnum):
+    """Numeric device state of a queue member (the `Status` field)."""
+
+    UNKNOWN = 0
+    NOT_INUSE = 1
+    INUSE = 2
+    BUSY = 3
+    INVALID = 4
+    UNAVAILABLE = 5
+    RINGING = 6
+    RINGINUSE = 7
+    ONHOLD = 8
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """An event the router does not model, or one that failed to decode (`error`)."""
+
+    name: str
+    fields: Fields = field(repr=False)
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberEvent:
+    """The member block shared by QueueMember* events and QueueStatus `QueueMember` items."""
+
+    queue: str
+    interface: str
+    name: str
+    state_interface: str
+    membership: str
+    penalty: int
+    calls_taken: int
+    last_pause: int
+    login_time: int
+    in_call: bool
+    status: DeviceStatus
+    paused: bool
+    paused_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberAdded(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberRemoved(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberPause(MemberEvent):
+    """Both pause and unpause (`paused` says which); the reason survives an unpause."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberStatus(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMemberPenalty(MemberEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMember(MemberEvent):
+    """A QueueStatus list item; on the wire it says `Name`/`Location`, here normalised."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallerEvent:
+    """Caller channel block fields the router uses."""
+
+    queue: str
+    channel: str
+    uniqueid: str
+    linkedid: str
+    caller_num: str
+    caller_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallerJoin(CallerEvent):
+    position: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallerLeave(CallerEvent):
+    position: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCallerAbandon(CallerEvent):
+    position: int
+    original_position: int
+    hold_time_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgentEvent(CallerEvent):
+    """Agent* events: caller block plus the member that was dialled."""
+
+    interface: str
+    member_name: str
+    dest_channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCalled(AgentEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConnect(AgentEvent):
+    hold_time_s: int
+    ring_time_s: float  # Asterisk sends seconds here
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRingNoAnswer(AgentEvent):
+    ring_time_s: float  # Asterisk sends milliseconds here; converted
+
+
+@dataclass(frozen=True, slots=True)
+class AgentComplete(AgentEvent):
+    hold_time_s: int
+    talk_time_s: int
+    reason: str  # "agent" or "caller": who hung up first
+
+
+@dataclass(frozen=True, slots=True)
+class QueueParams:
+    queue: str
+    strategy: str
+    calls: int
+    completed: int
+    abandoned: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    queue: str
+    position: int
+    channel: str
+    uniqueid: str
+    caller_num: str
+    caller_name: str
+    wait_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class DtmfEnd:
+    channel: str
+    uniqueid: str
+    linkedid: str
+    digit: str
+    direction: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    channel: str
+    uniqueid: str
+    linkedid: str
+    cause: int
+
+
+@dataclass(frozen=True, slots=True)
+class FullyBooted:
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListComplete:
+    """The end of a list reply (`QueueStatusComplete`, `QueueSummaryComplete`, ...)."""
+
+    name: str
+    list_items: int
+
+
+Event = (
+    RawEvent
+    | MemberEvent
+    | CallerEvent
+    | QueueParams
+    | QueueEntry
+    | DtmfEnd
+    | Hangup
+    | FullyBooted
+    | ListComplete
+)
+
+
+def _flag(value: str) -> bool:
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no", ""):
+        return False
+    raise ValueError(f"not a flag: {value!r}")
+
+
+def _member(cls: type[MemberEvent], f: Fields, name_key: str, iface_key: str) -> MemberEvent:
+    return cls(
+        queue=f["Queue"],
+        interface=f[iface_key],
+        name=f[name_key],
+        state_interface=f["StateInterface"],
+        membership=f["Membership"],
+        penalty=int(f["Penalty"]),
+        calls_taken=int(f["CallsTaken"]),
+        last_pause=int(f["LastPause"]),
+        login_time=int(f["LoginTime"]),
+        in_call=_flag(f["InCall"]),
+        status=DeviceStatus(int(f["Status"])),
+        paused=_flag(f["Paused"]),
+        paused_reason=f["PausedReason"],
+    )
+
+
+def _member_event(cls: type[MemberEvent]) -> Callable[[Fields], Event]:
+    return lambda f: _member(cls, f, "MemberName", "Interface")
+
+
+def _caller(f: Fields) -> tuple[str, str, str, str, str, str]:
+    return (
+        f["Queue"],
+        f["Channel"],
+        f["Uniqueid"],
+        f["Linkedid"],
+        f["CallerIDNum"],
+        f["CallerIDName"],
+    )
+
+
+def _agent(f: Fields) -> tuple[str, str, str, str, str, str, str, str, str]:
+    return (*_caller(f), f["Interface"], f["MemberName"], f["DestChannel"])
+
+
+DECODERS: dict[str, Callable[[Fields], Event]] = {
+    "QueueMemberAdded": _member_event(QueueMemberAdded),
+    "QueueMemberRemoved": _member_event(QueueMemberRemoved),
+    "QueueMemberPause": _member_event(QueueMemberPause),
+    "QueueMemberStatus": _member_event(QueueMemberStatus),
+    "QueueMemberPenalty": _member_event(QueueMemberPenalty),
+    "QueueMember": lambda f: _member(QueueMember, f, "Name", "Location"),
+    "QueueCallerJoin": lambda f: QueueCallerJoin(
+        *_caller(f), position=int(f["Position"]), count=int(f["Count"])
+    ),
+    "QueueCallerLeave": lambda f: QueueCallerLeave(
+        *_caller(f), position=int(f["Position"]), count=int(f["Count"])
+    ),
+    "QueueCallerAbandon": lambda f: QueueCallerAbandon(
+        *_caller(f),
+        position=int(f["Position"]),
+        original_position=int(f["OriginalPosition"]),
+        hold_time_s=int(f["HoldTime"]),
+    ),
+    "AgentCalled": lambda f: AgentCalled(*_agent(f)),
+    "AgentConnect": lambda f: AgentConnect(
+        *_agent(f), hold_time_s=int(f["HoldTime"]), ring_time_s=float(f["RingTime"])
+    ),
+    "AgentRingNoAnswer": lambda f: AgentRingNoAnswer(
+        *_agent(f), ring_time_s=int(f["RingTime"]) / 1000
+    ),
+    "AgentComplete": lambda f: AgentComplete(
+        *_agent(f),
+        hold_time_s=int(f["HoldTime"]),
+        talk_time_s=int(f["TalkTime"]),
+        reason=f["Reason"],
+    ),
+    "QueueParams": lambda f: QueueParams(
+        queue=f["Queue"],
+        strategy=f["Strategy"],
+        calls=int(f["Calls"]),
+        completed=int(f["Completed"]),
+        abandoned=int(f["Abandoned"]),
+    ),
+    "QueueEntry": lambda f: QueueEntry(
+        queue=f["Queue"],
+        position=int(f["Position"]),
+        channel=f["Channel"],
+        uniqueid=f["Uniqueid"],
+        caller_num=f["CallerIDNum"],
+        caller_name=f["CallerIDName"],
+        wait_s=int(f["Wait"]),
+    ),
+    "DTMFEnd": lambda f: DtmfEnd(
+        channel=f["Channel"],
+        uniqueid=f["Uniqueid"],
+        linkedid=f["Linkedid"],
+        digit=f["Digit"],
+        direction=f["Direction"],
+    ),
+    "Hangup": lambda f: Hangup(
+        channel=f["Channel"], uniqueid=f["Uniqueid"], linkedid=f["Linkedid"], cause=int(f["Cause"])
+    ),
+    "FullyBooted": lambda f: FullyBooted(status=f["Status"]),
+    "QueueStatusComplete": lambda f: ListComplete("QueueStatusComplete", int(f["ListItems"])),
+    "QueueSummaryComplete": lambda f: ListComplete("QueueSummaryComplete", int(f["ListItems"])),
+}
+
+
+def decode_event(fields: Fields) -> Event:
+    """Build the typed event for a raw `Event:` message; never raises."""
+    name = fields.get("Event", "")
+    decoder = DECODERS.get(name)
+    if decoder is None:
+        return RawEvent(name, fields)
+    try:
+        return decoder(fields)
+    except KeyError as missing:
+        return RawEvent(name, fields, error=f"{name} lacks field {missing.args[0]}")
+    except ValueError as bad:
+        # The offending value is not echoed: caller fields may hold personal data.
+        kind = "flag" if "flag" in str(bad) else "number or state"
+        return RawEvent(name, fields, error=f"{name} has a malformed {kind} value")

@@ -1,0 +1,193 @@
+"""What Asterisk reports about each loop, built from QueueStatus snapshots and events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum, auto
+
+from routing.ami.events import (
+    AgentConnect,
+    DeviceStatus,
+    Event,
+    MemberEvent,
+    QueueCallerAbandon,
+    QueueCallerJoin,
+    QueueCallerLeave,
+    QueueEntry,
+    QueueMember,
+    QueueMemberRemoved,
+    QueueParams,
+)
+
+
+@dataclass(slots=True)
+class MemberState:
+    """A queue member as Asterisk last described it."""
+
+    queue: str
+    interface: str
+    name: str
+    state_interface: str
+    membership: str
+    paused: bool
+    paused_reason: str
+    status: DeviceStatus
+    in_call: bool
+
+    @classmethod
+    def from_event(cls, e: MemberEvent) -> MemberState:
+        return cls(
+            e.queue,
+            e.interface,
+            e.name,
+            e.state_interface,
+            e.membership,
+            e.paused,
+            e.paused_reason,
+            e.status,
+            e.in_call,
+        )
+
+
+@dataclass(slots=True)
+class WaitingCaller:
+    uniqueid: str
+    channel: str
+    caller_num: str
+    caller_name: str
+    position: int
+    joined_at: float  # epoch seconds
+
+
+@dataclass(slots=True)
+class LoopCounters:
+    """Counted since the router started (ops turns these into rates)."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+
+
+@dataclass(slots=True)
+class LoopState:
+    members: dict[str, MemberState] = field(default_factory=dict)
+    callers: dict[str, WaitingCaller] = field(default_factory=dict)
+    counters: LoopCounters = field(default_factory=LoopCounters)
+    strategy: str = ""
+
+
+class Change(Enum):
+    """What an event changed; member changes call for a reconcile."""
+
+    NONE = auto()
+    MEMBERS = auto()
+    CALLERS = auto()
+
+
+class QueueState:
+    """The router's model of every loop in Asterisk."""
+
+    def __init__(self) -> None:
+        self.loops: dict[str, LoopState] = {}
+
+    def loop(self, queue: str) -> LoopState:
+        state = self.loops.get(queue)
+        if state is None:
+            state = self.loops[queue] = LoopState()
+        return state
+
+    def members(self) -> dict[tuple[str, str], MemberState]:
+        return {
+            (queue, iface): member
+            for queue, state in self.loops.items()
+            for iface, member in state.members.items()
+        }
+
+    def load_snapshot(self, items: Iterable[Event], now: float) -> None:
+        """Replace members and waiting callers with a QueueStatus reply (counters are kept)."""
+        fresh: dict[str, LoopState] = {}
+        for item in items:
+            if isinstance(item, QueueParams):
+                state = fresh.setdefault(item.queue, LoopState())
+                state.strategy = item.strategy
+            elif isinstance(item, QueueMember):
+                state = fresh.setdefault(item.queue, LoopState())
+                state.members[item.interface] = MemberState.from_event(item)
+            elif isinstance(item, QueueEntry):
+                state = fresh.setdefault(item.queue, LoopState())
+                state.callers[item.uniqueid] = WaitingCaller(
+                    item.uniqueid,
+                    item.channel,
+                    item.caller_num,
+                    item.caller_name,
+                    item.position,
+                    now - item.wait_s,
+                )
+        for queue, state in fresh.items():
+            state.counters = self.loop(queue).counters
+        # Counters outlive a snapshot even for queues it did not list (ops counts since start).
+        for queue, state in self.loops.items():
+            fresh.setdefault(queue, LoopState(counters=state.counters, strategy=state.strategy))
+        self.loops = fresh
+
+    def apply(self, event: Event, now: float) -> Change:
+        """Fold one event into the model; says what kind of thing changed."""
+        if isinstance(event, MemberEvent):
+            members = self.loop(event.queue).members
+            if isinstance(event, QueueMemberRemoved):
+                members.pop(event.interface, None)
+            else:
+                members[event.interface] = MemberState.from_event(event)
+            return Change.MEMBERS
+        if isinstance(event, QueueCallerJoin):
+            state = self.loop(event.queue)
+            state.counters.offered += 1
+            state.callers[event.uniqueid] = WaitingCaller(
+                event.uniqueid,
+                event.channel,
+                event.caller_num,
+                event.caller_name,
+                event.position,
+                now,
+            )
+            return Change.CALLERS
+        if isinstance(event, QueueCallerLeave):
+            self.loop(event.queue).callers.pop(event.uniqueid, None)
+            return Change.CALLERS
+        if isinstance(event, QueueCallerAbandon):
+            self.loop(event.queue).counters.abandoned += 1
+            return Change.CALLERS
+        if isinstance(event, AgentConnect):
+            self.loop(event.queue).counters.answered += 1
+            return Change.CALLERS
+        return Change.NONE
+
+    def note_paused(self, queue: str, interface: str, paused: bool, reason: str) -> None:
+        """Record a pause Asterisk accepted, before its event arrives."""
+        member = self.loop(queue).members.get(interface)
+        if member is not None:
+            member.paused = paused
+            member.paused_reason = reason
+
+    def note_added(
+        self, queue: str, interface: str, name: str, state_interface: str, paused_reason: str
+    ) -> None:
+        """Record a QueueAdd Asterisk accepted; its QueueMemberAdded event refines it."""
+        self.loop(queue).members.setdefault(
+            interface,
+            MemberState(
+                queue,
+                interface,
+                name,
+                state_interface,
+                "dynamic",
+                bool(paused_reason),
+                paused_reason,
+                DeviceStatus.UNKNOWN,
+                False,
+            ),
+        )
+
+    def note_removed(self, queue: str, interface: str) -> None:
+        self.loop(queue).members.pop(interface, None)

@@ -1,0 +1,49 @@
+"""Who answers where: agents, loops, and whole-role membership resolved to people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A member of staff who can answer queue calls."""
+
+    id: str
+    name: str
+    interface: str  # what the queue dials, e.g. PJSIP/101
+    state_interface: str  # whose device state drives the member's status
+    roles: frozenset[str] = frozenset()
+    calendar: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A loop (Asterisk queue) and who belongs to it: named agents plus whole roles."""
+
+    id: str
+    queue: str
+    title: str
+    suffix: str  # shown after the caller's number, e.g. "-111"
+    agents: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    agents: Mapping[str, Agent]
+    loops: tuple[Loop, ...]
+
+    def members_of(self, loop: Loop) -> tuple[Agent, ...]:
+        """Named agents first (in the order given), then everyone holding one of the roles."""
+        chosen = [self.agents[agent_id] for agent_id in loop.agents]
+        wanted = set(loop.roles)
+        chosen += [a for a in self.agents.values() if a.roles & wanted]
+        return tuple(dict.fromkeys(chosen))
+
+    def loop_for_queue(self, queue: str) -> Loop | None:
+        return next((loop for loop in self.loops if loop.queue == queue), None)
+
+    def agent_by_interface(self, interface: str) -> Agent | None:
+        return next((a for a in self.agents.values() if a.interface == interface), None)

@@ -1,0 +1,234 @@
+"""The router's imperative shell: events in, snapshot on connect, reconcile, actions out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from presence.source import PresenceSource
+from routing.ami import actions
+from routing.ami.client import AmiClient
+from routing.ami.errors import ActionFailed, AmiError
+from routing.ami.events import (
+    AgentConnect,
+    AgentRingNoAnswer,
+    Event,
+    QueueCallerAbandon,
+    QueueCallerJoin,
+    QueueMemberPause,
+)
+from routing.policy import (
+    RESUME_REASON,
+    ManualStatus,
+    desired_members,
+    is_own_reason,
+    next_decision_time,
+)
+from routing.privacy import masked_number
+from routing.queue_state import Change, QueueState
+from routing.reconciler import (
+    AddMember,
+    MemberChange,
+    PauseMember,
+    Plan,
+    RemoveMember,
+    UnpauseMember,
+    plan,
+)
+from routing.roster import Roster
+
+log = logging.getLogger("switchboard.router")
+Clock = Callable[[], datetime]
+
+
+def to_action(change: MemberChange) -> actions.Action:
+    """The one AMI action that carries out a planned change."""
+    m = change.member
+    if isinstance(change, AddMember):
+        return actions.queue_add(
+            m.queue,
+            m.interface,
+            m.name,
+            m.state_interface,
+            paused=m.pause is not None,
+            reason=m.pause.wire if m.pause else "",
+        )
+    if isinstance(change, RemoveMember):
+        return actions.queue_remove(m.queue, m.interface)
+    if isinstance(change, PauseMember):
+        return actions.queue_pause(m.queue, m.interface, True, change.reason.wire)
+    return actions.queue_pause(m.queue, m.interface, False, RESUME_REASON)
+
+
+class Router:
+    """Keeps every loop's members as the policy wants them, over one AMI client."""
+
+    def __init__(self, roster: Roster, presence: PresenceSource, clock: Clock) -> None:
+        self.roster = roster
+        self.presence = presence
+        self.clock = clock
+        self.state = QueueState()
+        self.manual: dict[str, ManualStatus] = {}
+        self.client: AmiClient | None = None
+        self.actions_sent: dict[str, int] = {}
+        self.action_errors = 0
+        self._wake = asyncio.Event()
+        self._needs_snapshot = True
+        self._reported: set[str] = set()
+        presence.subscribe(self.wake)
+
+    def attach(self, client: AmiClient) -> None:
+        self.client = client
+
+    def wake(self) -> None:
+        """Ask for a reconcile pass soon (something relevant changed)."""
+        self._wake.set()
+
+    def set_manual_status(self, agent_id: str, status: ManualStatus) -> None:
+        if agent_id not in self.roster.agents:
+            raise KeyError(f"no agent {agent_id!r} in the roster")
+        self.manual[agent_id] = status
+        self.wake()
+
+    # --- input -----------------------------------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        """Fold an AMI event into the model; member changes trigger a reconcile."""
+        change = self.state.apply(event, self.clock().timestamp())
+        self._log_event(event)
+        if change is Change.MEMBERS:
+            self.wake()
+
+    async def on_connected(self) -> None:
+        """Fresh connection: re-read the truth, then re-decide (never replay the past)."""
+        self._needs_snapshot = True
+        await self._snapshot()
+        self.wake()
+
+    # --- the loop --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Reconcile on every relevant change and at the next known boundary in time."""
+        while True:
+            now = self.clock()
+            wake_at = next_decision_time(self.presence.busy_intervals(), now)
+            delay = None if wake_at is None else max(0.0, (wake_at - now).total_seconds())
+            try:
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            if self.client is not None and self.client.connected.is_set():
+                await self.reconcile()
+
+    async def reconcile(self) -> Plan:
+        """One pass: desired vs. actual, send the difference, note what Asterisk accepted."""
+        if self._needs_snapshot:
+            try:
+                await self._snapshot()
+            except AmiError as exc:
+                log.warning("no fresh queue snapshot (%s); reconcile postponed", exc)
+                return Plan()
+        now = self.clock()
+        desired = desired_members(self.roster, self.manual, self.presence.busy_intervals(), now)
+        todo = plan(desired, self.state.members())
+        for note in todo.notes:
+            if note not in self._reported:
+                self._reported.add(note)
+                log.warning("%s", note)
+        for change in todo.changes:
+            if not await self._carry_out(change):
+                break
+        return todo
+
+    async def _carry_out(self, change: MemberChange) -> bool:
+        assert self.client is not None
+        action = to_action(change)
+        self.actions_sent[action.name] = self.actions_sent.get(action.name, 0) + 1
+        try:
+            await self.client.send(action)
+        except ActionFailed as refused:
+            self.action_errors += 1
+            log.error(
+                "%s refused by Asterisk: %s (will re-read queues)", change.why, refused.message
+            )
+            self._needs_snapshot = True
+            self.wake()
+            return False
+        except AmiError as exc:
+            self.action_errors += 1
+            log.warning("%s not done: %s", change.why, exc)
+            return False
+        log.info("%s", change.why)
+        m = change.member
+        if isinstance(change, RemoveMember):
+            self.state.note_removed(m.queue, m.interface)
+        elif isinstance(change, PauseMember):
+            self.state.note_paused(m.queue, m.interface, True, change.reason.wire)
+        elif isinstance(change, UnpauseMember):
+            self.state.note_paused(m.queue, m.interface, False, RESUME_REASON)
+        else:
+            reason = m.pause.wire if m.pause else ""
+            self.state.note_added(m.queue, m.interface, m.name, m.state_interface, reason)
+        return True
+
+    async def _snapshot(self) -> None:
+        assert self.client is not None
+        reply = await self.client.send(actions.queue_status())
+        self.state.load_snapshot(reply.items, self.clock().timestamp())
+        self._needs_snapshot = False
+        members = self.state.members()
+        log.info(
+            "queue snapshot: %d loops, %d members, %d paused",
+            len(self.state.loops),
+            len(members),
+            sum(m.paused for m in members.values()),
+        )
+
+    # --- telling people what happens -------------------------------------------------
+
+    def _log_event(self, event: Event) -> None:
+        if isinstance(event, QueueCallerJoin):
+            loop = self.roster.loop_for_queue(event.queue)
+            title = f" ({loop.title})" if loop else ""
+            log.info(
+                "call %s entered %s%s at position %d",
+                masked_number(event.caller_num),
+                event.queue,
+                title,
+                event.position,
+            )
+        elif isinstance(event, AgentConnect):
+            log.info(
+                "call %s in %s answered by %s after %d s waiting",
+                masked_number(event.caller_num),
+                event.queue,
+                event.member_name,
+                event.hold_time_s,
+            )
+        elif isinstance(event, AgentRingNoAnswer):
+            log.info(
+                "%s did not answer a call in %s (rang %.0f s)",
+                event.member_name,
+                event.queue,
+                event.ring_time_s,
+            )
+        elif isinstance(event, QueueCallerAbandon):
+            log.info(
+                "call %s hung up waiting in %s after %d s",
+                masked_number(event.caller_num),
+                event.queue,
+                event.hold_time_s,
+            )
+        elif isinstance(event, QueueMemberPause) and not is_own_reason(event.paused_reason):
+            state = "paused" if event.paused else "unpaused"
+            log.info(
+                "%s was %s in %s by hand (%s); the engine leaves that alone",
+                event.name,
+                state,
+                event.queue,
+                event.paused_reason or "no reason given",
+            )

@@ -1,0 +1,121 @@
+"""The embedded default: simulated PBX, example config, scheduled meetings, live traffic."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pbxsim.server import AmiServer
+from pbxsim.traffic import Traffic, TrafficProfile
+from presence.busy import BusyInterval
+from presence.source import InMemoryPresence
+from routing.ami.client import AmiSettings
+from routing.policy import ManualStatus
+from switchboard.config import Settings, load_config
+from switchboard.engine import Engine
+
+log = logging.getLogger("switchboard.demo")
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "switchboard.example.yaml"
+DEMO_SECRET = "demo-secret"
+
+# (agent id, starts after s, lasts s): visible within the first minute, then repeating.
+DEMO_MEETINGS = (
+    ("mette.kvam", 10, 30),
+    ("marit.haugen", 15, 30),
+    ("ola.brekke", 25, 40),
+    ("janne.eide", 35, 25),
+    ("rose.tran", 50, 40),
+)
+DEMO_LEAVE = "liv.tangen"
+DEMO_HAND_PAUSE = ("elin.sand", 20, "Lunch")  # paused at her own phone: not ours to lift
+CYCLE_S = 120
+
+
+def demo_meetings(start: datetime, cycles: int = 30) -> dict[str, list[BusyInterval]]:
+    """Meetings relative to `start`, repeated every two minutes."""
+    meetings: dict[str, list[BusyInterval]] = {}
+    for cycle in range(cycles):
+        for agent, after, lasts in DEMO_MEETINGS:
+            begin = start + timedelta(seconds=cycle * CYCLE_S + after)
+            meetings.setdefault(agent, []).append(
+                BusyInterval(begin, begin + timedelta(seconds=lasts))
+            )
+    return meetings
+
+
+async def run_demo(
+    *, duration_s: float | None, call_gap_s: float, port: int = 0, seed: int | None = None
+) -> None:
+    """Start the simulator and the engine against it; run for `duration_s` (None: until Ctrl-C)."""
+    settings: Settings = load_config(EXAMPLE_CONFIG)
+    manual = dict(settings.manual)
+    manual[DEMO_LEAVE] = ManualStatus.LEAVE
+    settings = Settings(
+        settings.roster,
+        manual,
+        settings.ami,
+        settings.menu,
+        settings.default_queue,
+        settings.source,
+    )
+    queues = {
+        loop.queue: "ringall" if loop.queue == "switchboard" else "rrmemory"
+        for loop in settings.roster.loops
+    }
+    server = AmiServer(queues, username=settings.ami.username, secret=DEMO_SECRET)
+    await server.start(port=port)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    presence = InMemoryPresence(demo_meetings(start))
+    ami = AmiSettings(
+        "127.0.0.1", server.port, settings.ami.username, DEMO_SECRET, ping_interval_s=5.0
+    )
+    engine = Engine(settings, ami, presence)
+    traffic = Traffic(
+        server.pbx,
+        settings.menu,
+        settings.default_queue,
+        TrafficProfile(mean_gap_s=call_gap_s),
+        random.Random(seed),
+    )
+    log.info(
+        "simulated Asterisk listening on 127.0.0.1:%d (AMI user %s, secret %s); config %s",
+        server.port,
+        settings.ami.username,
+        DEMO_SECRET,
+        EXAMPLE_CONFIG,
+    )
+    log.info(
+        "demo: %s is on leave; meetings start at +10 s; %s pauses herself at +%d s",
+        DEMO_LEAVE,
+        DEMO_HAND_PAUSE[0],
+        DEMO_HAND_PAUSE[1],
+    )
+    try:
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(engine.run())
+            helpers = [
+                tasks.create_task(traffic.run()),
+                tasks.create_task(_hand_pause(server, settings)),
+            ]
+            if duration_s is None:
+                await asyncio.Event().wait()  # until Ctrl-C cancels us
+            await asyncio.sleep(duration_s or 0)
+            for helper in helpers:
+                helper.cancel()
+            engine.stop()
+    finally:
+        await server.close()
+    log.info("demo over; calls: %s", traffic.outcomes)
+
+
+async def _hand_pause(server: AmiServer, settings: Settings) -> None:
+    agent_id, after, reason = DEMO_HAND_PAUSE
+    await asyncio.sleep(after)
+    agent = settings.roster.agents[agent_id]
+    for queue in server.pbx.queues.values():
+        if agent.interface in queue.members:
+            server.pbx.pause_member(queue.name, agent.interface, True, reason)

@@ -1,0 +1,82 @@
+"""The reconciler sends only the difference, and never touches pauses that are not its own."""
+
+import pytest
+
+from routing.policy import PauseReason, desired_members
+from routing.queue_state import MemberState
+from routing.reconciler import AddMember, PauseMember, RemoveMember, UnpauseMember, plan
+from tests.routing.builders import ANNE, ROSTER, at, have, meeting, want
+
+OURS = PauseReason.MEETING.wire
+
+
+def _one(desired, actual):  # type: ignore[no-untyped-def]
+    return plan({desired.key: desired}, {desired.key: actual} if actual else {}).changes
+
+
+@pytest.mark.parametrize(
+    ("desired", "actual", "expected"),
+    [
+        (want(ANNE, "loop1"), None, AddMember),
+        (want(ANNE, "loop1", paused=True), None, AddMember),
+        (want(ANNE, "loop1"), have(ANNE, "loop1"), None),
+        (want(ANNE, "loop1", paused=True), have(ANNE, "loop1"), PauseMember),
+        (want(ANNE, "loop1", paused=True), have(ANNE, "loop1", paused=True, reason=OURS), None),
+        (want(ANNE, "loop1"), have(ANNE, "loop1", paused=True, reason=OURS), UnpauseMember),
+        # someone's own pause: never lifted, never overwritten
+        (want(ANNE, "loop1"), have(ANNE, "loop1", paused=True, reason="Lunch"), None),
+        (want(ANNE, "loop1", paused=True), have(ANNE, "loop1", paused=True, reason="Lunch"), None),
+        (want(ANNE, "loop1"), have(ANNE, "loop1", paused=True, reason=""), None),
+        # unpaused members keep our reason text (Asterisk keeps it): still just unpaused
+        (want(ANNE, "loop1"), have(ANNE, "loop1", reason="switchboard:available"), None),
+        (want(ANNE, "loop1", logged_in=False), have(ANNE, "loop1"), RemoveMember),
+        (want(ANNE, "loop1", logged_in=False), None, None),
+    ],
+)
+def test_one_member(desired, actual, expected) -> None:  # type: ignore[no-untyped-def]
+    changes = _one(desired, actual)
+    assert [type(c) for c in changes] == ([expected] if expected else [])
+
+
+def test_a_member_added_during_a_meeting_is_added_paused_with_our_reason() -> None:
+    (change,) = _one(want(ANNE, "loop1", paused=True), None)
+    assert isinstance(change, AddMember)
+    assert change.member.pause is PauseReason.MEETING
+
+
+def test_a_static_member_on_leave_is_reported_not_removed() -> None:
+    result = plan(
+        {("loop1", ANNE.interface): want(ANNE, "loop1", logged_in=False)},
+        {("loop1", ANNE.interface): have(ANNE, "loop1", membership="static")},
+    )
+    assert result.changes == ()
+    assert "queues.conf" in result.notes[0]
+
+
+def test_members_asterisk_has_that_the_roster_does_not_cover_are_left_alone() -> None:
+    stranger = MemberState(
+        "loop1", "PJSIP/999", "Temp", "PJSIP/999", "dynamic", False, "", 1, False
+    )  # type: ignore[arg-type]
+    assert plan({}, {("loop1", "PJSIP/999"): stranger}).changes == ()
+
+
+def test_running_twice_sends_nothing_new() -> None:
+    desired = desired_members(ROSTER, {}, {"anne": [meeting("10:00", "11:00")]}, at("10:15"))
+    first = plan(desired, {})
+    assert len(first.changes) == 3
+    # Asterisk now reports what the first plan asked for:
+    actual = {
+        key: have(
+            ROSTER.agents[m.agent_id],
+            m.queue,
+            paused=m.pause is not None,
+            reason=m.pause.wire if m.pause else "",
+        )
+        for key, m in desired.items()
+    }
+    assert plan(desired, actual).changes == ()
+
+
+def test_every_change_says_why_in_words() -> None:
+    (change,) = _one(want(ANNE, "loop1", paused=True), have(ANNE, "loop1"))
+    assert change.why.startswith("pause Anne Aas in loop1: calendar says busy")

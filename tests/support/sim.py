@@ -1,0 +1,38 @@
+"""The PBX simulator as a test peer."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from pbxsim.server import AmiServer
+from routing.ami.client import AmiSettings
+
+USER, SECRET = "router", "router-secret"
+QUEUES = {"loop1": "rrmemory", "loop2": "rrmemory", "loop3": "rrmemory", "switchboard": "ringall"}
+
+
+@contextlib.asynccontextmanager
+async def simulator(auth_delay_s: float = 0.05) -> AsyncIterator[AmiServer]:
+    server = AmiServer(dict(QUEUES), username=USER, secret=SECRET, auth_delay_s=auth_delay_s)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+def settings_for(server: AmiServer, **overrides: float | str) -> AmiSettings:
+    values: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "username": USER,
+        "secret": SECRET,
+        "ping_interval_s": 0.2,
+        "ping_deadline_s": 0.3,
+        "backoff_initial_s": 0.05,
+        "backoff_max_s": 0.2,
+        "action_timeout_s": 1.0,
+    }
+    values.update(overrides)
+    return AmiSettings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,118 @@
+"""Configuration errors name the file, the line and the fix."""
+
+from pathlib import Path
+
+import pytest
+
+from switchboard.config import ConfigError, load_config, parse_config
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml"
+
+GOOD = """\
+ami:
+  username: switchboard
+  secret_env: SB_SECRET
+default_loop: loop3
+loops:
+  - id: loop1
+    queue: loop1
+    title: Insurance and invoices
+    digit: "1"
+    suffix: "-111"
+    agents: [anne]
+  - id: loop3
+    queue: loop3
+    title: Everything else
+    digit: "3"
+    suffix: "-113"
+    roles: [switchboard]
+agents:
+  - id: anne
+    name: Anne Aas
+    interface: PJSIP/201
+  - id: bo
+    name: Bo Berg
+    interface: PJSIP/202
+    roles: [switchboard]
+    status: leave
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as bad:
+        parse_config(text, "sb.yaml")
+    return [str(p) for p in bad.value.problems]
+
+
+def test_the_shipped_example_is_valid_and_resolves_loop_2_by_role() -> None:
+    settings = load_config(EXAMPLE)
+    loops = {loop.id: loop for loop in settings.roster.loops}
+    assert len(settings.roster.members_of(loops["loop1"])) == 12
+    assert len(settings.roster.members_of(loops["loop2"])) >= 4
+    assert settings.menu == {"1": "loop1", "2": "loop2", "3": "loop3", "9": "switchboard"}
+
+
+def test_a_good_config_builds_the_roster_menu_and_leave_list() -> None:
+    settings = parse_config(GOOD, "sb.yaml")
+    assert [a.id for a in settings.roster.members_of(settings.roster.loops[1])] == ["bo"]
+    assert settings.manual == {"bo": "leave"}
+    assert settings.default_queue == "loop3"
+
+
+def test_a_bad_suffix_points_at_its_line_with_the_fix() -> None:
+    (problem,) = problems(GOOD.replace('suffix: "-111"', 'suffix: "111"'))
+    assert problem.startswith("sb.yaml:10: loops[0].suffix:")
+    assert 'e.g. suffix: "-111"' in problem
+
+
+def test_an_unknown_agent_in_a_loop_lists_the_known_ones() -> None:
+    (problem,) = problems(GOOD.replace("agents: [anne]", "agents: [anna]"))
+    assert problem.startswith("sb.yaml:11: loops[0].agents[0]: no agent with id 'anna'")
+    assert "use one of: anne, bo" in problem
+
+
+def test_a_misspelt_key_is_named() -> None:
+    found = problems(GOOD.replace("    title: Everything else", "    titel: Everything else"))
+    assert found[0].startswith("sb.yaml:12: loops[1].title: Field required (fix: add `title:`)")
+    assert found[1].startswith("sb.yaml:14: loops[1].titel: unknown key")
+    assert "check its spelling" in found[1]
+
+
+def test_a_secret_in_the_file_is_refused() -> None:
+    (problem,) = problems(
+        GOOD.replace("  username: switchboard", "  username: switchboard\n  secret: hunter2")
+    )
+    assert "must not be in the file" in problem
+    assert "hunter2" not in problem
+    assert "secret_env" in problem
+
+
+def test_a_role_nobody_holds_is_an_error_not_an_empty_loop() -> None:
+    (problem,) = problems(
+        GOOD.replace("roles: [switchboard]\nagents", "roles: [switchbord]\nagents")
+    )
+    assert "no agent holds role 'switchbord'" in problem
+
+
+def test_two_loops_on_one_digit_and_duplicate_ids_are_both_reported() -> None:
+    text = GOOD.replace('digit: "3"', 'digit: "1"').replace("id: bo", "id: anne")
+    found = problems(text)
+    assert any("digit 1 already leads to loop1" in p for p in found)
+    assert any("agent id 'anne' is used twice" in p for p in found)
+
+
+def test_broken_yaml_gives_the_line() -> None:
+    (problem,) = problems("ami:\n  username: [x\n")
+    assert problem.startswith("sb.yaml:3: file: not valid YAML")
+
+
+def test_the_secret_comes_from_the_named_environment_variable() -> None:
+    settings = parse_config(GOOD, "sb.yaml")
+    assert settings.ami_settings({"SB_SECRET": "s3"}).secret == "s3"
+    with pytest.raises(ConfigError, match="SB_SECRET is not set"):
+        settings.ami_settings({})
+
+
+def test_a_missing_file_is_reported_plainly(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nope.yaml")
