@@ -89,7 +89,7 @@ def check_config(config: Annotated[Path, typer.Argument(help="The YAML configura
             typer.echo(
                 f"     {agent.name} <{agent.interface}>" + (f" [{status}]" if status else "")
             )
-    typer.echo(f"no choice or invalid keys -> {settings.default_queue}")
+    typer.echo(f"no choice or invalid keys -> {settings.menu.default_queue}")
 
 
 def main() -> None:

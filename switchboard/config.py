@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ivr.menu import Choice, Menu
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
@@ -112,8 +113,7 @@ class Settings:
     roster: Roster
     manual: Mapping[str, ManualStatus]
     ami: AmiConfig
-    menu: Mapping[str, str]  # digit -> queue
-    default_queue: str
+    menu: Menu
     source: str
 
     def ami_settings(self, environ: Mapping[str, str] = os.environ) -> AmiSettings:
@@ -273,7 +273,9 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         roster=Roster(agents, tuple(loops)),
         manual=manual,
         ami=config.ami,
-        menu={lc.digit: lc.queue for lc in config.loops},
-        default_queue=by_id[config.default_loop].queue,
+        menu=Menu(
+            tuple(Choice(lc.digit, lc.queue, lc.title, lc.language) for lc in config.loops),
+            by_id[config.default_loop].queue,
+        ),
         source=source,
     )

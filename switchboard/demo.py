@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from datetime import UTC, datetime, timedelta
@@ -54,14 +55,7 @@ async def run_demo(
     settings: Settings = load_config(EXAMPLE_CONFIG)
     manual = dict(settings.manual)
     manual[DEMO_LEAVE] = ManualStatus.LEAVE
-    settings = Settings(
-        settings.roster,
-        manual,
-        settings.ami,
-        settings.menu,
-        settings.default_queue,
-        settings.source,
-    )
+    settings = dataclasses.replace(settings, manual=manual)
     queues = {
         loop.queue: "ringall" if loop.queue == "switchboard" else "rrmemory"
         for loop in settings.roster.loops
@@ -76,8 +70,8 @@ async def run_demo(
     engine = Engine(settings, ami, presence)
     traffic = Traffic(
         server.pbx,
-        settings.menu,
-        settings.default_queue,
+        settings.menu.queues_by_digit(),
+        settings.menu.default_queue,
         TrafficProfile(mean_gap_s=call_gap_s),
         random.Random(seed),
     )

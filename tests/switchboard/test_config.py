@@ -49,14 +49,20 @@ def test_the_shipped_example_is_valid_and_resolves_loop_2_by_role() -> None:
     loops = {loop.id: loop for loop in settings.roster.loops}
     assert len(settings.roster.members_of(loops["loop1"])) == 12
     assert len(settings.roster.members_of(loops["loop2"])) >= 4
-    assert settings.menu == {"1": "loop1", "2": "loop2", "3": "loop3", "9": "switchboard"}
+    assert settings.menu.queues_by_digit() == {
+        "1": "loop1",
+        "2": "loop2",
+        "3": "loop3",
+        "9": "switchboard",
+    }
+    assert settings.menu.route("7") == "loop3"
 
 
 def test_a_good_config_builds_the_roster_menu_and_leave_list() -> None:
     settings = parse_config(GOOD, "sb.yaml")
     assert [a.id for a in settings.roster.members_of(settings.roster.loops[1])] == ["bo"]
     assert settings.manual == {"bo": "leave"}
-    assert settings.default_queue == "loop3"
+    assert settings.menu.default_queue == "loop3"
 
 
 def test_a_bad_suffix_points_at_its_line_with_the_fix() -> None:
