@@ -17,6 +17,7 @@ from routing.ami.errors import (
     ProtocolError,
 )
 from routing.ami.events import Event, FullyBooted, QueueEntry, QueueMember, QueueParams, RawEvent
+from routing.queue_state import QueueState
 from tests.support import transcripts
 from tests.support.replay import ReplayServer
 from tests.support.servers import sends, tcp_server
@@ -148,3 +149,20 @@ async def test_a_peer_that_is_not_asterisk_is_refused() -> None:
     async with tcp_server(http) as port:
         with pytest.raises(ProtocolError, match="not an Asterisk manager"):
             await AmiConnection.open("127.0.0.1", port, lambda e: None, timeout=2)
+
+
+async def test_recorded_traffic_through_the_client_builds_the_loop_state() -> None:
+    state = QueueState()
+    async with ReplayServer(transcripts.load("03")) as server:
+        conn = await AmiConnection.open(
+            "127.0.0.1", server.port, lambda e: state.apply(e, 0.0), timeout=2
+        )
+        reader = asyncio.create_task(conn.read_loop())
+        await conn.login("router", "router-secret", timeout=2)
+        for index in range(1, len(transcripts.load("03").sent_actions())):
+            await conn.send(recorded("03", index), timeout=15)
+        await reader  # Asterisk closes after Logoff
+    counters = state.loops["loop2"].counters
+    assert (counters.offered, counters.answered, counters.abandoned) == (1, 0, 1)
+    member = state.loops["loop2"].members["Local/agent2@agents/n"]
+    assert (member.paused, member.paused_reason) == (False, "Ready")
