@@ -1,0 +1,30 @@
+"""Calendar events as every source delivers them, before the house rules are applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ShowAs(StrEnum):
+    """Outlook's "show as" (free/busy status)."""
+
+    FREE = "free"
+    TENTATIVE = "tentative"
+    BUSY = "busy"
+    OUT_OF_OFFICE = "oof"
+    WORKING_ELSEWHERE = "workingElsewhere"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One (expanded) occurrence: times are timezone-aware; no subject is kept.
+
+    All-day events keep their span as midnight-to-midnight in the calendar's zone.
+    """
+
+    start: datetime
+    end: datetime
+    all_day: bool
+    show_as: ShowAs

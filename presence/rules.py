@@ -1,0 +1,47 @@
+"""The house rules: which calendar events take someone out of call routing. Pure.
+
+- Timed events shown as Busy or Out of office: busy.
+- Free and Working elsewhere: available.
+- Tentative: a choice (`tentative_is_busy`, default True: Outlook itself treats a tentative
+  meeting as not free, and a phone ringing in a meeting is what staff complain about).
+- All-day events never count (staff write 08:00-15:30 instead); they are reported, so the
+  person can be told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from presence.busy import BusyInterval, merge
+from presence.calendar import CalendarEvent, ShowAs
+
+BUSY_STATES = frozenset({ShowAs.BUSY, ShowAs.OUT_OF_OFFICE})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    busy: tuple[BusyInterval, ...]
+    ignored_all_day: tuple[CalendarEvent, ...]
+
+
+def classify(events: Iterable[CalendarEvent], *, tentative_is_busy: bool = True) -> Verdict:
+    """Busy intervals (merged) and the all-day events that were ignored."""
+    busy_states = BUSY_STATES | ({ShowAs.TENTATIVE} if tentative_is_busy else set())
+    busy: list[BusyInterval] = []
+    ignored: list[CalendarEvent] = []
+    for event in events:
+        if event.all_day:
+            if event.show_as is not ShowAs.FREE:
+                ignored.append(event)
+        elif event.show_as in busy_states and event.end > event.start:
+            busy.append(BusyInterval(event.start, event.end))
+    return Verdict(merge(busy), tuple(sorted(ignored, key=lambda e: e.start)))
+
+
+def all_day_hint(event: CalendarEvent) -> str:
+    """What to tell a person whose all-day event is being ignored."""
+    return (
+        f"all-day event on {event.start:%a %d %b} is ignored: write it with clock times "
+        "(e.g. 08:00-15:30) to be taken out of the queue"
+    )
