@@ -45,8 +45,9 @@ def parse_ics(text: str | bytes, start: datetime, end: datetime, local: tzinfo) 
     """The occurrences overlapping [start, end); floating times are read in `local`."""
     try:
         calendar = icalendar.Calendar.from_ical(text)
-    except ValueError as exc:
-        raise CalendarError(f"not an iCalendar file: {exc}") from None
+    except ValueError:
+        # The parser's message quotes the offending line, which may be a private subject.
+        raise CalendarError("not an iCalendar file (a line could not be parsed)") from None
     problems: list[str] = []
     for component in list(calendar.walk("VEVENT")):
         problem = _reject(component, end)
@@ -58,7 +59,7 @@ def parse_ics(text: str | bytes, start: datetime, end: datetime, local: tzinfo) 
     try:
         occurrences = recurring_ical_events.of(calendar).between(start, end)
     except Exception as exc:  # the library's errors are not typed; the feed is what is broken
-        raise CalendarError(f"recurrences cannot be expanded: {exc}") from None
+        raise CalendarError(f"recurrences cannot be expanded ({type(exc).__name__})") from None
     for occurrence in occurrences:
         if len(events) >= MAX_INSTANCES:
             problems.append(f"more than {MAX_INSTANCES} events in the window; the rest skipped")
