@@ -16,7 +16,7 @@ MAX_BYTES = 20 << 20
 
 def _read(location: str, timeout_s: float) -> bytes:
     if location.startswith(("https://", "http://")):
-        with urllib.request.urlopen(location, timeout=timeout_s) as response:  # noqa: S310
+        with urllib.request.urlopen(location, timeout=timeout_s) as response:
             data: bytes = response.read(MAX_BYTES + 1)
     else:
         data = Path(location).read_bytes()

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from presence.source import InMemoryPresence
 from switchboard.config import ConfigError, load_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -58,7 +57,7 @@ def run(
     verbose: bool = False,
 ) -> None:
     """Run the engine against the Asterisk named in the config."""
-    from switchboard.engine import Engine
+    from switchboard.engine import Engine, calendar_presence
 
     _logging(verbose)
     settings = _load(config)
@@ -68,8 +67,7 @@ def run(
         for problem in bad.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(2) from None
-    # Calendar sources arrive with the presence feature; until then nobody is paused by one.
-    engine = Engine(settings, ami, InMemoryPresence())
+    engine = Engine(settings, ami, calendar_presence(settings))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(engine.run())
 
@@ -90,6 +88,55 @@ def check_config(config: Annotated[Path, typer.Argument(help="The YAML configura
                 f"     {agent.name} <{agent.interface}>" + (f" [{status}]" if status else "")
             )
     typer.echo(f"no choice or invalid keys -> {settings.menu.default_queue}")
+
+
+calendar_app = typer.Typer(no_args_is_help=True, help="Calendars as the engine sees them.")
+app.add_typer(calendar_app, name="calendar")
+
+
+@calendar_app.command("check")
+def calendar_check(
+    agent: Annotated[str, typer.Argument(help="The agent's id in the config.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+    hours: Annotated[float, typer.Option(help="How far ahead to look.")] = 24,
+) -> None:
+    """Show an agent's next hours as the engine sees them: busy, ignored, source health."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from presence.rules import all_day_hint
+    from switchboard.engine import calendar_presence, system_clock
+
+    settings = _load(config)
+    if agent not in settings.roster.agents:
+        typer.echo(
+            f"no agent {agent!r}; agents: {', '.join(sorted(settings.roster.agents))}", err=True
+        )
+        raise typer.Exit(2)
+    presence = calendar_presence(settings, window=timedelta(hours=max(hours, 1)))
+    calendar = presence.calendars.get(agent)
+    if calendar is None:
+        typer.echo(f"{agent} has no calendar configured: never paused by one")
+        return
+    asyncio.run(presence.refresh_all())
+    now, zone = system_clock(), ZoneInfo(settings.presence.timezone)
+    health = calendar.health
+    state = "ok" if not health.last_error else f"FAILING: {health.last_error}"
+    typer.echo(f"{agent}: calendar {health.name} [{state}]")
+    for problem in health.problems:
+        typer.echo(f"  skipped: {problem}")
+    horizon = now + timedelta(hours=hours)
+    busy = [
+        b for b in presence.busy_intervals().get(agent, ()) if b.end > now and b.start < horizon
+    ]
+    typer.echo(
+        f"busy (out of call routing) in the next {hours:g} h:" if busy else "no busy time ahead"
+    )
+    for b in busy:
+        typer.echo(f"  {b.start.astimezone(zone):%a %d %b %H:%M} - {b.end.astimezone(zone):%H:%M}")
+    for event in presence.ignored_all_day(agent):
+        if event.end > now and event.start < horizon:
+            typer.echo(f"  note: {all_day_hint(event)}")
 
 
 def main() -> None:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ivr.menu import Choice, Menu
 from routing.ami.client import AmiSettings
@@ -26,6 +34,9 @@ FIXES: dict[str, str] = {
     "secret": "remove the secret from the file; name an environment variable with secret_env",
     "secret_env": "name the environment variable that holds the AMI secret",
     "status": "use available or leave",
+    "calendar": "write ics:<file or https URL>; Exchange, Graph and CalDAV sources are not "
+    "available yet",
+    "timezone": "use an IANA zone name, e.g. Europe/Oslo",
 }
 
 
@@ -44,13 +55,29 @@ class AmiConfig(_Strict):
     backoff_max_s: float = Field(30.0, gt=0, le=600)
 
 
+class PresenceConfig(_Strict):
+    timezone: str = "Europe/Oslo"
+    poll_interval_s: float = Field(default=60.0, ge=1, le=3600)
+    stale_after_s: float = Field(default=900.0, ge=10, le=86400)
+    tentative_is_busy: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class AgentConfig(_Strict):
     id: Id
     name: str = Field(min_length=1)
     interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*/\S+$")
     state_interface: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9]*:?/?\S+$")
     roles: tuple[Id, ...] = ()
-    calendar: str | None = None
+    calendar: str | None = Field(None, pattern=r"^ics:\S+$")
     status: Literal["available", "leave"] = "available"
 
 
@@ -73,6 +100,7 @@ class LoopConfig(_Strict):
 
 class SwitchboardConfig(_Strict):
     ami: AmiConfig
+    presence: PresenceConfig = PresenceConfig()
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -115,6 +143,16 @@ class Settings:
     ami: AmiConfig
     menu: Menu
     source: str
+    presence: PresenceConfig = field(default_factory=PresenceConfig)
+
+    def calendar_location(self, agent: Agent) -> str | None:
+        """Where an agent's ICS calendar is; a relative path is relative to the config file."""
+        if agent.calendar is None:
+            return None
+        location = agent.calendar.removeprefix("ics:")
+        if location.startswith(("https://", "http://")) or FsPath(location).is_absolute():
+            return location
+        return str(FsPath(self.source).resolve().parent / location)
 
     def ami_settings(self, environ: Mapping[str, str] = os.environ) -> AmiSettings:
         """AMI connection settings, with the secret read from the environment."""
@@ -278,4 +316,5 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
             by_id[config.default_loop].queue,
         ),
         source=source,
+        presence=config.presence,
     )

@@ -6,17 +6,18 @@ import asyncio
 import dataclasses
 import logging
 import random
-from datetime import UTC, datetime, timedelta
+import tempfile
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pbxsim.server import AmiServer
 from pbxsim.traffic import Traffic, TrafficProfile
 from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from switchboard.config import Settings, load_config
-from switchboard.engine import Engine
+from switchboard.engine import Engine, calendar_presence
 
 log = logging.getLogger("switchboard.demo")
 
@@ -32,8 +33,56 @@ DEMO_MEETINGS = (
     ("rose.tran", 50, 40),
 )
 DEMO_LEAVE = "liv.tangen"
+DEMO_ALL_DAY = "rose.tran"  # wrote a course as all-day: ignored, and she is told
 DEMO_HAND_PAUSE = ("elin.sand", 20, "Lunch")  # paused at her own phone: not ours to lift
 CYCLE_S = 120
+
+
+def outlook_ics(meetings: list[BusyInterval], all_day: date | None = None) -> str:
+    """A calendar as Outlook publishes it: Windows zone names, busy status, all-day flag."""
+    zone = ZoneInfo("Europe/Berlin")  # what "W. Europe Standard Time" means
+
+    def local(moment: datetime) -> str:
+        return f"{moment.astimezone(zone):%Y%m%dT%H%M%S}"
+
+    lines = ["BEGIN:VCALENDAR", "PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN"]
+    lines.append("VERSION:2.0")
+    for n, m in enumerate(meetings):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:demo-{n}@switchboard.invalid",
+            f"DTSTART;TZID=W. Europe Standard Time:{local(m.start)}",
+            f"DTEND;TZID=W. Europe Standard Time:{local(m.end)}",
+            "SUMMARY:Demo meeting",
+            "X-MICROSOFT-CDO-BUSYSTATUS:BUSY",
+            "END:VEVENT",
+        ]
+    if all_day is not None:
+        lines += [
+            "BEGIN:VEVENT",
+            "UID:demo-all-day@switchboard.invalid",
+            f"DTSTART;TZID=W. Europe Standard Time:{all_day:%Y%m%d}T000000",
+            f"DTEND;TZID=W. Europe Standard Time:{all_day + timedelta(days=1):%Y%m%d}T000000",
+            "SUMMARY:Course",
+            "X-MICROSOFT-CDO-BUSYSTATUS:BUSY",
+            "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def write_demo_calendars(settings: Settings, start: datetime, directory: Path) -> Settings:
+    """Write each demo agent's calendar as an ICS file and point the config at it."""
+    agents = dict(settings.roster.agents)
+    for agent_id, meetings in demo_meetings(start).items():
+        all_day = start.date() if agent_id == DEMO_ALL_DAY else None
+        path = directory / f"{agent_id}.ics"
+        path.write_text(outlook_ics(meetings, all_day), encoding="utf-8")
+        agents[agent_id] = dataclasses.replace(agents[agent_id], calendar=f"ics:{path}")
+    roster = dataclasses.replace(settings.roster, agents=agents)
+    presence = settings.presence.model_copy(update={"poll_interval_s": 5.0})
+    return dataclasses.replace(settings, roster=roster, presence=presence)
 
 
 def demo_meetings(start: datetime, cycles: int = 30) -> dict[str, list[BusyInterval]]:
@@ -63,7 +112,9 @@ async def run_demo(
     server = AmiServer(queues, username=settings.ami.username, secret=DEMO_SECRET)
     await server.start(port=port)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    presence = InMemoryPresence(demo_meetings(start))
+    calendars = tempfile.TemporaryDirectory(prefix="switchboard-demo-calendars-")
+    settings = write_demo_calendars(settings, start, Path(calendars.name))
+    presence = calendar_presence(settings)
     ami = AmiSettings(
         "127.0.0.1", server.port, settings.ami.username, DEMO_SECRET, ping_interval_s=5.0
     )
@@ -83,7 +134,9 @@ async def run_demo(
         EXAMPLE_CONFIG,
     )
     log.info(
-        "demo: %s is on leave; meetings start at +10 s; %s pauses herself at +%d s",
+        "demo: calendars (ICS, Outlook style) in %s; %s is on leave; meetings start at +10 s; "
+        "%s pauses herself at +%d s",
+        calendars.name,
         DEMO_LEAVE,
         DEMO_HAND_PAUSE[0],
         DEMO_HAND_PAUSE[1],
@@ -103,6 +156,7 @@ async def run_demo(
             engine.stop()
     finally:
         await server.close()
+        calendars.cleanup()
     log.info("demo over; calls: %s", traffic.outcomes)
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from presence.calendars import CalendarPresence
+from presence.ics_source import ics_fetch
+from presence.polled import PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
 from routing.router import Clock, Router
@@ -13,6 +17,30 @@ from switchboard.config import Settings
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def calendar_presence(
+    settings: Settings, clock: Clock = system_clock, window: timedelta = timedelta(hours=36)
+) -> CalendarPresence:
+    """A polled calendar for every agent whose config names one."""
+    p = settings.presence
+    zone = ZoneInfo(p.timezone)
+    calendars = []
+    for agent in settings.roster.agents.values():
+        location = settings.calendar_location(agent)
+        if location is not None:
+            calendars.append(
+                PolledCalendar(
+                    agent.id,
+                    agent.calendar or location,
+                    ics_fetch(location, zone),
+                    window=window,
+                    stale_after=timedelta(seconds=p.stale_after_s),
+                )
+            )
+    return CalendarPresence(
+        calendars, clock, poll_interval_s=p.poll_interval_s, tentative_is_busy=p.tentative_is_busy
+    )
 
 
 class Engine:
@@ -25,6 +53,7 @@ class Engine:
         presence: PresenceSource,
         clock: Clock = system_clock,
     ) -> None:
+        self.presence = presence
         self.router = Router(settings.roster, presence, clock)
         self.router.manual.update(settings.manual)
         self.client = AmiClient(ami, self.router.on_event, self.router.on_connected)
@@ -35,10 +64,13 @@ class Engine:
         """Run until `stop()`; a failing task stops the others and surfaces its error."""
         async with asyncio.TaskGroup() as tasks:
             client = tasks.create_task(self.client.run())
-            router = tasks.create_task(self.router.run())
+            background = [tasks.create_task(self.router.run())]
+            if isinstance(self.presence, CalendarPresence):
+                background.append(tasks.create_task(self.presence.run()))
             await self._stop.wait()
             await self.client.stop()
-            router.cancel()
+            for task in background:
+                task.cancel()
             await client
 
     def stop(self) -> None:

@@ -49,7 +49,9 @@ async def test_a_broken_source_keeps_last_good_data_then_goes_unknown(
     path = tmp_path / "anne.ics"
     path.write_text(MEETING)
     clock = Clock()
-    calendar = PolledCalendar("anne", "ics", ics_fetch(str(path), OSLO), stale_after=timedelta(minutes=15))
+    calendar = PolledCalendar(
+        "anne", "ics", ics_fetch(str(path), OSLO), stale_after=timedelta(minutes=15)
+    )
     presence = CalendarPresence([calendar], clock)
     await presence.refresh_all()
     path.write_text("<html>Sign in</html>")
