@@ -34,8 +34,8 @@ FIXES: dict[str, str] = {
     "secret": "remove the secret from the file; name an environment variable with secret_env",
     "secret_env": "name the environment variable that holds the AMI secret",
     "status": "use available or leave",
-    "calendar": "write ics:<file or https URL>; Exchange, Graph and CalDAV sources are not "
-    "available yet",
+    "calendar": "write ics:<file or https URL> or caldav:<calendar URL>; Exchange (EWS) and "
+    "Graph sources are not available yet",
     "timezone": "use an IANA zone name, e.g. Europe/Oslo",
 }
 
@@ -60,6 +60,8 @@ class PresenceConfig(_Strict):
     poll_interval_s: float = Field(default=60.0, ge=1, le=3600)
     stale_after_s: float = Field(default=900.0, ge=10, le=86400)
     tentative_is_busy: bool = True
+    caldav_username: str = "switchboard"
+    caldav_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
     @field_validator("timezone")
     @classmethod
@@ -77,7 +79,7 @@ class AgentConfig(_Strict):
     interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*/\S+$")
     state_interface: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9]*:?/?\S+$")
     roles: tuple[Id, ...] = ()
-    calendar: str | None = Field(None, pattern=r"^ics:\S+$")
+    calendar: str | None = Field(None, pattern=r"^(ics|caldav):\S+$")
     status: Literal["available", "leave"] = "available"
 
 
@@ -145,14 +147,16 @@ class Settings:
     source: str
     presence: PresenceConfig = field(default_factory=PresenceConfig)
 
-    def calendar_location(self, agent: Agent) -> str | None:
-        """Where an agent's ICS calendar is; a relative path is relative to the config file."""
+    def calendar_location(self, agent: Agent) -> tuple[str, str] | None:
+        """(kind, location) of an agent's calendar; a relative file is relative to the config."""
         if agent.calendar is None:
             return None
-        location = agent.calendar.removeprefix("ics:")
-        if location.startswith(("https://", "http://")) or FsPath(location).is_absolute():
-            return location
-        return str(FsPath(self.source).resolve().parent / location)
+        kind, _, location = agent.calendar.partition(":")
+        if kind == "caldav" or location.startswith(("https://", "http://")):
+            return kind, location
+        if FsPath(location).is_absolute():
+            return kind, location
+        return kind, str(FsPath(self.source).resolve().parent / location)
 
     def ami_settings(self, environ: Mapping[str, str] = os.environ) -> AmiSettings:
         """AMI connection settings, with the secret read from the environment."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from presence.caldav_source import caldav_fetch
 from presence.calendars import CalendarPresence
 from presence.ics_source import ics_fetch
 from presence.polled import PolledCalendar
@@ -25,15 +27,22 @@ def calendar_presence(
     """A polled calendar for every agent whose config names one."""
     p = settings.presence
     zone = ZoneInfo(p.timezone)
+    password = os.environ.get(p.caldav_password_env, "") if p.caldav_password_env else ""
     calendars = []
     for agent in settings.roster.agents.values():
-        location = settings.calendar_location(agent)
-        if location is not None:
+        where = settings.calendar_location(agent)
+        if where is not None:
+            kind, location = where
+            fetch = (
+                caldav_fetch(location, p.caldav_username, password, zone)
+                if kind == "caldav"
+                else ics_fetch(location, zone)
+            )
             calendars.append(
                 PolledCalendar(
                     agent.id,
                     agent.calendar or location,
-                    ics_fetch(location, zone),
+                    fetch,
                     window=window,
                     stale_after=timedelta(seconds=p.stale_after_s),
                 )
