@@ -34,8 +34,8 @@ FIXES: dict[str, str] = {
     "secret": "remove the secret from the file; name an environment variable with secret_env",
     "secret_env": "name the environment variable that holds the AMI secret",
     "status": "use available or leave",
-    "calendar": "write ics:<file or https URL> or caldav:<calendar URL>; Exchange (EWS) and "
-    "Graph sources are not available yet",
+    "calendar": "write ics:<file or https URL>, caldav:<calendar URL> or graph:<user e-mail>; "
+    "an Exchange (EWS) source is not available yet",
     "timezone": "use an IANA zone name, e.g. Europe/Oslo",
 }
 
@@ -62,6 +62,18 @@ class PresenceConfig(_Strict):
     tentative_is_busy: bool = True
     caldav_username: str = "switchboard"
     caldav_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    graph_tenant: str | None = None
+    graph_client_id: str | None = None
+    graph_secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _graph_complete(self) -> PresenceConfig:
+        graph = (self.graph_tenant, self.graph_client_id, self.graph_secret_env)
+        if any(graph) and not all(graph):
+            raise ValueError(
+                "Graph needs graph_tenant, graph_client_id and graph_secret_env together"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod
@@ -79,7 +91,7 @@ class AgentConfig(_Strict):
     interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*/\S+$")
     state_interface: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9]*:?/?\S+$")
     roles: tuple[Id, ...] = ()
-    calendar: str | None = Field(None, pattern=r"^(ics|caldav):\S+$")
+    calendar: str | None = Field(None, pattern=r"^(ics|caldav|graph):\S+$")
     status: Literal["available", "leave"] = "available"
 
 
@@ -152,7 +164,7 @@ class Settings:
         if agent.calendar is None:
             return None
         kind, _, location = agent.calendar.partition(":")
-        if kind == "caldav" or location.startswith(("https://", "http://")):
+        if kind in ("caldav", "graph") or location.startswith(("https://", "http://")):
             return kind, location
         if FsPath(location).is_absolute():
             return kind, location

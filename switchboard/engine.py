@@ -7,18 +7,47 @@ import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from presence.caldav_source import caldav_fetch
 from presence.calendars import CalendarPresence
+from presence.graph_source import GraphCalendar, client_credentials_token
 from presence.ics_source import ics_fetch
 from presence.polled import PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
 from routing.router import Clock, Router
-from switchboard.config import Settings
+from switchboard.config import ConfigError, Problem, Settings
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class _GraphSession:
+    """One HTTP client and one token source shared by every Graph calendar."""
+
+    def __init__(self, settings: Settings) -> None:
+        p = settings.presence
+        if not (p.graph_tenant and p.graph_client_id and p.graph_secret_env):
+            raise ConfigError(
+                [
+                    Problem(
+                        settings.source,
+                        0,
+                        "presence",
+                        "an agent has a graph: calendar but Graph is not configured",
+                        "set presence.graph_tenant, graph_client_id and graph_secret_env",
+                    )
+                ]
+            )
+        self._http = httpx.AsyncClient(timeout=20)
+        self._token = client_credentials_token(
+            p.graph_tenant, p.graph_client_id, os.environ.get(p.graph_secret_env, "")
+        )
+
+    def calendar(self, user: str, zone: ZoneInfo) -> GraphCalendar:
+        return GraphCalendar(user, self._http, self._token, zone)
 
 
 def calendar_presence(
@@ -29,15 +58,18 @@ def calendar_presence(
     zone = ZoneInfo(p.timezone)
     password = os.environ.get(p.caldav_password_env, "") if p.caldav_password_env else ""
     calendars = []
+    graph: _GraphSession | None = None
     for agent in settings.roster.agents.values():
         where = settings.calendar_location(agent)
         if where is not None:
             kind, location = where
-            fetch = (
-                caldav_fetch(location, p.caldav_username, password, zone)
-                if kind == "caldav"
-                else ics_fetch(location, zone)
-            )
+            if kind == "caldav":
+                fetch = caldav_fetch(location, p.caldav_username, password, zone)
+            elif kind == "graph":
+                graph = graph or _GraphSession(settings)
+                fetch = graph.calendar(location, zone).fetch
+            else:
+                fetch = ics_fetch(location, zone)
             calendars.append(
                 PolledCalendar(
                     agent.id,
