@@ -65,8 +65,16 @@ def to_action(change: MemberChange) -> actions.Action:
 class Router:
     """Keeps every loop's members as the policy wants them, over one AMI client."""
 
-    def __init__(self, roster: Roster, presence: PresenceSource, clock: Clock) -> None:
+    def __init__(
+        self,
+        roster: Roster,
+        presence: PresenceSource,
+        clock: Clock,
+        *,
+        boundary_wakeups: bool = True,  # False only to measure the poll-only design against
+    ) -> None:
         self.roster = roster
+        self.boundary_wakeups = boundary_wakeups
         self.presence = presence
         self.clock = clock
         self.state = QueueState()
@@ -113,7 +121,11 @@ class Router:
         """Reconcile on every relevant change and at the next known boundary in time."""
         while True:
             now = self.clock()
-            wake_at = next_decision_time(self.presence.busy_intervals(), now)
+            wake_at = (
+                next_decision_time(self.presence.busy_intervals(), now)
+                if self.boundary_wakeups
+                else None
+            )
             delay = None if wake_at is None else max(0.0, (wake_at - now).total_seconds())
             try:
                 async with asyncio.timeout(delay):

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from switchboard.config import ConfigError, load_config
+from switchboard.config import ConfigError, Settings, load_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -23,7 +23,7 @@ def _logging(verbose: bool) -> None:
     )
 
 
-def _load(path: Path):  # type: ignore[no-untyped-def]
+def _load(path: Path) -> Settings:
     try:
         return load_config(path)
     except ConfigError as bad:
@@ -76,11 +76,12 @@ def run(
 def check_config(config: Annotated[Path, typer.Argument(help="The YAML configuration.")]) -> None:
     """Validate a configuration and show who answers each loop."""
     settings = _load(config)
+    digits = {c.queue: c.digit for c in settings.menu.choices}
     for loop in settings.roster.loops:
         members = settings.roster.members_of(loop)
-        digit = next(d for d, q in settings.menu.items() if q == loop.queue)
         typer.echo(
-            f"{digit}  {loop.queue:<12} {loop.title} ({loop.suffix}): {len(members)} members"
+            f"{digits[loop.queue]}  {loop.queue:<12} {loop.title} ({loop.suffix}): "
+            f"{len(members)} members"
         )
         for agent in members:
             status = settings.manual.get(agent.id)

@@ -122,3 +122,32 @@ def test_the_secret_comes_from_the_named_environment_variable() -> None:
 def test_a_missing_file_is_reported_plainly(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_a_calendar_must_name_a_supported_source() -> None:
+    (problem,) = problems(
+        GOOD.replace(
+            "    interface: PJSIP/201\n",
+            "    interface: PJSIP/201\n    calendar: anne@example.org\n",
+        )
+    )
+    assert "agents[0].calendar" in problem
+    assert "ics:<file or https URL>, caldav:<calendar URL> or graph:<user e-mail>" in problem
+
+
+def test_graph_settings_come_together() -> None:
+    text = GOOD.replace(
+        "default_loop: loop3", "presence:\n  graph_tenant: contoso\ndefault_loop: loop3"
+    )
+    (problem,) = problems(text)
+    assert "graph_tenant, graph_client_id and graph_secret_env together" in problem
+
+
+def test_a_relative_ics_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    interface: PJSIP/201\n", "    interface: PJSIP/201\n    calendar: ics:cal/anne.ics\n"
+    )
+    (tmp_path / "sb.yaml").write_text(text)
+    settings = load_config(tmp_path / "sb.yaml")
+    kind, location = settings.calendar_location(settings.roster.agents["anne"])  # type: ignore[misc]
+    assert (kind, location) == ("ics", str(tmp_path / "cal" / "anne.ics"))
