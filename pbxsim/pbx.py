@@ -407,18 +407,7 @@ class Pbx:
         await asyncio.sleep(behaviour.ring_s)
         leg.state = 6
         queue.waiting.remove(call)
-        self._emit(
-            frames.event(
-                "QueueCallerLeave",
-                AGENT,
-                [
-                    *c.block(),
-                    ("Queue", queue.name),
-                    ("Position", "1"),
-                    ("Count", str(len(queue.waiting))),
-                ],
-            )
-        )
+        self._caller_left(queue, c, 1)
         hold = int(self._now() - call.joined_at)
         ring = round(asyncio.get_running_loop().time() - started)
         self._emit(
@@ -461,6 +450,14 @@ class Pbx:
         self.hang_up(call.channel)
         queue.changed.set()
 
+    def _caller_left(self, queue: SimQueue, channel: SimChannel, position: int) -> None:
+        pairs = [
+            ("Queue", queue.name),
+            ("Position", str(position)),
+            ("Count", str(len(queue.waiting))),
+        ]
+        self._emit(frames.event("QueueCallerLeave", AGENT, [*channel.block(), *pairs]))
+
     def _abandon(self, queue: SimQueue, call: SimCall) -> None:
         c = call.channel
         position = queue.waiting.index(call) + 1
@@ -479,17 +476,6 @@ class Pbx:
                 ],
             )
         )
-        self._emit(
-            frames.event(
-                "QueueCallerLeave",
-                AGENT,
-                [
-                    *c.block(),
-                    ("Queue", queue.name),
-                    ("Position", str(position)),
-                    ("Count", str(len(queue.waiting))),
-                ],
-            )
-        )
+        self._caller_left(queue, c, position)
         self.hang_up(c)
         queue.changed.set()
