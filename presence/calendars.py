@@ -10,7 +10,7 @@ from datetime import datetime
 from presence.busy import BusyInterval
 from presence.calendar import CalendarEvent
 from presence.polled import PolledCalendar
-from presence.rules import all_day_hint, classify
+from presence.rules import Verdict, all_day_hint, classify
 from presence.source import Listener
 
 log = logging.getLogger("switchboard.presence")
@@ -35,6 +35,16 @@ class CalendarPresence:
         self._listeners: list[Listener] = []
         self._limit = asyncio.Semaphore(max_parallel)
         self._told_all_day: set[tuple[str, datetime]] = set()
+        # The router asks on every pass; classify each calendar once per fetched data.
+        self._verdicts: dict[str, tuple[tuple[CalendarEvent, ...], Verdict]] = {}
+
+    def _verdict(self, agent_id: str, events: tuple[CalendarEvent, ...]) -> Verdict:
+        cached = self._verdicts.get(agent_id)
+        if cached is not None and cached[0] is events:
+            return cached[1]
+        verdict = classify(events, tentative_is_busy=self._tentative_is_busy)
+        self._verdicts[agent_id] = (events, verdict)
+        return verdict
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -45,7 +55,7 @@ class CalendarPresence:
         for agent_id, calendar in self.calendars.items():
             events = calendar.events(now)
             if events is not None:
-                busy[agent_id] = classify(events, tentative_is_busy=self._tentative_is_busy).busy
+                busy[agent_id] = self._verdict(agent_id, events).busy
         return busy
 
     def ignored_all_day(self, agent_id: str) -> tuple[CalendarEvent, ...]:
@@ -53,7 +63,7 @@ class CalendarPresence:
         events = calendar.events(self._clock()) if calendar else None
         if not events:
             return ()
-        return classify(events, tentative_is_busy=self._tentative_is_busy).ignored_all_day
+        return self._verdict(agent_id, events).ignored_all_day
 
     async def refresh_all(self) -> bool:
         """Poll every calendar once (bounded parallelism); tell listeners if anything changed."""
