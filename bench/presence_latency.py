@@ -135,7 +135,8 @@ async def run_engine(
     await asyncio.gather(*tasks, return_exceptions=True)
     sim.join(30)
     stamps = json.loads(stamps_file.read_text())
-    on, off = [], []
+    on: list[float] = []
+    off: list[float] = []
     for at, interface, paused in stamps:
         agent_id = f"a{int(interface.split('/')[1]) - 1000}"
         meeting = plan[agent_id]

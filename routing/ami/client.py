@@ -52,7 +52,7 @@ class AmiClient:
     def __init__(
         self,
         settings: AmiSettings,
-        on_event: Callable[[Event], None],
+        on_event: Callable[[Event], object],
         on_connected: Callable[[], Awaitable[None]],
         *,
         jitter: Callable[[], float] = random.random,

@@ -63,7 +63,7 @@ class AmiConnection:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         version: str,
-        on_event: Callable[[Event], None],
+        on_event: Callable[[Event], object],
         peer: str,
     ) -> None:
         self._reader = reader
@@ -79,7 +79,7 @@ class AmiConnection:
 
     @classmethod
     async def open(
-        cls, host: str, port: int, on_event: Callable[[Event], None], *, timeout: float
+        cls, host: str, port: int, on_event: Callable[[Event], object], *, timeout: float
     ) -> AmiConnection:
         """Connect and read the banner; raises OSError, TimeoutError or ProtocolError."""
         peer = f"{host}:{port}"

@@ -4,6 +4,7 @@ response texts)."""
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 
 import pytest
 
@@ -62,7 +63,7 @@ async def exercise_simulator() -> list[bytes]:
     )
     await asyncio.sleep(0.3)  # the loop2 caller is waiting now
     frames.extend(pbx.status_items("loop2", None, "x-3"))
-    outcomes = await calls
+    outcomes = list(await calls)
     assert outcomes == ["answered", "abandoned", "abandoned", "abandoned"]
     pbx.remove_member("loop3", "Local/never@agents/n")
     return frames
@@ -108,13 +109,14 @@ def test_refusals_use_asterisks_recorded_words() -> None:
     pbx = Pbx({"loop2": "rrmemory"}, lambda f: None)
     pbx.add_member("loop2", "Local/agent4@agents/n", "Agent Four")
     refusals = []
-    for attempt in (
+    attempts: tuple[Callable[[], None], ...] = (
         lambda: pbx.add_member("loop2", "Local/agent4@agents/n", "Agent Four"),
         lambda: pbx.add_member("nosuchqueue", "Local/agent9@agents/n"),
         lambda: pbx.pause_member(None, "Local/nobody@agents/n", True, "x"),
         lambda: pbx.pause_member("nosuchqueue", "Local/agent4@agents/n", True, ""),
         lambda: pbx.remove_member("loop2", "Local/nobody@agents/n"),
-    ):
+    )
+    for attempt in attempts:
         with pytest.raises(SimError) as refused:
             attempt()
         refusals.append(str(refused.value))

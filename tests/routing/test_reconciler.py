@@ -2,15 +2,23 @@
 
 import pytest
 
-from routing.policy import PauseReason, desired_members
+from routing.ami.events import DeviceStatus
+from routing.policy import DesiredMember, PauseReason, desired_members
 from routing.queue_state import MemberState
-from routing.reconciler import AddMember, PauseMember, RemoveMember, UnpauseMember, plan
+from routing.reconciler import (
+    AddMember,
+    MemberChange,
+    PauseMember,
+    RemoveMember,
+    UnpauseMember,
+    plan,
+)
 from tests.routing.builders import ANNE, ROSTER, at, have, meeting, want
 
 OURS = PauseReason.MEETING.wire
 
 
-def _one(desired, actual):  # type: ignore[no-untyped-def]
+def _one(desired: DesiredMember, actual: MemberState | None) -> tuple[MemberChange, ...]:
     return plan({desired.key: desired}, {desired.key: actual} if actual else {}).changes
 
 
@@ -33,7 +41,9 @@ def _one(desired, actual):  # type: ignore[no-untyped-def]
         (want(ANNE, "loop1", logged_in=False), None, None),
     ],
 )
-def test_one_member(desired, actual, expected) -> None:  # type: ignore[no-untyped-def]
+def test_one_member(
+    desired: DesiredMember, actual: MemberState | None, expected: type | None
+) -> None:
     changes = _one(desired, actual)
     assert [type(c) for c in changes] == ([expected] if expected else [])
 
@@ -55,8 +65,16 @@ def test_a_static_member_on_leave_is_reported_not_removed() -> None:
 
 def test_members_asterisk_has_that_the_roster_does_not_cover_are_left_alone() -> None:
     stranger = MemberState(
-        "loop1", "PJSIP/999", "Temp", "PJSIP/999", "dynamic", False, "", 1, False
-    )  # type: ignore[arg-type]
+        "loop1",
+        "PJSIP/999",
+        "Temp",
+        "PJSIP/999",
+        "dynamic",
+        False,
+        "",
+        DeviceStatus.NOT_INUSE,
+        False,
+    )
     assert plan({}, {("loop1", "PJSIP/999"): stranger}).changes == ()
 
 

@@ -47,7 +47,7 @@ class ReplayServer:
         for entry in self.transcript.timeline:
             if entry.get("eof"):
                 continue
-            t, off, n = float(entry["t"]), int(entry["offset"]), int(entry["len"])  # type: ignore[arg-type]
+            t, off, n = float(str(entry["t"])), int(str(entry["offset"])), int(str(entry["len"]))
             (recv_time if entry["dir"] == "recv" else sent_bytes_by_time).append((t, off + n))
         schedule = []
         offset = len(BANNER)
