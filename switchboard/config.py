@@ -34,8 +34,8 @@ FIXES: dict[str, str] = {
     "secret": "remove the secret from the file; name an environment variable with secret_env",
     "secret_env": "name the environment variable that holds the AMI secret",
     "status": "use available or leave",
-    "calendar": "write ics:<file or https URL>, caldav:<calendar URL> or graph:<user e-mail>; "
-    "an Exchange (EWS) source is not available yet",
+    "calendar": "write ics:<file or https URL>, caldav:<calendar URL>, graph:<user e-mail> "
+    "or ews:<mailbox>",
     "timezone": "use an IANA zone name, e.g. Europe/Oslo",
 }
 
@@ -65,6 +65,11 @@ class PresenceConfig(_Strict):
     graph_tenant: str | None = None
     graph_client_id: str | None = None
     graph_secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    ews_endpoint: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    ews_username: str | None = None
+    ews_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    ews_auth_type: Literal["NTLM", "basic", "digest"] = "NTLM"
+    ews_impersonation: bool = True  # False: the service account has delegate access instead
 
     @model_validator(mode="after")
     def _graph_complete(self) -> PresenceConfig:
@@ -73,6 +78,9 @@ class PresenceConfig(_Strict):
             raise ValueError(
                 "Graph needs graph_tenant, graph_client_id and graph_secret_env together"
             )
+        ews = (self.ews_endpoint, self.ews_username, self.ews_password_env)
+        if any(ews) and not all(ews):
+            raise ValueError("EWS needs ews_endpoint, ews_username and ews_password_env together")
         return self
 
     @field_validator("timezone")
@@ -91,7 +99,7 @@ class AgentConfig(_Strict):
     interface: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*/\S+$")
     state_interface: str | None = Field(None, pattern=r"^[A-Za-z][A-Za-z0-9]*:?/?\S+$")
     roles: tuple[Id, ...] = ()
-    calendar: str | None = Field(None, pattern=r"^(ics|caldav|graph):\S+$")
+    calendar: str | None = Field(None, pattern=r"^(ics|caldav|graph|ews):\S+$")
     status: Literal["available", "leave"] = "available"
 
 
@@ -164,7 +172,7 @@ class Settings:
         if agent.calendar is None:
             return None
         kind, _, location = agent.calendar.partition(":")
-        if kind in ("caldav", "graph") or location.startswith(("https://", "http://")):
+        if kind in ("caldav", "graph", "ews") or location.startswith(("https://", "http://")):
             return kind, location
         if FsPath(location).is_absolute():
             return kind, location

@@ -11,9 +11,10 @@ import httpx
 
 from presence.caldav_source import caldav_fetch
 from presence.calendars import CalendarPresence
+from presence.ews_source import ews_account, ews_fetch
 from presence.graph_source import GraphCalendar, client_credentials_token
 from presence.ics_source import ics_fetch
-from presence.polled import PolledCalendar
+from presence.polled import Fetch, PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
 from routing.router import Clock, Router
@@ -50,6 +51,35 @@ class _GraphSession:
         return GraphCalendar(user, self._http, self._token, zone)
 
 
+def _ews_fetch(settings: Settings, mailbox: str, zone: ZoneInfo) -> Fetch:
+    p = settings.presence
+    if not (p.ews_endpoint and p.ews_username and p.ews_password_env):
+        raise ConfigError(
+            [
+                Problem(
+                    settings.source,
+                    0,
+                    "presence",
+                    "an agent has an ews: calendar but EWS is not configured",
+                    "set presence.ews_endpoint, ews_username and ews_password_env",
+                )
+            ]
+        )
+    endpoint, username = p.ews_endpoint, p.ews_username
+    password = os.environ.get(p.ews_password_env, "")
+    return ews_fetch(
+        lambda: ews_account(
+            mailbox,
+            endpoint,
+            username,
+            password,
+            impersonation=p.ews_impersonation,
+            auth_type=p.ews_auth_type,
+        ),
+        zone,
+    )
+
+
 def calendar_presence(
     settings: Settings, clock: Clock = system_clock, window: timedelta = timedelta(hours=36)
 ) -> CalendarPresence:
@@ -65,6 +95,8 @@ def calendar_presence(
             kind, location = where
             if kind == "caldav":
                 fetch = caldav_fetch(location, p.caldav_username, password, zone)
+            elif kind == "ews":
+                fetch = _ews_fetch(settings, location, zone)
             elif kind == "graph":
                 graph = graph or _GraphSession(settings)
                 fetch = graph.calendar(location, zone).fetch

@@ -132,7 +132,10 @@ def test_a_calendar_must_name_a_supported_source() -> None:
         )
     )
     assert "agents[0].calendar" in problem
-    assert "ics:<file or https URL>, caldav:<calendar URL> or graph:<user e-mail>" in problem
+    assert (
+        "ics:<file or https URL>, caldav:<calendar URL>, graph:<user e-mail> or ews:<mailbox>"
+        in problem
+    )
 
 
 def test_graph_settings_come_together() -> None:
@@ -151,3 +154,11 @@ def test_a_relative_ics_path_is_relative_to_the_config_file(tmp_path: Path) -> N
     settings = load_config(tmp_path / "sb.yaml")
     kind, location = settings.calendar_location(settings.roster.agents["anne"])  # type: ignore[misc]
     assert (kind, location) == ("ics", str(tmp_path / "cal" / "anne.ics"))
+
+
+def test_ews_settings_come_together() -> None:
+    text = GOOD.replace(
+        "default_loop: loop3", "presence:\n  ews_username: svc\ndefault_loop: loop3"
+    )
+    (problem,) = problems(text)
+    assert "ews_endpoint, ews_username and ews_password_env together" in problem
