@@ -24,6 +24,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,6 +181,54 @@ def graph_requests(n: int) -> tuple[int, int]:
     return asyncio.run(main())
 
 
+def ews_requests(n: int) -> int:
+    """GetUserAvailability requests for one free/busy cycle over n mailboxes."""
+    import re
+
+    import requests_mock
+    from exchangelib import Version
+    from exchangelib.version import EXCHANGE_2016
+
+    from presence.ews_freebusy import EwsFreeBusy
+    from presence.ews_source import ews_account
+
+    endpoint = "https://mail.example.org/EWS/Exchange.asmx"
+    empty = (
+        '<m:FreeBusyResponse><m:ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError'
+        "</m:ResponseCode></m:ResponseMessage><m:FreeBusyView/></m:FreeBusyResponse>"
+    )
+
+    def answer(request: Any, context: Any) -> str:
+        count = len(re.findall(r"<t:Address>", request.body.decode()))
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><s:Envelope '
+            'xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+            '<m:GetUserAvailabilityResponse xmlns:m="http://schemas.microsoft.com/exchange/'
+            'services/2006/messages"><m:FreeBusyResponseArray>'
+            + empty * count
+            + "</m:FreeBusyResponseArray></m:GetUserAvailabilityResponse></s:Body></s:Envelope>"
+        )
+
+    with requests_mock.Mocker() as mock:
+        mock.post(endpoint, text=answer)
+        account = ews_account(
+            "svc@example.org", endpoint, "svc", "pw", version=Version(build=EXCHANGE_2016)
+        )
+        batch = EwsFreeBusy(account.protocol, [f"u{i}@example.org" for i in range(n)], OSLO)
+        now = datetime.now(UTC)
+
+        async def cycle() -> None:
+            await asyncio.gather(
+                *(
+                    batch.fetch_for(f"u{i}@example.org")(now, now + timedelta(hours=36))
+                    for i in range(n)
+                )
+            )
+
+        asyncio.run(cycle())
+        return batch.requests
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -216,7 +265,8 @@ def main() -> None:
     print(
         f"  Graph        : {first} on the first cycle (full sync), {steady} per later cycle (delta)"
     )
-    print("  EWS          : not measured (the EWS source is not built yet)")
+    print(f"  EWS free/busy: {ews_requests(args.agents)} GetUserAvailability (100 mailboxes each)")
+    print(f"  EWS view     : {args.agents} FindItem (one calendar view per mailbox)")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,9 @@ class PresenceConfig(_Strict):
     ews_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
     ews_auth_type: Literal["NTLM", "basic", "digest"] = "NTLM"
     ews_impersonation: bool = True  # False: the service account has delegate access instead
+    # calendar_view: one request per mailbox, exact all-day flag; free_busy: one request per
+    # 100 mailboxes, all-day read from midnight-to-midnight spans.
+    ews_mode: Literal["calendar_view", "free_busy"] = "calendar_view"
 
     @model_validator(mode="after")
     def _graph_complete(self) -> PresenceConfig:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from presence.caldav_source import caldav_fetch
 from presence.calendars import CalendarPresence
+from presence.ews_freebusy import EwsFreeBusy
 from presence.ews_source import ews_account, ews_fetch
 from presence.graph_source import GraphCalendar, client_credentials_token
 from presence.ics_source import ics_fetch
-from presence.polled import Fetch, PolledCalendar
+from presence.polled import PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
 from routing.router import Clock, Router
@@ -51,7 +54,7 @@ class _GraphSession:
         return GraphCalendar(user, self._http, self._token, zone)
 
 
-def _ews_fetch(settings: Settings, mailbox: str, zone: ZoneInfo) -> Fetch:
+def _ews_account(settings: Settings, mailbox: str) -> Any:
     p = settings.presence
     if not (p.ews_endpoint and p.ews_username and p.ews_password_env):
         raise ConfigError(
@@ -65,18 +68,13 @@ def _ews_fetch(settings: Settings, mailbox: str, zone: ZoneInfo) -> Fetch:
                 )
             ]
         )
-    endpoint, username = p.ews_endpoint, p.ews_username
-    password = os.environ.get(p.ews_password_env, "")
-    return ews_fetch(
-        lambda: ews_account(
-            mailbox,
-            endpoint,
-            username,
-            password,
-            impersonation=p.ews_impersonation,
-            auth_type=p.ews_auth_type,
-        ),
-        zone,
+    return ews_account(
+        mailbox,
+        p.ews_endpoint,
+        p.ews_username,
+        os.environ.get(p.ews_password_env, ""),
+        impersonation=p.ews_impersonation,
+        auth_type=p.ews_auth_type,
     )
 
 
@@ -89,14 +87,26 @@ def calendar_presence(
     password = os.environ.get(p.caldav_password_env, "") if p.caldav_password_env else ""
     calendars = []
     graph: _GraphSession | None = None
+    ews_mailboxes = [
+        where[1]
+        for agent in settings.roster.agents.values()
+        if (where := settings.calendar_location(agent)) and where[0] == "ews"
+    ]
+    free_busy = (
+        EwsFreeBusy(_ews_account(settings, ews_mailboxes[0]).protocol, ews_mailboxes, zone)
+        if ews_mailboxes and p.ews_mode == "free_busy"
+        else None
+    )
     for agent in settings.roster.agents.values():
         where = settings.calendar_location(agent)
         if where is not None:
             kind, location = where
             if kind == "caldav":
                 fetch = caldav_fetch(location, p.caldav_username, password, zone)
+            elif kind == "ews" and free_busy is not None:
+                fetch = free_busy.fetch_for(location)
             elif kind == "ews":
-                fetch = _ews_fetch(settings, location, zone)
+                fetch = ews_fetch(partial(_ews_account, settings, location), zone)
             elif kind == "graph":
                 graph = graph or _GraphSession(settings)
                 fetch = graph.calendar(location, zone).fetch

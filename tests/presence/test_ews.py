@@ -3,6 +3,7 @@ reference (GetFolder, FindItem with CalendarView), served by requests-mock."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,7 +96,7 @@ def exchange(request: object, context: object) -> str:
     return find_item(ITEMS)
 
 
-def account():  # type: ignore[no-untyped-def]
+def account() -> Any:
     return ews_account(
         "anne@example.org", ENDPOINT, "svc-switchboard", "pw", version=Version(build=EXCHANGE_2016)
     )
