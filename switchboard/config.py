@@ -300,6 +300,25 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
             frozenset(a.roles),
             a.calendar,
         )
+    p = config.presence
+    configured = {
+        "graph": (
+            all((p.graph_tenant, p.graph_client_id, p.graph_secret_env)),
+            "set presence.graph_tenant, graph_client_id and graph_secret_env",
+        ),
+        "ews": (
+            all((p.ews_endpoint, p.ews_username, p.ews_password_env)),
+            "set presence.ews_endpoint, ews_username and ews_password_env",
+        ),
+    }
+    for i, a in enumerate(config.agents):
+        kind = (a.calendar or "").partition(":")[0]
+        if kind in configured and not configured[kind][0]:
+            problem(
+                ("agents", i, "calendar"),
+                f"a {kind}: calendar, but {kind} access is not configured",
+                configured[kind][1],
+            )
     held_roles = {role for a in agents.values() for role in a.roles}
     loops: list[Loop] = []
     digits: dict[str, str] = {}

@@ -162,3 +162,19 @@ def test_ews_settings_come_together() -> None:
     )
     (problem,) = problems(text)
     assert "ews_endpoint, ews_username and ews_password_env together" in problem
+
+
+@pytest.mark.parametrize(
+    ("calendar", "fix"),
+    [
+        ("graph:anne@example.org", "set presence.graph_tenant, graph_client_id"),
+        ("ews:anne@example.org", "set presence.ews_endpoint, ews_username"),
+    ],
+)
+def test_a_graph_or_ews_calendar_needs_its_access_configured(calendar: str, fix: str) -> None:
+    text = GOOD.replace(
+        "    interface: PJSIP/201\n", f"    interface: PJSIP/201\n    calendar: {calendar}\n"
+    )
+    (problem,) = problems(text)
+    assert problem.startswith("sb.yaml:22: agents[0].calendar: a ")
+    assert fix in problem
