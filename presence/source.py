@@ -23,7 +23,7 @@ class PresenceSource(Protocol):
 
 
 class InMemoryPresence:
-    """Presence held in memory: for the demo and for tests of the policy shell."""
+    """Presence held in memory: for tests of the router shell, and as a plain reference source."""
 
     def __init__(self, initial: Mapping[str, Iterable[BusyInterval]] | None = None) -> None:
         self._intervals: dict[str, tuple[BusyInterval, ...]] = {
