@@ -73,6 +73,7 @@ class SimCall:
     joined_at: float = 0.0
     answered: bool = False
     ringing: bool = False  # a member is being rung for this caller right now
+    leave: str = ""  # set from outside: "redirected" or "exit-digit" takes the caller out
 
 
 @dataclass(slots=True)
@@ -123,6 +124,14 @@ class Pbx:
         self._channel_seq = itertools.count()
         self._uid_seq = itertools.count()
         self._epoch = int(wall_clock())
+        self.globals: dict[str, str] = {}  # dialplan globals (AMI Setvar without Channel)
+        self.astdb: dict[str, str] = {}  # "/family/key" -> value, as AstDB keys them
+        self.redirects: dict[str, str] = {}  # channel name -> context it was redirected to
+        self.calls: dict[str, SimCall] = {}  # waiting callers by channel name
+
+    def emit(self, data: bytes) -> None:
+        """Send one event to every listening AMI session."""
+        self._emit(data)
 
     # --- member actions (QueueAdd / QueueRemove / QueuePause) -------------------------
 
@@ -318,13 +327,53 @@ class Pbx:
         member.status, member.in_call = status, in_call
         self._emit(frames.event("QueueMemberStatus", AGENT, member.block()))
 
+    def redirect(self, channel_name: str, context: str) -> None:
+        """AMI Redirect of a waiting caller: it leaves the queue for `context`."""
+        call = self.calls.get(channel_name)
+        if call is None:
+            raise SimError(f"Channel does not exist: {channel_name}")
+        self.redirects[channel_name] = context
+        call.leave = "redirected"
+        for queue in self.queues.values():
+            queue.changed.set()
+
+    def exit_with_digit(self, channel_name: str) -> None:
+        """The caller pressed a key that the queue's `context` handles."""
+        call = self.calls.get(channel_name)
+        if call is not None:
+            call.leave = "exit-digit"
+            for queue in self.queues.values():
+                queue.changed.set()
+
     async def queue_call(
-        self, channel: SimChannel, queue_name: str, exten: str, *, patience_s: float, talk_s: float
+        self,
+        channel: SimChannel,
+        queue_name: str,
+        exten: str,
+        *,
+        patience_s: float,
+        talk_s: float,
+        max_wait_s: float = float("inf"),
+        context: str = "ivr",
     ) -> str:
-        """Wait in a queue until answered (then talk) or out of patience; returns the outcome."""
+        """Wait in a queue until answered (then talk), out of patience, or moved on.
+
+        Returns "answered", "abandoned", "timeout" (the Queue() timeout passed),
+        "redirected" (AMI Redirect) or "exit-digit" (a key the queue context handles).
+        """
         queue = self.queues[queue_name]
-        channel.context, channel.exten, channel.priority = "ivr", exten, 2
+        channel.context, channel.exten, channel.priority = context, exten, 4
         call = SimCall(channel, joined_at=self._now())
+        self.calls[channel.name] = call
+        try:
+            return await self._wait_in_queue(queue, call, patience_s, talk_s, max_wait_s)
+        finally:
+            self.calls.pop(channel.name, None)
+
+    async def _wait_in_queue(
+        self, queue: SimQueue, call: SimCall, patience_s: float, talk_s: float, max_wait_s: float
+    ) -> str:
+        channel = call.channel
         queue.waiting.append(call)
         self._emit(
             frames.event(
@@ -340,11 +389,18 @@ class Pbx:
         )
         loop = asyncio.get_running_loop()
         give_up = loop.time() + patience_s
+        timeout_at = loop.time() + max_wait_s
         while True:
             remaining = give_up - loop.time()
             if remaining <= 0:
                 self._abandon(queue, call)
                 return "abandoned"
+            if call.leave or loop.time() >= timeout_at:
+                position = queue.waiting.index(call) + 1
+                queue.waiting.remove(call)
+                self._caller_left(queue, channel, position)
+                queue.changed.set()
+                return call.leave or "timeout"
             # autofill: a caller may take a member once everyone ahead is being rung
             ahead = queue.waiting[: queue.waiting.index(call)]
             member = queue.free_member() if all(c.ringing for c in ahead) else None
@@ -356,7 +412,7 @@ class Pbx:
                 continue
             queue.changed.clear()
             try:
-                async with asyncio.timeout(min(remaining, 0.5)):
+                async with asyncio.timeout(min(remaining, timeout_at - loop.time(), 0.5)):
                     await queue.changed.wait()
             except TimeoutError:
                 pass

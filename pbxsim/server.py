@@ -154,6 +154,24 @@ class AmiServer:
                 w(frames.list_complete("QueueSummaryComplete", aid or "", len(items)))
             case "queueadd" | "queueremove" | "queuepause":
                 w(self._member_action(name.lower(), m, aid))
+            case "setvar" | "redirect" | "dbdel":
+                w(self._call_action(name.lower(), m, aid))
+            case "dbgettree":
+                prefix = "/" + "/".join(p for p in (m.get("Family"), m.get("Key")) if p)
+                entries = [
+                    (k, v)
+                    for k, v in sorted(self.pbx.astdb.items())
+                    if prefix == "/" or k == prefix or k.startswith(prefix + "/")
+                ]
+                w(frames.list_start(aid, "Result will follow"))
+                for key, value in entries:
+                    w(
+                        frames.message(
+                            [("Event", "DBGetTreeResponse"), ("Key", key), ("Val", value)]
+                            + ([("ActionID", aid)] if aid else [])
+                        )
+                    )
+                w(frames.list_complete("DBGetTreeComplete", aid or "", len(entries)))
             case _:
                 w(
                     frames.error(
@@ -196,6 +214,34 @@ class AmiServer:
             )
         except SimError as refused:
             return frames.error(aid, str(refused))
+
+    def _call_action(self, name: str, m: dict[str, str], aid: str | None) -> bytes:
+        """Setvar, Redirect and DBDel, with the texts main/manager.c and main/db.c answer."""
+        if name == "setvar":
+            variable = m.get("Variable", "")
+            if not variable:
+                return frames.error(aid, "No variable specified")
+            if m.get("Channel"):
+                return frames.error(aid, "No such channel")  # only globals are simulated
+            self.pbx.globals[variable] = m.get("Value", "")
+            return frames.success(aid, "Variable Set")
+        if name == "redirect":
+            for header in ("Channel", "Context", "Exten", "Priority"):
+                if not m.get(header):
+                    return frames.error(aid, f"{header} not specified")
+            try:
+                self.pbx.redirect(m["Channel"], m["Context"])
+            except SimError as refused:
+                return frames.error(aid, str(refused))
+            return frames.success(aid, "Redirect successful")
+        family, key = m.get("Family", ""), m.get("Key", "")
+        if not family:
+            return frames.error(aid, "No family specified.")
+        if not key:
+            return frames.error(aid, "No key specified.")
+        if self.pbx.astdb.pop(f"/{family}/{key}", None) is None:
+            return frames.error(aid, "Database entry could not be deleted")
+        return frames.success(aid, "Key deleted successfully")
 
     def _booted(self) -> list[tuple[str, str]]:
         up = str(int(time.time() - self._started))

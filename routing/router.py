@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from ivr.plan import IvrPlan
 from presence.source import PresenceSource
 from routing.ami import actions
 from routing.ami.client import AmiClient
@@ -14,11 +15,14 @@ from routing.ami.errors import ActionFailed, AmiError
 from routing.ami.events import (
     AgentConnect,
     AgentRingNoAnswer,
+    CallbackRequested,
     Event,
     QueueCallerAbandon,
     QueueCallerJoin,
     QueueMemberPause,
 )
+from routing.calls import CallBook
+from routing.ivr_duties import CallbackSink, IvrDuties
 from routing.policy import (
     RESUME_REASON,
     ManualStatus,
@@ -72,6 +76,9 @@ class Router:
         clock: Clock,
         *,
         boundary_wakeups: bool = True,  # False only to measure the poll-only design against
+        ivr: IvrPlan | None = None,
+        callbacks: CallbackSink | None = None,
+        callback_working_days: int = 2,
     ) -> None:
         self.roster = roster
         self.boundary_wakeups = boundary_wakeups
@@ -85,10 +92,20 @@ class Router:
         self._wake = asyncio.Event()
         self._needs_snapshot = True
         self._reported: set[str] = set()
+        self.calls = CallBook()
+        self.ivr = (
+            None
+            if ivr is None
+            else IvrDuties(
+                ivr, self.state, callbacks, callback_working_days, self._count, self._report
+            )
+        )
         presence.subscribe(self.wake)
 
     def attach(self, client: AmiClient) -> None:
         self.client = client
+        if self.ivr is not None:
+            self.ivr.client = client
 
     def wake(self) -> None:
         """Ask for a reconcile pass soon (something relevant changed)."""
@@ -105,13 +122,19 @@ class Router:
     def on_event(self, event: Event) -> None:
         """Fold an AMI event into the model; member changes trigger a reconcile."""
         change = self.state.apply(event, self.clock().timestamp())
+        self.calls.apply(event)
         self._log_event(event)
-        if change is Change.MEMBERS:
+        if isinstance(event, CallbackRequested) and self.ivr is not None:
+            self.ivr.callbacks_due = True
+            self.wake()
+        elif change is not Change.NONE and (change is Change.MEMBERS or self.ivr is not None):
             self.wake()
 
     async def on_connected(self) -> None:
         """Fresh connection: re-read the truth, then re-decide (never replay the past)."""
         self._needs_snapshot = True
+        if self.ivr is not None:
+            self.ivr.reconnected()
         await self._snapshot()
         self.wake()
 
@@ -121,12 +144,8 @@ class Router:
         """Reconcile on every relevant change and at the next known boundary in time."""
         while True:
             now = self.clock()
-            wake_at = (
-                next_decision_time(self.presence.busy_intervals(), now)
-                if self.boundary_wakeups
-                else None
-            )
-            delay = None if wake_at is None else max(0.0, (wake_at - now).total_seconds())
+            wake_at = self._next_wake(now)
+            delay = None if wake_at is None else max(0.0, wake_at - now.timestamp())
             try:
                 async with asyncio.timeout(delay):
                     await self._wake.wait()
@@ -135,6 +154,16 @@ class Router:
             self._wake.clear()
             if self.client is not None and self.client.connected.is_set():
                 await self.reconcile()
+
+    def _next_wake(self, now: datetime) -> float | None:
+        times: list[float] = []
+        if self.boundary_wakeups:
+            boundary = next_decision_time(self.presence.busy_intervals(), now)
+            if boundary is not None:
+                times.append(boundary.timestamp())
+        if self.ivr is not None and (due := self.ivr.next_wake()) is not None:
+            times.append(due)
+        return min(times, default=None)
 
     async def reconcile(self) -> Plan:
         """One pass: desired vs. actual, send the difference, note what Asterisk accepted."""
@@ -148,18 +177,27 @@ class Router:
         desired = desired_members(self.roster, self.manual, self.presence.busy_intervals(), now)
         todo = plan(desired, self.state.members())
         for note in todo.notes:
-            if note not in self._reported:
-                self._reported.add(note)
-                log.warning("%s", note)
+            self._report(note)
         for change in todo.changes:
             if not await self._carry_out(change):
                 break
+        if self.ivr is not None:
+            await self.ivr.run_once(now)
         return todo
+
+    def _count(self, action: str, n: int = 1) -> None:
+        """Count actions sent by type (ops metrics)."""
+        self.actions_sent[action] = self.actions_sent.get(action, 0) + n
+
+    def _report(self, note: str) -> None:
+        if note not in self._reported:
+            self._reported.add(note)
+            log.warning("%s", note)
 
     async def _carry_out(self, change: MemberChange) -> bool:
         assert self.client is not None
         action = to_action(change)
-        self.actions_sent[action.name] = self.actions_sent.get(action.name, 0) + 1
+        self._count(action.name)
         try:
             await self.client.send(action)
         except ActionFailed as refused:

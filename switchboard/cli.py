@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from ivr.generate import asterisk_files, write_files
+from ivr.hours import describe
 from switchboard.config import ConfigError, Settings, load_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -89,6 +91,42 @@ def check_config(config: Annotated[Path, typer.Argument(help="The YAML configura
                 f"     {agent.name} <{agent.interface}>" + (f" [{status}]" if status else "")
             )
     typer.echo(f"no choice or invalid keys -> {settings.menu.default_queue}")
+    if settings.ivr is not None:
+        for day, spans in describe(settings.ivr.hours).items():
+            typer.echo(f"open {day}: {spans}")
+        for loop_id in settings.ivr.routes:
+            chain = " -> ".join(f"{r.queue} ({r.wait_s} s)" for r in settings.ivr.levels(loop_id))
+            typer.echo(f"levels from {loop_id}: {chain} -> callback offer")
+
+
+def settings_files(settings: Settings) -> dict[str, str]:
+    """The Asterisk files for a loaded config (also what the deploy/asterisk test compares)."""
+    assert settings.ivr is not None
+    return asterisk_files(
+        settings.ivr,
+        strategies=dict(settings.strategies),
+        service_level_s=settings.ivr_config.service_level_s,
+        ami_username=settings.ami.username,
+        ami_permit=settings.ami.permit,
+        ami_bind=settings.ami.host,
+        ami_port=settings.ami.port,
+    )
+
+
+@app.command("asterisk-config")
+def asterisk_config(
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the files into.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+) -> None:
+    """Write extensions.conf, queues.conf and manager.conf for Asterisk 22."""
+    settings = _load(config)
+    for path in write_files(settings_files(settings), outdir):
+        typer.echo(f"wrote {path}")
+    typer.echo(
+        f"next: put `secret = ...` (the value of ${settings.ami.secret_env}) in "
+        f"{outdir / f'manager-{settings.ami.username}-secret.conf'}, copy the files to "
+        "/etc/asterisk and run `asterisk -rx 'core reload'`"
+    )
 
 
 calendar_app = typer.Typer(no_args_is_help=True, help="Calendars as the engine sees them.")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, time
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -18,7 +20,9 @@ from pydantic import (
     model_validator,
 )
 
+from ivr.hours import WEEKDAYS, OpeningHours, Span
 from ivr.menu import Choice, Menu
+from ivr.plan import CALLBACK, IvrPlan, LoopRoute, Prompts, overflow_cycle
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
@@ -37,7 +41,11 @@ FIXES: dict[str, str] = {
     "calendar": "write ics:<file or https URL>, caldav:<calendar URL>, graph:<user e-mail> "
     "or ews:<mailbox>",
     "timezone": "use an IANA zone name, e.g. Europe/Oslo",
+    "overflow_to": "name a loop id, or `callback` for the callback offer",
+    "closed_dates": 'write dates as "YYYY-MM-DD", quoted',
+    "holidays": "use a country code the `holidays` library knows, e.g. NO",
 }
+SPAN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
 
 
 class _Strict(BaseModel):
@@ -53,6 +61,8 @@ class AmiConfig(_Strict):
     ping_interval_s: float = Field(10.0, gt=0, le=300)
     ping_deadline_s: float = Field(5.0, gt=0, le=60)
     backoff_max_s: float = Field(30.0, gt=0, le=600)
+    # Written into the generated manager.conf: where the router may connect from.
+    permit: tuple[str, ...] = ("127.0.0.1/255.255.255.255",)
 
 
 class PresenceConfig(_Strict):
@@ -115,6 +125,12 @@ class LoopConfig(_Strict):
     language: Literal["no", "en"] = "no"
     agents: tuple[Id, ...] = ()
     roles: tuple[Id, ...] = ()
+    strategy: Literal["ringall", "rrmemory", "leastrecent", "fewestcalls", "linear"] = "rrmemory"
+    wait_s: int = Field(120, ge=10, le=3600)  # level 1: waiting this long moves the caller on
+    overflow_to: str = "callback"  # the next level: another loop id, or the callback offer
+    unstaffed_after_s: int | None = Field(
+        30, ge=0, le=3600
+    )  # router: sooner when nobody can answer
 
     @model_validator(mode="after")
     def _has_members(self) -> LoopConfig:
@@ -123,9 +139,41 @@ class LoopConfig(_Strict):
         return self
 
 
+class HoursConfig(_Strict):
+    """Opening hours per weekday ("08:30-12:30"), public holidays and extra closed days."""
+
+    mon: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ("08:30-12:30", "13:00-16:30")
+    tue: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ("08:30-12:30", "13:00-16:30")
+    wed: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ("08:30-12:30", "13:00-16:30")
+    thu: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ("08:30-12:30", "13:00-16:30")
+    fri: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ("08:30-12:30", "13:00-16:00")
+    sat: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ()
+    sun: tuple[Annotated[str, Field(pattern=SPAN)], ...] = ()
+    holidays: str | None = "NO"
+    closed_dates: tuple[date, ...] = ()
+
+    @field_validator("holidays")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is not None and value not in holidays.list_supported_countries():
+            raise ValueError(f"no public holidays known for {value!r}")
+        return value
+
+
+class IvrConfig(_Strict):
+    max_tries: int = Field(default=3, ge=1, le=9)
+    response_timeout_s: int = Field(default=5, ge=1, le=30)
+    callback_digit: str = Field(default="5", pattern=r"^[0-9*#]$")
+    callback_promise_working_days: int = Field(default=2, ge=1, le=20)
+    service_level_s: int = Field(default=20, ge=1, le=600)  # "answered within" target for metrics
+    prompts: dict[str, str] = {}
+
+
 class SwitchboardConfig(_Strict):
     ami: AmiConfig
     presence: PresenceConfig = PresenceConfig()
+    hours: HoursConfig = HoursConfig()
+    ivr: IvrConfig = IvrConfig()
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -169,6 +217,9 @@ class Settings:
     menu: Menu
     source: str
     presence: PresenceConfig = field(default_factory=PresenceConfig)
+    ivr: IvrPlan | None = None  # None only in hand-built test settings
+    ivr_config: IvrConfig = field(default_factory=IvrConfig)
+    strategies: Mapping[str, str] = field(default_factory=dict)
 
     def calendar_location(self, agent: Agent) -> tuple[str, str] | None:
         """(kind, location) of an agent's calendar; a relative file is relative to the config."""
@@ -350,17 +401,85 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         problem(
             ("default_loop",), f"no loop {config.default_loop!r}", "use one of: " + ", ".join(by_id)
         )
+    hours = _hours(config.hours, ZoneInfo(config.presence.timezone), problem)
+    routes: dict[str, LoopRoute] = {}
+    for i, lc in enumerate(config.loops):
+        if lc.overflow_to != CALLBACK and lc.overflow_to not in by_id:
+            problem(
+                ("loops", i, "overflow_to"),
+                f"no loop {lc.overflow_to!r} to overflow to",
+                "use `callback` or one of: " + ", ".join(by_id),
+            )
+        routes[lc.id] = LoopRoute(
+            lc.id, lc.queue, lc.suffix, lc.language, lc.wait_s, lc.overflow_to, lc.unstaffed_after_s
+        )
+    if not problems and (cycle := overflow_cycle(routes)):
+        index = next(i for i, lc in enumerate(config.loops) if lc.id == cycle[0])
+        problem(
+            ("loops", index, "overflow_to"),
+            "overflow goes round in a circle (" + " -> ".join(cycle) + "), never to a callback",
+            "end the chain with `overflow_to: callback`",
+        )
+    known_prompts = {f.name for f in fields(Prompts)}
+    for name in config.ivr.prompts:
+        if name not in known_prompts:
+            problem(
+                ("ivr", "prompts", name),
+                "unknown prompt",
+                "use one of: " + ", ".join(sorted(known_prompts)),
+            )
     if problems:
         raise ConfigError(problems)
+    menu = Menu(
+        tuple(Choice(lc.digit, lc.queue, lc.title, lc.language) for lc in config.loops),
+        by_id[config.default_loop].queue,
+    )
+    plan = IvrPlan(
+        menu=menu,
+        routes=routes,
+        default_loop=config.default_loop,
+        hours=hours,
+        max_tries=config.ivr.max_tries,
+        response_timeout_s=config.ivr.response_timeout_s,
+        callback_digit=config.ivr.callback_digit,
+        prompts=Prompts(**config.ivr.prompts),
+    )
     manual = {a.id: ManualStatus(a.status) for a in config.agents if a.status != "available"}
     return Settings(
         roster=Roster(agents, tuple(loops)),
         manual=manual,
         ami=config.ami,
-        menu=Menu(
-            tuple(Choice(lc.digit, lc.queue, lc.title, lc.language) for lc in config.loops),
-            by_id[config.default_loop].queue,
-        ),
+        menu=menu,
         source=source,
         presence=config.presence,
+        ivr=plan,
+        ivr_config=config.ivr,
+        strategies={lc.id: lc.strategy for lc in config.loops},
     )
+
+
+def _hours(
+    config: HoursConfig, zone: ZoneInfo, problem: Callable[[tuple[Any, ...], str, str], None]
+) -> OpeningHours:
+    weekly: list[tuple[Span, ...]] = []
+    for day in WEEKDAYS:
+        spans: list[Span] = []
+        for j, text in enumerate(getattr(config, day)):
+            start, end = (time.fromisoformat(part) for part in text.split("-"))
+            if start >= end:
+                problem(
+                    ("hours", day, j),
+                    f"{text} ends before it starts",
+                    "write start-end, e.g. 08:30-12:30",
+                )
+            elif spans and start < spans[-1].end:
+                problem(
+                    ("hours", day, j),
+                    f"{text} overlaps {spans[-1]}",
+                    "list a day's spans in order, without overlap",
+                )
+            else:
+                spans.append(Span(start, end))
+        weekly.append(tuple(spans))
+    public = holidays.country_holidays(config.holidays) if config.holidays else frozenset()
+    return OpeningHours(tuple(weekly), zone, public, frozenset(config.closed_dates))

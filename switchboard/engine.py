@@ -20,6 +20,7 @@ from presence.ics_source import ics_fetch
 from presence.polled import PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
+from routing.ivr_duties import CallbackSink
 from routing.router import Clock, Router
 from switchboard.config import Settings
 
@@ -119,9 +120,17 @@ class Engine:
         ami: AmiSettings,
         presence: PresenceSource,
         clock: Clock = system_clock,
+        callbacks: CallbackSink | None = None,
     ) -> None:
         self.presence = presence
-        self.router = Router(settings.roster, presence, clock)
+        self.router = Router(
+            settings.roster,
+            presence,
+            clock,
+            ivr=settings.ivr,
+            callbacks=callbacks,
+            callback_working_days=settings.ivr_config.callback_promise_working_days,
+        )
         self.router.manual.update(settings.manual)
         self.client = AmiClient(ami, self.router.on_event, self.router.on_connected)
         self.router.attach(self.client)

@@ -81,3 +81,24 @@ def queue_pause(queue: str, interface: str, paused: bool, reason: str) -> Action
         "QueuePause",
         (("Queue", queue), ("Interface", interface), ("Paused", _bool(paused)), ("Reason", reason)),
     )
+
+
+def setvar_global(variable: str, value: str) -> Action:
+    """Setvar without a Channel sets a dialplan global."""
+    return Action("Setvar", (("Variable", variable), ("Value", value)))
+
+
+def redirect(channel: str, context: str, exten: str = "s", priority: int = 1) -> Action:
+    return Action(
+        "Redirect",
+        (("Channel", channel), ("Context", context), ("Exten", exten), ("Priority", str(priority))),
+    )
+
+
+def db_get_tree(family: str) -> Action:
+    """Every AstDB key under `family` (DBGetTreeResponse items, then DBGetTreeComplete)."""
+    return Action("DBGetTree", (("Family", family),), is_list=True)
+
+
+def db_del(family: str, key: str) -> Action:
+    return Action("DBDel", (("Family", family), ("Key", key)))

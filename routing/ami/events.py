@@ -199,8 +199,46 @@ class ListComplete:
     list_items: int
 
 
+@dataclass(frozen=True, slots=True)
+class IvrStep:
+    """`UserEvent: SwitchboardIvr` from our dialplan: a caller's step through the menu."""
+
+    channel: str
+    uniqueid: str
+    linkedid: str
+    caller_num: str
+    step: str  # choice, invalid, timeout, default, queue, overflow, closed, callback, ...
+    digit: str = ""
+    loop: str = ""
+    language: str = ""
+    to: str = ""  # overflow target
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequested:
+    """`UserEvent: SwitchboardCallback`: a caller asked to be called back."""
+
+    channel: str
+    uniqueid: str
+    linkedid: str
+    ref: str
+    loop: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class DbEntry:
+    """A `DBGetTreeResponse` list item: one AstDB key (full path) and its value."""
+
+    key: str
+    value: str
+
+
 Event = (
     RawEvent
+    | IvrStep
+    | CallbackRequested
+    | DbEntry
     | MemberEvent
     | CallerEvent
     | QueueParams
@@ -257,7 +295,36 @@ def _agent(f: Fields) -> tuple[str, str, str, str, str, str, str, str, str]:
     return (*_caller(f), f["Interface"], f["MemberName"], f["DestChannel"])
 
 
+def _user_event(f: Fields) -> Event:
+    kind = f["UserEvent"]
+    if kind == "SwitchboardIvr":
+        return IvrStep(
+            channel=f["Channel"],
+            uniqueid=f["Uniqueid"],
+            linkedid=f["Linkedid"],
+            caller_num=f["CallerIDNum"],
+            step=f["Step"],
+            digit=f.get("Digit", ""),
+            loop=f.get("Loop", ""),
+            language=f.get("Language", ""),
+            to=f.get("To", ""),
+        )
+    if kind == "SwitchboardCallback":
+        return CallbackRequested(
+            channel=f["Channel"],
+            uniqueid=f["Uniqueid"],
+            linkedid=f["Linkedid"],
+            ref=f["Ref"],
+            loop=f.get("Loop", ""),
+            number=f["Number"],
+        )
+    return RawEvent("UserEvent", f)
+
+
 DECODERS: dict[str, Callable[[Fields], Event]] = {
+    "UserEvent": _user_event,
+    "DBGetTreeResponse": lambda f: DbEntry(key=f["Key"], value=f["Val"]),
+    "DBGetTreeComplete": lambda f: ListComplete("DBGetTreeComplete", int(f["ListItems"])),
     "QueueMemberAdded": _member_event(QueueMemberAdded),
     "QueueMemberRemoved": _member_event(QueueMemberRemoved),
     "QueueMemberPause": _member_event(QueueMemberPause),

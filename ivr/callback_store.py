@@ -1,0 +1,118 @@
+"""Callback requests in Redis (AOF persistence), the number sealed, one hash per request.
+
+Keys: `sb:callback:<ref>` (hash) and `sb:callbacks:open` (sorted set, score = due epoch).
+Adding is one Lua script, so a request is stored whole or not at all and a second
+import of the same reference (after a router restart) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+
+from ivr.callbacks import CallbackRequest, CallbackStatus, handled
+from routing.sealing import Sealer
+
+PREFIX = "sb:callback:"
+OPEN_SET = "sb:callbacks:open"
+
+_ADD = """
+if redis.call('exists', KEYS[1]) == 1 then return 0 end
+redis.call('hset', KEYS[1], unpack(ARGV, 2))
+redis.call('zadd', KEYS[2], ARGV[1], KEYS[3])
+return 1
+"""
+
+
+def _ts(at: datetime | None) -> str:
+    return "" if at is None else str(at.timestamp())
+
+
+def _dt(text: str) -> datetime | None:
+    return None if not text else datetime.fromtimestamp(float(text), UTC)
+
+
+class RedisCallbackStore:
+    def __init__(self, redis: Redis, sealer: Sealer) -> None:
+        self.redis = redis
+        self.sealer = sealer
+
+    def _fields(self, r: CallbackRequest) -> dict[str, str]:
+        return {
+            "ref": r.ref,
+            "number": self.sealer.seal(r.number),
+            "loop": r.loop,
+            "requested_at": _ts(r.requested_at),
+            "due": _ts(r.due),
+            "call_id": r.call_id,
+            "status": r.status.value,
+            "handled_by": r.handled_by,
+            "handled_at": _ts(r.handled_at),
+        }
+
+    def _request(self, h: dict[str, str]) -> CallbackRequest:
+        requested, due = _dt(h["requested_at"]), _dt(h["due"])
+        assert requested is not None
+        assert due is not None
+        return CallbackRequest(
+            ref=h["ref"],
+            number=self.sealer.open(h["number"]),
+            loop=h["loop"],
+            requested_at=requested,
+            due=due,
+            call_id=h["call_id"],
+            status=CallbackStatus(h["status"]),
+            handled_by=h["handled_by"],
+            handled_at=_dt(h["handled_at"]),
+        )
+
+    async def add(self, request: CallbackRequest) -> bool:
+        """Store a new request; False when that reference is already stored."""
+        flat = [item for pair in self._fields(request).items() for item in pair]
+        added = await self.redis.eval(
+            _ADD, 3, PREFIX + request.ref, OPEN_SET, request.ref, _ts(request.due), *flat
+        )
+        return bool(added)
+
+    async def get(self, ref: str) -> CallbackRequest | None:
+        h = await self.redis.hgetall(PREFIX + ref)
+        return self._request(_text(h)) if h else None
+
+    async def pending(self) -> list[CallbackRequest]:
+        """Requests not yet done, soonest due first."""
+        refs = await self.redis.zrange(OPEN_SET, 0, -1)
+        found = [await self.get(_str(ref)) for ref in refs]
+        return [r for r in found if r is not None]
+
+    async def mark(
+        self, ref: str, status: CallbackStatus, agent: str, at: datetime
+    ) -> CallbackRequest:
+        """An agent took (or finished) a callback; done ones leave the open set."""
+        current = await self.get(ref)
+        if current is None:
+            raise KeyError(f"no callback with reference {ref}")
+        updated = handled(current, status, agent, at)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                PREFIX + ref,
+                mapping={
+                    "status": status.value,
+                    "handled_by": agent,
+                    "handled_at": _ts(at),
+                },
+            )
+            if status is CallbackStatus.DONE:
+                pipe.zrem(OPEN_SET, ref)
+            await pipe.execute()
+        return updated
+
+
+def _str(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _text(h: Mapping[Any, Any]) -> dict[str, str]:
+    return {_str(k): _str(v) for k, v in h.items()}

@@ -1,0 +1,257 @@
+"""The simulator's IVR: plays a caller through the IvrPlan exactly as the dialplan would.
+
+Every step emits what the generated dialplan makes Asterisk send (DTMF events,
+`UserEvent: SwitchboardIvr` with the same Step names and fields, QueueCaller* events
+from the queue, the AstDB entry and `UserEvent: SwitchboardCallback` for a callback).
+The step-by-step order mirrors `ivr.dialplan`, context by context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ivr.dialplan import (
+    CALLBACK_CONTEXT,
+    CALLBACK_EVENT,
+    CALLBACK_FAMILY,
+    CLOSED,
+    HOURS_UNTIL_VAR,
+    HOURS_VAR,
+    IVR_EVENT,
+    MENU,
+    OFFER,
+    QUEUE_EXIT,
+    loop_context,
+)
+from ivr.hours import OpeningHours, is_open
+from ivr.plan import CALLBACK, IvrPlan, LoopRoute
+from pbxsim import frames
+from pbxsim.frames import SimChannel
+from pbxsim.pbx import Pbx
+
+USER = "user,all"
+PROMPT_S = 0.3  # how long a prompt plays before the caller can act
+
+
+@dataclass(frozen=True, slots=True)
+class CallerScript:
+    """What one simulated caller does."""
+
+    keys: tuple[str, ...] = ()  # menu keys, one per try; when they run out: silence
+    patience_s: float = 60.0  # hangs up after waiting this long in a queue
+    talk_s: float = 5.0
+    callback_after_s: float | None = None  # presses the callback key while waiting
+    wants_callback: bool = True  # at the callback offer (closed, or end of the chain)
+    other_number: str | None = None  # at the confirmation: keys in this number instead
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """Where a simulated call went and how it ended."""
+
+    channel: str
+    uniqueid: str
+    steps: list[str] = field(default_factory=list)  # the contexts it ran through, in order
+    queues: list[str] = field(default_factory=list)
+    outcome: str = ""  # answered / abandoned / callback / no-callback / hung-up
+    callback_ref: str = ""
+
+
+class IvrPlayer:
+    def __init__(
+        self,
+        pbx: Pbx,
+        plan: IvrPlan,
+        *,
+        pace: float = 1.0,  # multiplies every IVR wait (tests run the menu fast)
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.pbx = pbx
+        self.plan = plan
+        self.pace = pace
+        self.now = wall_clock
+        self.rng = rng or random.Random()
+        # The dialplan's own fallback knows the weekly hours, not the holidays.
+        self.weekly = OpeningHours(plan.hours.weekly, plan.hours.zone)
+        self.records: list[CallRecord] = []
+
+    async def _wait(self, seconds: float) -> None:
+        await asyncio.sleep(seconds * self.pace)
+
+    def _event(self, ch: SimChannel, step: str, **body: str) -> None:
+        pairs = [*ch.block(), ("UserEvent", IVR_EVENT), ("Step", step)]
+        self.pbx.emit(frames.event("UserEvent", USER, pairs + list(body.items())))
+
+    def is_open(self) -> bool:
+        """The sb-hours context: the router's verdict while it holds, else weekly hours."""
+        until = self.pbx.globals.get(HOURS_UNTIL_VAR, "")
+        if until and int(until) > self.now():
+            return self.pbx.globals.get(HOURS_VAR) == "open"
+        return is_open(self.weekly, datetime.fromtimestamp(self.now(), UTC))
+
+    async def call(self, number: str, name: str, script: CallerScript) -> CallRecord:
+        """One caller from dialling in to hanging up."""
+        ch = self.pbx.new_caller(number, name)
+        ch.context, ch.language = MENU, "no"
+        record = CallRecord(ch.name, ch.uniqueid, steps=[MENU])
+        self.records.append(record)
+        await self._wait(PROMPT_S)
+        if not self.is_open():
+            await self._closed(ch, number, script, record)
+        else:
+            route = await self._menu(ch, script)
+            await self._loop(ch, number, route, script, record)
+        if not record.outcome:
+            record.outcome = "hung-up"
+        return record
+
+    async def _menu(self, ch: SimChannel, script: CallerScript) -> LoopRoute:
+        plan = self.plan
+        default = plan.routes[plan.default_loop]
+        for attempt in range(1, plan.max_tries + 1):
+            await self._wait(PROMPT_S)
+            key = script.keys[attempt - 1] if attempt <= len(script.keys) else ""
+            if not key:
+                await self._wait(plan.response_timeout_s)
+                ch.exten, ch.priority = "t", 1
+                self._event(ch, "timeout", Loop=default.loop_id)
+                return default
+            self.pbx.press(ch, key)
+            ch.exten, ch.priority = key, 1
+            route = plan.route_for_digit(key)
+            if route is not None:
+                choice = next(c for c in plan.menu.choices if c.digit == key)
+                self._event(ch, "choice", Digit=key, Loop=route.loop_id, Language=choice.language)
+                if choice.language != "no":
+                    ch.language = choice.language
+                return route
+            ch.exten = "i"
+            self._event(ch, "invalid", Digit=key, Try=str(attempt))
+            await self._wait(PROMPT_S)
+        self._event(ch, "default", Loop=default.loop_id)
+        return default
+
+    async def _loop(
+        self, ch: SimChannel, origin: str, route: LoopRoute, script: CallerScript, rec: CallRecord
+    ) -> None:
+        loop_id: str = route.loop_id
+        while True:
+            route = self.plan.routes[loop_id]
+            context = loop_context(loop_id)
+            rec.steps.append(context)
+            rec.queues.append(route.queue)
+            ch.context, ch.exten, ch.priority = context, "s", 1
+            ch.caller_num = origin + route.suffix  # Set(CALLERID(num)=${SB_ORIGIN}-111)
+            self._event(ch, "queue", Loop=loop_id, Queue=route.queue)
+            presser = None
+            if script.callback_after_s is not None:
+                presser = asyncio.create_task(self._press_callback(ch, script.callback_after_s))
+            waited = time.monotonic()
+            outcome = await self.pbx.queue_call(
+                ch,
+                route.queue,
+                "s",
+                patience_s=max(0.0, script.patience_s - (time.monotonic() - waited)),
+                talk_s=script.talk_s,
+                max_wait_s=route.wait_s * self.pace,
+                context=context,
+            )
+            if presser is not None:
+                presser.cancel()
+            if outcome in ("answered", "abandoned"):
+                rec.outcome = outcome
+                return
+            if outcome == "exit-digit":
+                ch.context, ch.exten = QUEUE_EXIT, self.plan.callback_digit
+                self._event(ch, "callback", Loop=loop_id)
+                await self._callback(ch, origin, loop_id, script, rec)
+                return
+            if outcome == "redirected":
+                target = self._target_of(self.pbx.redirects.pop(ch.name))
+            else:
+                target = route.overflow_to
+                self._event(ch, "overflow", Loop=loop_id, To=target, Status="TIMEOUT")
+            if target == CALLBACK:
+                await self._offer(ch, origin, loop_id, script, rec)
+                return
+            loop_id = target
+
+    def _target_of(self, context: str) -> str:
+        if context == OFFER:
+            return CALLBACK
+        return next(
+            r.loop_id for r in self.plan.routes.values() if loop_context(r.loop_id) == context
+        )
+
+    async def _press_callback(self, ch: SimChannel, after_s: float) -> None:
+        await asyncio.sleep(after_s)
+        self.pbx.press(ch, self.plan.callback_digit)
+        self.pbx.exit_with_digit(ch.name)
+
+    async def _closed(
+        self, ch: SimChannel, origin: str, script: CallerScript, rec: CallRecord
+    ) -> None:
+        ch.context, ch.exten, ch.priority = CLOSED, "s", 1
+        rec.steps.append(CLOSED)
+        self._event(ch, "closed")
+        await self._wait(PROMPT_S)
+        await self._offer(ch, origin, "", script, rec)
+
+    async def _offer(
+        self, ch: SimChannel, origin: str, loop_id: str, script: CallerScript, rec: CallRecord
+    ) -> None:
+        ch.context, ch.exten, ch.priority = OFFER, "s", 1
+        rec.steps.append(OFFER)
+        await self._wait(PROMPT_S)
+        if script.wants_callback:
+            self.pbx.press(ch, self.plan.callback_digit)
+            ch.exten = self.plan.callback_digit
+            self._event(ch, "callback", Loop=loop_id)
+            await self._callback(ch, origin, loop_id, script, rec)
+            return
+        await self._wait(self.plan.response_timeout_s)
+        ch.exten = "t"
+        self._event(ch, "no-callback", Loop=loop_id)
+        rec.outcome = "no-callback"
+        self.pbx.hang_up(ch)
+
+    async def _callback(
+        self, ch: SimChannel, origin: str, loop_id: str, script: CallerScript, rec: CallRecord
+    ) -> None:
+        ch.context, ch.exten, ch.priority = CALLBACK_CONTEXT, "s", 1
+        rec.steps.append(CALLBACK_CONTEXT)
+        number = origin
+        if script.other_number is not None:
+            await self._wait(PROMPT_S)
+            self.pbx.press(ch, "2")
+            number = script.other_number
+        if len(number) < self.plan.min_callback_digits or not number.lstrip("+").isdigit():
+            ch.exten = "s"
+            self._event(ch, "callback-abandoned", Loop=loop_id)
+            rec.outcome = "hung-up"
+            self.pbx.hang_up(ch)
+            return
+        await self._wait(PROMPT_S)
+        self.pbx.press(ch, "1")  # "press 1 if that is right"
+        ref = self._new_ref()
+        self.pbx.astdb[f"/{CALLBACK_FAMILY}/{ref}"] = (
+            f"{number}|{loop_id}|{int(self.now())}|{ch.uniqueid}"
+        )
+        pairs = [*ch.block(), ("UserEvent", CALLBACK_EVENT)]
+        pairs += [("Ref", ref), ("Loop", loop_id), ("Number", number)]
+        self.pbx.emit(frames.event("UserEvent", USER, pairs))
+        rec.outcome, rec.callback_ref = "callback", ref
+        await self._wait(PROMPT_S * 2)
+        self.pbx.hang_up(ch)
+
+    def _new_ref(self) -> str:
+        while True:  # RAND(100000,999999) until DB_EXISTS says it is free
+            ref = str(self.rng.randint(100000, 999999))
+            if f"/{CALLBACK_FAMILY}/{ref}" not in self.pbx.astdb:
+                return ref

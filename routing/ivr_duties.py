@@ -1,0 +1,160 @@
+"""The router's IVR duties: opening hours to the dialplan, overflow, callback intake.
+
+Decisions are the pure functions in `ivr.hours` and `routing.overflow`; this class
+only sends what they decide and keeps the little state that needs (what it told
+Asterisk, whom it already moved).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from ivr.callbacks import CallbackParseError, CallbackRequest, from_astdb
+from ivr.dialplan import CALLBACK_FAMILY, HOURS_UNTIL_VAR, HOURS_VAR
+from ivr.hours import is_open, next_change
+from ivr.plan import IvrPlan
+from routing.ami import actions
+from routing.ami.client import AmiClient
+from routing.ami.errors import AmiError
+from routing.ami.events import DbEntry
+from routing.overflow import Move, next_overflow_time, overflow_moves, unstaffed_since
+from routing.privacy import masked_number
+from routing.queue_state import QueueState
+
+log = logging.getLogger("switchboard.router")
+
+
+class CallbackSink(Protocol):
+    async def add(self, request: CallbackRequest) -> bool: ...
+
+
+class IvrDuties:
+    def __init__(
+        self,
+        plan: IvrPlan,
+        state: QueueState,
+        callbacks: CallbackSink | None,
+        working_days: int,
+        count: Callable[[str, int], None],
+        report: Callable[[str], None],
+    ) -> None:
+        self.plan = plan
+        self.state = state
+        self.callbacks = callbacks
+        self.working_days = working_days
+        self.count = count
+        self.report = report
+        self.client: AmiClient | None = None
+        self.errors = 0
+        self.callbacks_stored = 0
+        self.callback_errors = 0
+        self.callbacks_due = True  # read AstDB for requests on the first pass
+        self._hours_until = 0.0  # SB_HOURS_UNTIL as last published
+        self._unstaffed: dict[str, float] = {}
+        self._moved: set[tuple[str, str]] = set()
+
+    def reconnected(self) -> None:
+        """Asterisk may have restarted: publish the hours again and re-read requests."""
+        self._hours_until = 0.0
+        self.callbacks_due = True
+
+    def next_wake(self) -> float | None:
+        times = [self._hours_until] if self._hours_until else []
+        due = next_overflow_time(self.plan, self.state, self._unstaffed)
+        if due is not None:
+            times.append(due)
+        return min(times, default=None)
+
+    async def run_once(self, now: datetime) -> None:
+        await self._publish_hours(now)
+        await self._move_unstaffed(now)
+        if self.callbacks_due:
+            await self.collect_callbacks()
+
+    async def _publish_hours(self, now: datetime) -> None:
+        """Tell the dialplan open/closed (it knows no holidays) and until when that holds."""
+        assert self.client is not None
+        if now.timestamp() < self._hours_until:
+            return
+        state = "open" if is_open(self.plan.hours, now) else "closed"
+        change = next_change(self.plan.hours, now)
+        until = change.timestamp() if change else now.timestamp() + 86400
+        try:
+            await self.client.send(actions.setvar_global(HOURS_VAR, state))
+            await self.client.send(actions.setvar_global(HOURS_UNTIL_VAR, str(int(until))))
+        except AmiError as exc:
+            self.errors += 1
+            log.warning("could not tell Asterisk the opening hours (%s); its own apply", exc)
+            return
+        self.count("Setvar", 2)
+        self._hours_until = until
+        log.info("phones are %s until %s", state, datetime.fromtimestamp(until, now.tzinfo))
+
+    async def _move_unstaffed(self, now: datetime) -> None:
+        assert self.client is not None
+        queues = [r.queue for r in self.plan.routes.values()]
+        self._unstaffed = unstaffed_since(self._unstaffed, self.state, queues, now.timestamp())
+        waiting = {(c, q) for q, loop in self.state.loops.items() for c in loop.callers}
+        self._moved &= waiting  # forget callers who have left
+        for move in overflow_moves(
+            self.plan, self.state, self._unstaffed, now.timestamp(), frozenset(self._moved)
+        ):
+            await self._redirect(move)
+
+    async def _redirect(self, move: Move) -> None:
+        assert self.client is not None
+        self._moved.add((move.uniqueid, move.queue))
+        self.count("Redirect", 1)
+        try:
+            await self.client.send(actions.redirect(move.channel, move.to_context))
+        except AmiError as exc:
+            # Usually the caller hung up or was answered meanwhile; the dialplan's own
+            # wait still moves them on if they are really stuck.
+            self.errors += 1
+            log.warning("could not move a caller out of %s: %s", move.queue, exc)
+            return
+        log.info("%s", move.why)
+
+    async def collect_callbacks(self) -> None:
+        """Copy callback requests from AstDB into the store; idempotent, loses nothing."""
+        assert self.client is not None
+        if self.callbacks is None:
+            return
+        try:
+            reply = await self.client.send(actions.db_get_tree(CALLBACK_FAMILY))
+        except AmiError as exc:
+            log.warning("could not read callback requests from Asterisk: %s", exc)
+            return
+        self.count("DBGetTree", 1)
+        for item in reply.items:
+            if not isinstance(item, DbEntry):
+                continue
+            try:
+                request = from_astdb(item.key, item.value, self.plan.hours, self.working_days)
+            except CallbackParseError as bad:
+                self.report(str(bad))
+                continue
+            try:
+                added = await self.callbacks.add(request)
+            except Exception as exc:  # the store is an adapter (Redis): keep the router up
+                self.callback_errors += 1
+                log.error("callback %s not stored yet (%s); kept in Asterisk", request.ref, exc)
+                return
+            if added:
+                self.callbacks_stored += 1
+                log.info(
+                    "callback %s stored for %s, due %s",
+                    request.ref,
+                    masked_number(request.number),
+                    request.due.astimezone(self.plan.hours.zone).strftime("%a %d %b %H:%M"),
+                )
+        self.callbacks_due = False
+
+    async def forget_callback(self, ref: str) -> None:
+        """Drop a finished request from AstDB (the store keeps the record)."""
+        assert self.client is not None
+        await self.client.send(actions.db_del(CALLBACK_FAMILY, ref))
+        self.count("DBDel", 1)

@@ -1,0 +1,47 @@
+"""Encryption for personal data at rest (callback numbers in Redis): Fernet, key from env."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+class SealError(Exception):
+    """Data that cannot be opened with this key (wrong key, or tampered)."""
+
+
+class Sealer:
+    """Seals short strings with an authenticated cipher, so Redis never holds them in clear."""
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+
+    @classmethod
+    def from_env(cls, variable: str, environ: Mapping[str, str] = os.environ) -> Sealer:
+        key = environ.get(variable)
+        if not key:
+            raise SealError(
+                f"environment variable {variable} is not set; create a key with "
+                "`python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`"
+            )
+        try:
+            return cls(key.encode())
+        except ValueError:
+            raise SealError(f"{variable} is not a valid key (32 url-safe base64 bytes)") from None
+
+    @classmethod
+    def generated(cls) -> Sealer:
+        """A throwaway key (the demo; tests)."""
+        return cls(Fernet.generate_key())
+
+    def seal(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode()).decode()
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken:
+            raise SealError("sealed value does not open with this key") from None
