@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pbxsim import frames
-from pbxsim.pbx import Pbx, SimError
+from pbxsim.pbx import AgentBehaviour, Pbx, SimError
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,15 @@ class AmiServer:
     """Serves one `Pbx` to any number of AMI clients."""
 
     def __init__(
-        self, pbx_queues: dict[str, str], *, username: str, secret: str, auth_delay_s: float = 1.0
+        self,
+        pbx_queues: dict[str, str],
+        *,
+        username: str,
+        secret: str,
+        auth_delay_s: float = 1.0,
+        behaviour: Callable[[str], AgentBehaviour] = lambda _iface: AgentBehaviour(),
     ) -> None:
-        self.pbx = Pbx(pbx_queues, self.broadcast)
+        self.pbx = Pbx(pbx_queues, self.broadcast, behaviour=behaviour)
         self.username = username
         self.secret = secret
         self.auth_delay_s = auth_delay_s

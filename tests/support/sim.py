@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from pbxsim.pbx import AgentBehaviour
 from pbxsim.server import AmiServer
 from routing.ami.client import AmiSettings
 
@@ -13,8 +14,14 @@ QUEUES = {"loop1": "rrmemory", "loop2": "rrmemory", "loop3": "rrmemory", "switch
 
 
 @contextlib.asynccontextmanager
-async def simulator(auth_delay_s: float = 0.05) -> AsyncIterator[AmiServer]:
-    server = AmiServer(dict(QUEUES), username=USER, secret=SECRET, auth_delay_s=auth_delay_s)
+async def simulator(auth_delay_s: float = 0.05, ring_s: float = 1.0) -> AsyncIterator[AmiServer]:
+    server = AmiServer(
+        dict(QUEUES),
+        username=USER,
+        secret=SECRET,
+        auth_delay_s=auth_delay_s,
+        behaviour=lambda _iface: AgentBehaviour(ring_s=ring_s),
+    )
     await server.start()
     try:
         yield server
