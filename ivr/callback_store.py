@@ -116,3 +116,34 @@ def _str(value: object) -> str:
 
 def _text(h: Mapping[Any, Any]) -> dict[str, str]:
     return {_str(k): _str(v) for k, v in h.items()}
+
+
+class MemoryCallbackStore:
+    """Requests kept in this process only: the demo's default when no Redis is configured."""
+
+    def __init__(self) -> None:
+        self.requests: dict[str, CallbackRequest] = {}
+
+    async def add(self, request: CallbackRequest) -> bool:
+        if request.ref in self.requests:
+            return False
+        self.requests[request.ref] = request
+        return True
+
+    async def get(self, ref: str) -> CallbackRequest | None:
+        return self.requests.get(ref)
+
+    async def pending(self) -> list[CallbackRequest]:
+        return sorted(
+            (r for r in self.requests.values() if r.status is not CallbackStatus.DONE),
+            key=lambda r: r.due,
+        )
+
+    async def mark(
+        self, ref: str, status: CallbackStatus, agent: str, at: datetime
+    ) -> CallbackRequest:
+        current = self.requests.get(ref)
+        if current is None:
+            raise KeyError(f"no callback with reference {ref}")
+        self.requests[ref] = handled(current, status, agent, at)
+        return self.requests[ref]

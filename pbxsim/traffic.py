@@ -8,6 +8,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pbxsim.ivr import CallerScript, IvrPlayer
 from pbxsim.pbx import Pbx
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,9 @@ class Traffic:
         default_queue: str,
         profile: TrafficProfile = TrafficProfile(),
         rng: random.Random | None = None,
+        player: IvrPlayer | None = None,  # plays the full IVR (hours, invalid keys, callbacks)
     ) -> None:
+        self.player = player
         self.pbx = pbx
         self.menu = dict(menu)
         self.default_queue = default_queue
@@ -68,6 +71,10 @@ class Traffic:
         """A single caller: press `digit` (or nothing), queue, and end; returns the outcome."""
         if number is None or name is None:
             number, name = self._number()
+        if self.player is not None:
+            record = await self.player.call(number, name, self._script(digit, patience_s, talk_s))
+            self.outcomes[record.outcome] = self.outcomes.get(record.outcome, 0) + 1
+            return record.outcome
         channel = self.pbx.new_caller(number, name)
         await asyncio.sleep(0.2)
         if digit:
@@ -78,6 +85,14 @@ class Traffic:
         )
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         return outcome
+
+    def _script(self, digit: str, patience_s: float, talk_s: float) -> CallerScript:
+        """A caller for the full IVR: now and then a wrong key first, or a callback wish."""
+        keys: tuple[str, ...] = (digit,) if digit else ()
+        if digit and self.rng.random() < 0.1:
+            keys = ("7", digit)
+        callback_after = patience_s * 0.8 if self.rng.random() < 0.15 else None
+        return CallerScript(keys, patience_s, talk_s, callback_after_s=callback_after)
 
     async def run(self) -> None:
         """Keep calls coming until cancelled; every call is a task of this coroutine's group."""

@@ -7,10 +7,14 @@ import dataclasses
 import logging
 import random
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ivr.callback_store import MemoryCallbackStore
+from ivr.hours import Span
+from ivr.plan import IvrPlan
+from pbxsim.ivr import IvrPlayer
 from pbxsim.server import AmiServer
 from pbxsim.traffic import Traffic, TrafficProfile
 from presence.busy import BusyInterval
@@ -97,6 +101,15 @@ def demo_meetings(start: datetime, cycles: int = 30) -> dict[str, list[BusyInter
     return meetings
 
 
+def always_open(settings: Settings) -> IvrPlan:
+    """The demo's phones are open around the clock, so a newcomer sees calls at any hour."""
+    assert settings.ivr is not None
+    day = (Span(time(0, 0), time(23, 59)),)
+    hours = dataclasses.replace(settings.ivr.hours, weekly=(day,) * 7, closed_dates=frozenset())
+    hours = dataclasses.replace(hours, holidays=frozenset())
+    return dataclasses.replace(settings.ivr, hours=hours)
+
+
 async def run_demo(
     *, duration_s: float | None, call_gap_s: float, port: int = 0, seed: int | None = None
 ) -> None:
@@ -104,7 +117,7 @@ async def run_demo(
     settings: Settings = load_config(EXAMPLE_CONFIG)
     manual = dict(settings.manual)
     manual[DEMO_LEAVE] = ManualStatus.LEAVE
-    settings = dataclasses.replace(settings, manual=manual)
+    settings = dataclasses.replace(settings, manual=manual, ivr=always_open(settings))
     queues = {
         loop.queue: "ringall" if loop.queue == "switchboard" else "rrmemory"
         for loop in settings.roster.loops
@@ -118,13 +131,17 @@ async def run_demo(
     ami = AmiSettings(
         "127.0.0.1", server.port, settings.ami.username, DEMO_SECRET, ping_interval_s=5.0
     )
-    engine = Engine(settings, ami, presence)
+    callbacks = MemoryCallbackStore()
+    engine = Engine(settings, ami, presence, callbacks=callbacks)
+    assert settings.ivr is not None
+    rng = random.Random(seed)
     traffic = Traffic(
         server.pbx,
         settings.menu.queues_by_digit(),
         settings.menu.default_queue,
         TrafficProfile(mean_gap_s=call_gap_s),
-        random.Random(seed),
+        rng,
+        player=IvrPlayer(server.pbx, settings.ivr, rng=rng),
     )
     log.info(
         "simulated Asterisk listening on 127.0.0.1:%d (AMI user %s, secret %s); config %s",
@@ -158,6 +175,8 @@ async def run_demo(
         await server.close()
         calendars.cleanup()
     log.info("demo over; calls: %s", traffic.outcomes)
+    for request in await callbacks.pending():
+        log.info("callback %s open, due %s", request.ref, request.due.strftime("%a %d %b %H:%M"))
 
 
 async def _hand_pause(server: AmiServer, settings: Settings) -> None:
