@@ -16,4 +16,3 @@ def test_queue_and_interface_lookups() -> None:
     assert ROSTER.loop_for_queue("loop2") is ROSTER.loops[1]
     assert ROSTER.loop_for_queue("nope") is None
     assert ROSTER.agent_by_interface("PJSIP/203") is ROSTER.agents["cari"]
-
