@@ -292,7 +292,17 @@ def _caller(f: Fields) -> tuple[str, str, str, str, str, str]:
 
 
 def _agent(f: Fields) -> tuple[str, str, str, str, str, str, str, str, str]:
-    return (*_caller(f), f["Interface"], f["MemberName"], f["DestChannel"])
+    # A real Asterisk 22.9 (tests/ivr/test_real_asterisk.py) sent AgentComplete without the
+    # caller's channel block once that channel was gone; the member fields still count.
+    caller = (
+        f["Queue"],
+        f.get("Channel", ""),
+        f.get("Uniqueid", ""),
+        f.get("Linkedid", ""),
+        f.get("CallerIDNum", ""),
+        f.get("CallerIDName", ""),
+    )
+    return (*caller, f["Interface"], f["MemberName"], f.get("DestChannel", ""))
 
 
 def _user_event(f: Fields) -> Event:
