@@ -70,3 +70,36 @@ def test_a_malformed_value_gives_a_raw_event_with_a_reason_not_an_exception() ->
     missing = {k: v for k, v in join.items() if k != "Queue"}
     assert "lacks field Queue" in decode_event(missing).error  # type: ignore[union-attr]
     assert fields  # the transcript itself was not modified
+
+
+def test_ivr_steps_and_callback_requests_decode_from_user_events() -> None:
+    from routing.ami.events import CallbackRequested, IvrStep, decode_event
+
+    block = {"Channel": "PJSIP/trunk-1", "Uniqueid": "1.2", "Linkedid": "1.1"}
+    step = decode_event(
+        {"Event": "UserEvent", **block, "CallerIDNum": "+4790595313", "UserEvent": "SwitchboardIvr",
+         "Step": "choice", "Digit": "9", "Loop": "english", "Language": "en"}
+    )  # fmt: skip
+    assert step == IvrStep(
+        "PJSIP/trunk-1", "1.2", "1.1", "+4790595313", "choice", "9", "english", "en"
+    )
+    request = decode_event(
+        {"Event": "UserEvent", **block, "UserEvent": "SwitchboardCallback", "Ref": "482913",
+         "Loop": "loop1", "Number": "+4790595313"}
+    )  # fmt: skip
+    assert isinstance(request, CallbackRequested)
+    assert request.ref == "482913"
+    other = decode_event({"Event": "UserEvent", **block, "UserEvent": "SomethingElse"})
+    assert type(other).__name__ == "RawEvent"
+
+
+def test_agent_complete_without_the_callers_channel_still_decodes() -> None:
+    # Seen from a real Asterisk 22.9 when the caller's channel was already gone.
+    from routing.ami.events import AgentComplete, decode_event
+
+    event = decode_event(
+        {"Event": "AgentComplete", "Queue": "loop1", "Interface": "Local/agent1@agents/n",
+         "MemberName": "Agent One", "HoldTime": "3", "TalkTime": "2", "Reason": "agent"}
+    )  # fmt: skip
+    assert isinstance(event, AgentComplete)
+    assert (event.member_name, event.channel) == ("Agent One", "")
