@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
 from ivr.callbacks import CallbackRequest, CallbackStatus, handled
 from routing.sealing import Sealer
+
+
+class CallbackStore(Protocol):
+    """Where callback requests live (Redis in production, memory in the demo)."""
+
+    async def add(self, request: CallbackRequest) -> bool: ...
+    async def get(self, ref: str) -> CallbackRequest | None: ...
+    async def pending(self) -> list[CallbackRequest]: ...
+    async def mark(
+        self, ref: str, status: CallbackStatus, agent: str, at: datetime
+    ) -> CallbackRequest: ...
+
 
 PREFIX = "sb:callback:"
 OPEN_SET = "sb:callbacks:open"

@@ -29,6 +29,7 @@ class SourceHealth:
     last_error: str = ""
     last_error_at: datetime | None = None
     problems: tuple[str, ...] = ()  # events skipped by the last good fetch
+    errors: int = 0  # failed fetches since start
 
     def age_s(self, now: datetime) -> float | None:
         return None if self.last_success is None else (now - self.last_success).total_seconds()
@@ -100,3 +101,4 @@ class PolledCalendar:
             )
         self.health.last_error = error
         self.health.last_error_at = now
+        self.health.errors += 1

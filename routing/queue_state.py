@@ -19,6 +19,7 @@ from routing.ami.events import (
     QueueMemberRemoved,
     QueueParams,
 )
+from routing.stats import WAIT_BUCKETS_S, Buckets
 
 
 @dataclass(slots=True)
@@ -67,6 +68,8 @@ class LoopCounters:
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
+    answered_within_target: int = 0  # answered no later than the service-level target
+    waits: Buckets = field(default_factory=lambda: Buckets(WAIT_BUCKETS_S))  # before answer
 
 
 @dataclass(slots=True)
@@ -88,8 +91,9 @@ class Change(Enum):
 class QueueState:
     """The router's model of every loop in Asterisk."""
 
-    def __init__(self) -> None:
+    def __init__(self, service_level_s: float = 20.0) -> None:
         self.loops: dict[str, LoopState] = {}
+        self.service_level_s = service_level_s
 
     def loop(self, queue: str) -> LoopState:
         state = self.loops.get(queue)
@@ -159,7 +163,11 @@ class QueueState:
             self.loop(event.queue).counters.abandoned += 1
             return Change.CALLERS
         if isinstance(event, AgentConnect):
-            self.loop(event.queue).counters.answered += 1
+            counters = self.loop(event.queue).counters
+            counters.answered += 1
+            counters.waits.observe(event.hold_time_s)
+            if event.hold_time_s <= self.service_level_s:
+                counters.answered_within_target += 1
             return Change.CALLERS
         return Change.NONE
 

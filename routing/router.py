@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -42,6 +43,7 @@ from routing.reconciler import (
     plan,
 )
 from routing.roster import Roster
+from routing.stats import DURATION_BUCKETS_S, Buckets
 
 log = logging.getLogger("switchboard.router")
 Clock = Callable[[], datetime]
@@ -79,12 +81,14 @@ class Router:
         ivr: IvrPlan | None = None,
         callbacks: CallbackSink | None = None,
         callback_working_days: int = 2,
+        service_level_s: float = 20.0,
     ) -> None:
         self.roster = roster
         self.boundary_wakeups = boundary_wakeups
         self.presence = presence
         self.clock = clock
-        self.state = QueueState()
+        self.state = QueueState(service_level_s)
+        self.reconcile_durations = Buckets(DURATION_BUCKETS_S)
         self.manual: dict[str, ManualStatus] = {}
         self.client: AmiClient | None = None
         self.actions_sent: dict[str, int] = {}
@@ -167,6 +171,13 @@ class Router:
 
     async def reconcile(self) -> Plan:
         """One pass: desired vs. actual, send the difference, note what Asterisk accepted."""
+        started = time.perf_counter()
+        try:
+            return await self._reconcile()
+        finally:
+            self.reconcile_durations.observe(time.perf_counter() - started)
+
+    async def _reconcile(self) -> Plan:
         if self._needs_snapshot:
             try:
                 await self._snapshot()

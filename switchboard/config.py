@@ -169,11 +169,26 @@ class IvrConfig(_Strict):
     prompts: dict[str, str] = {}
 
 
+class WebConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    expose_agent_names: bool = False  # agent ids as metric labels: off, names are personal
+
+
+class RedisConfig(_Strict):
+    url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^(redis|rediss|unix)://\S+$")
+    data_key_env: str = Field(default="SWITCHBOARD_DATA_KEY", pattern=r"^[A-Z_][A-Z0-9_]*$")
+    max_connections: int = Field(default=20, ge=1, le=1000)
+    lease_s: float = Field(default=6.0, ge=1, le=60)  # a dead leader is replaced within this
+
+
 class SwitchboardConfig(_Strict):
     ami: AmiConfig
     presence: PresenceConfig = PresenceConfig()
     hours: HoursConfig = HoursConfig()
     ivr: IvrConfig = IvrConfig()
+    web: WebConfig = WebConfig()
+    redis: RedisConfig | None = None
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -220,6 +235,8 @@ class Settings:
     ivr: IvrPlan | None = None  # None only in hand-built test settings
     ivr_config: IvrConfig = field(default_factory=IvrConfig)
     strategies: Mapping[str, str] = field(default_factory=dict)
+    web: WebConfig = field(default_factory=WebConfig)
+    redis: RedisConfig | None = None
 
     def calendar_location(self, agent: Agent) -> tuple[str, str] | None:
         """(kind, location) of an agent's calendar; a relative file is relative to the config."""
@@ -455,6 +472,8 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         ivr=plan,
         ivr_config=config.ivr,
         strategies={lc.id: lc.strategy for lc in config.loops},
+        web=config.web,
+        redis=config.redis,
     )
 
 

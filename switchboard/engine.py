@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -11,6 +13,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from ivr.callback_store import CallbackStore
+from ivr.callbacks import CallbackCounts, count
+from ops.metrics import EngineView
+from ops.web import WebServer, build_app
 from presence.caldav_source import caldav_fetch
 from presence.calendars import CalendarPresence
 from presence.ews_freebusy import EwsFreeBusy
@@ -20,9 +26,10 @@ from presence.ics_source import ics_fetch
 from presence.polled import PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
-from routing.ivr_duties import CallbackSink
 from routing.router import Clock, Router
-from switchboard.config import Settings
+from switchboard.config import Settings, WebConfig
+
+log = logging.getLogger("switchboard.engine")
 
 
 def system_clock() -> datetime:
@@ -120,8 +127,15 @@ class Engine:
         ami: AmiSettings,
         presence: PresenceSource,
         clock: Clock = system_clock,
-        callbacks: CallbackSink | None = None,
+        callbacks: CallbackStore | None = None,
+        *,
+        web: WebConfig | None = None,  # None: no HTTP side (most tests)
     ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.callbacks = callbacks
+        self.callback_counts: CallbackCounts | None = None
+        self.is_leader: Callable[[], bool] = lambda: True
         self.presence = presence
         self.router = Router(
             settings.roster,
@@ -130,11 +144,53 @@ class Engine:
             ivr=settings.ivr,
             callbacks=callbacks,
             callback_working_days=settings.ivr_config.callback_promise_working_days,
+            service_level_s=settings.ivr_config.service_level_s,
         )
         self.router.manual.update(settings.manual)
         self.client = AmiClient(ami, self.router.on_event, self.router.on_connected)
         self.router.attach(self.client)
         self._stop = asyncio.Event()
+        self.web = (
+            None
+            if web is None
+            else WebServer(build_app(self.view(), self.refresh), web.host, web.port)
+        )
+
+    def view(self) -> EngineView:
+        """What ops see of this engine (metrics and wallboard read it at request time)."""
+        router, client = self.router, self.client
+        calendars = self.presence.calendars if isinstance(self.presence, CalendarPresence) else {}
+        kinds = {
+            agent.id: (agent.calendar or "").partition(":")[0]
+            for agent in self.settings.roster.agents.values()
+        }
+        return EngineView(
+            roster=self.settings.roster,
+            state=lambda: router.state,
+            manual=lambda: router.manual,
+            ami_connected=client.connected.is_set,
+            reconnects=lambda: client.reconnects,
+            actions_sent=lambda: router.actions_sent,
+            action_errors=lambda: router.action_errors + (router.ivr.errors if router.ivr else 0),
+            reconcile_durations=lambda: router.reconcile_durations,
+            ivr_steps=lambda: router.calls.steps,
+            calendar_health=lambda: {a: c.health for a, c in calendars.items()},
+            calendar_kinds=kinds,
+            callbacks=lambda: self.callback_counts,
+            is_leader=lambda: self.is_leader(),
+            clock=self.clock,
+            service_level_s=self.settings.ivr_config.service_level_s,
+            expose_agent_names=self.settings.web.expose_agent_names,
+        )
+
+    async def refresh(self) -> None:
+        """Re-count open and overdue callbacks (read from the store, so asynchronous)."""
+        if self.callbacks is None:
+            return
+        try:
+            self.callback_counts = count(await self.callbacks.pending(), self.clock())
+        except Exception as exc:  # the store is an adapter; ops keep the last count
+            log.warning("callback counts not refreshed: %s", exc)
 
     async def run(self) -> None:
         """Run until `stop()`; a failing task stops the others and surfaces its error."""
@@ -143,7 +199,12 @@ class Engine:
             background = [tasks.create_task(self.router.run())]
             if isinstance(self.presence, CalendarPresence):
                 background.append(tasks.create_task(self.presence.run()))
+            if self.web is not None:
+                web = tasks.create_task(self.web.serve())
             await self._stop.wait()
+            if self.web is not None:
+                self.web.stop()
+                await web
             await self.client.stop()
             for task in background:
                 task.cancel()

@@ -1,0 +1,1 @@
+"""Ops: metrics, the wallboard, leadership between two engines."""

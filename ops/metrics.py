@@ -1,0 +1,260 @@
+"""Prometheus metrics, computed at scrape time from the engine's own state.
+
+Names follow Prometheus conventions: `switchboard_` prefix, base units in the name
+(`_seconds`), counters end in `_total`. Labels are bounded: `loop` (from the config),
+`state` (five values), `action` (AMI action names we send), `kind` (calendar source
+kinds), `step` (IVR steps). Personal names appear only with `expose_agent_names`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from ivr.callbacks import CallbackCounts
+from presence.polled import SourceHealth
+from routing.ami.events import DeviceStatus
+from routing.policy import ManualStatus, is_own_reason
+from routing.queue_state import MemberState, QueueState
+from routing.roster import Agent, Roster
+from routing.stats import Buckets
+
+
+class AgentState(StrEnum):
+    AVAILABLE = "available"
+    IN_CALL = "in_call"
+    PAUSED_CALENDAR = "paused_calendar"
+    PAUSED_BY_HAND = "paused_by_hand"
+    LOGGED_OUT = "logged_out"
+
+
+_BUSY = frozenset({DeviceStatus.INUSE, DeviceStatus.BUSY, DeviceStatus.RINGING,
+                   DeviceStatus.RINGINUSE, DeviceStatus.ONHOLD})  # fmt: skip
+
+
+def agent_state(member: MemberState | None, manual: ManualStatus | None) -> AgentState:
+    """One agent's state in one loop, as the wallboard and the metrics count it."""
+    if member is None or manual is ManualStatus.LEAVE:
+        return AgentState.LOGGED_OUT
+    if member.paused:
+        own = is_own_reason(member.paused_reason)
+        return AgentState.PAUSED_CALENDAR if own else AgentState.PAUSED_BY_HAND
+    if member.in_call or member.status in _BUSY:
+        return AgentState.IN_CALL
+    return AgentState.AVAILABLE
+
+
+def loop_agents(
+    roster: Roster, state: QueueState, manual: Mapping[str, ManualStatus]
+) -> Iterator[tuple[str, Agent, AgentState]]:
+    """(queue, agent, state) for every agent the roster puts in every loop."""
+    for loop in roster.loops:
+        members = state.loops.get(loop.queue)
+        for agent in roster.members_of(loop):
+            member = members.members.get(agent.interface) if members else None
+            yield loop.queue, agent, agent_state(member, manual.get(agent.id))
+
+
+@dataclass(frozen=True, slots=True)
+class EngineView:
+    """What the collector reads; each field a plain getter, so tests can hand it anything."""
+
+    roster: Roster
+    state: Callable[[], QueueState]
+    manual: Callable[[], Mapping[str, ManualStatus]]
+    ami_connected: Callable[[], bool]
+    reconnects: Callable[[], int]
+    actions_sent: Callable[[], Mapping[str, int]]
+    action_errors: Callable[[], int]
+    reconcile_durations: Callable[[], Buckets]
+    ivr_steps: Callable[[], Mapping[tuple[str, str], int]]
+    calendar_health: Callable[[], Mapping[str, SourceHealth]]  # by agent id
+    calendar_kinds: Mapping[str, str]  # agent id -> ics/caldav/graph/ews
+    callbacks: Callable[[], CallbackCounts | None]
+    is_leader: Callable[[], bool]
+    clock: Callable[[], datetime]
+    service_level_s: float
+    expose_agent_names: bool = False
+
+
+def _histogram(name: str, doc: str, label: str, series: Mapping[str, Buckets]) -> Metric:
+    family = HistogramMetricFamily(name, doc, labels=[label] if label else [])
+    for value, b in series.items():
+        family.add_metric([value] if label else [], b.cumulative(), b.total)
+    return family
+
+
+class EngineCollector(Collector):
+    def __init__(self, view: EngineView) -> None:
+        self.view = view
+
+    def collect(self) -> Iterator[Metric]:
+        v = self.view
+        yield from self._loops(v, v.state(), v.clock().timestamp())
+        yield from self._agents(v)
+        yield from self._engine(v)
+        yield from self._calendars(v)
+        yield from self._callbacks(v)
+
+    def _loops(self, v: EngineView, state: QueueState, now: float) -> Iterator[Metric]:
+        queues = [loop.queue for loop in v.roster.loops]
+        waiting = GaugeMetricFamily(
+            "switchboard_loop_callers_waiting", "Callers waiting in the loop now.", labels=["loop"]
+        )
+        longest = GaugeMetricFamily(
+            "switchboard_loop_longest_wait_seconds",
+            "How long the longest-waiting caller has waited.",
+            labels=["loop"],
+        )
+        offered = CounterMetricFamily(
+            "switchboard_loop_calls_offered", "Calls that joined the loop.", labels=["loop"]
+        )
+        answered = CounterMetricFamily(
+            "switchboard_loop_calls_answered", "Calls an agent answered.", labels=["loop"]
+        )
+        abandoned = CounterMetricFamily(
+            "switchboard_loop_calls_abandoned", "Callers who hung up waiting.", labels=["loop"]
+        )
+        within = CounterMetricFamily(
+            "switchboard_loop_calls_answered_within_target",
+            "Calls answered within the service-level target.",
+            labels=["loop"],
+        )
+        level = GaugeMetricFamily(
+            "switchboard_loop_service_level_ratio",
+            "Share of answered calls answered within the target, since start.",
+            labels=["loop"],
+        )
+        for queue in queues:
+            loop = state.loops.get(queue)
+            callers = list(loop.callers.values()) if loop else []
+            c = loop.counters if loop else None
+            waiting.add_metric([queue], len(callers))
+            longest.add_metric([queue], max((now - x.joined_at for x in callers), default=0.0))
+            offered.add_metric([queue], c.offered if c else 0)
+            answered.add_metric([queue], c.answered if c else 0)
+            abandoned.add_metric([queue], c.abandoned if c else 0)
+            within.add_metric([queue], c.answered_within_target if c else 0)
+            ratio = c.answered_within_target / c.answered if c and c.answered else math.nan
+            level.add_metric([queue], ratio)
+        yield from (waiting, longest, offered, answered, abandoned, within, level)
+        yield GaugeMetricFamily(
+            "switchboard_service_level_target_seconds",
+            "The configured service-level target.",
+            value=v.service_level_s,
+        )
+        yield _histogram(
+            "switchboard_loop_wait_before_answer_seconds",
+            "How long answered callers waited.",
+            "loop",
+            {q: state.loops[q].counters.waits for q in queues if q in state.loops},
+        )
+
+    def _agents(self, v: EngineView) -> Iterator[Metric]:
+        counts = GaugeMetricFamily(
+            "switchboard_loop_agents", "Agents of the loop by state.", labels=["loop", "state"]
+        )
+        tally: dict[tuple[str, str], int] = {
+            (loop.queue, s.value): 0 for loop in v.roster.loops for s in AgentState
+        }
+        named = GaugeMetricFamily(
+            "switchboard_agent_state",
+            "1 for each agent's state in each loop (only with expose_agent_names).",
+            labels=["loop", "agent", "state"],
+        )
+        for queue, agent, state in loop_agents(v.roster, v.state(), v.manual()):
+            tally[(queue, state.value)] += 1
+            if v.expose_agent_names:
+                named.add_metric([queue, agent.id, state.value], 1)
+        for (queue, state_name), n in tally.items():
+            counts.add_metric([queue, state_name], n)
+        yield counts
+        if v.expose_agent_names:
+            yield named
+
+    def _engine(self, v: EngineView) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "switchboard_ami_connected",
+            "1 while the AMI connection is up.",
+            value=v.ami_connected(),
+        )
+        yield GaugeMetricFamily(
+            "switchboard_leader",
+            "1 when this engine holds the lease and acts.",
+            value=v.is_leader(),
+        )
+        yield CounterMetricFamily(
+            "switchboard_ami_reconnects", "AMI reconnections since start.", value=v.reconnects()
+        )
+        sent = CounterMetricFamily(
+            "switchboard_ami_actions", "AMI actions sent, by action.", labels=["action"]
+        )
+        for action, n in sorted(v.actions_sent().items()):
+            sent.add_metric([action], n)
+        yield sent
+        yield CounterMetricFamily(
+            "switchboard_ami_action_errors",
+            "AMI actions refused or not answered.",
+            value=v.action_errors(),
+        )
+        yield _histogram(
+            "switchboard_reconcile_duration_seconds",
+            "Time one reconcile pass took.",
+            "",
+            {"": v.reconcile_durations()},
+        )
+        steps = CounterMetricFamily(
+            "switchboard_ivr_steps", "IVR steps callers took.", labels=["step", "loop"]
+        )
+        for (step, loop), n in sorted(v.ivr_steps().items()):
+            steps.add_metric([step, loop], n)
+        yield steps
+
+    def _calendars(self, v: EngineView) -> Iterator[Metric]:
+        now = v.clock()
+        age = GaugeMetricFamily(
+            "switchboard_calendar_oldest_success_age_seconds",
+            "Age of the oldest last successful fetch among sources of this kind.",
+            labels=["kind"],
+        )
+        never = GaugeMetricFamily(
+            "switchboard_calendar_sources_never_fetched",
+            "Sources of this kind with no successful fetch yet.",
+            labels=["kind"],
+        )
+        errors = CounterMetricFamily(
+            "switchboard_calendar_fetch_errors", "Failed calendar fetches.", labels=["kind"]
+        )
+        by_kind: dict[str, list[SourceHealth]] = {}
+        for agent_id, health in v.calendar_health().items():
+            by_kind.setdefault(v.calendar_kinds.get(agent_id, "other"), []).append(health)
+        for kind, healths in sorted(by_kind.items()):
+            ages = [a for h in healths if (a := h.age_s(now)) is not None]
+            age.add_metric([kind], max(ages, default=math.nan))
+            never.add_metric([kind], sum(h.last_success is None for h in healths))
+            errors.add_metric([kind], sum(h.errors for h in healths))
+        yield from (age, never, errors)
+
+    def _callbacks(self, v: EngineView) -> Iterator[Metric]:
+        counts = v.callbacks()
+        if counts is None:
+            return
+        yield GaugeMetricFamily(
+            "switchboard_callbacks_open", "Callback requests not yet done.", value=counts.open
+        )
+        yield GaugeMetricFamily(
+            "switchboard_callbacks_overdue",
+            "Open callback requests past their promise.",
+            value=counts.overdue,
+        )

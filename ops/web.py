@@ -1,0 +1,123 @@
+"""The engine's HTTP side for ops: /metrics (exactly), the wallboard, and a health check."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ops.metrics import AgentState, EngineCollector, EngineView, loop_agents
+
+STATIC = Path(__file__).parent / "static"
+
+
+def wallboard_data(view: EngineView) -> dict[str, object]:
+    """Per loop: waiting, longest wait, agents by state, service level; callbacks."""
+    state = view.state()
+    now = view.clock().timestamp()
+    agents: dict[str, dict[str, int]] = {
+        loop.queue: {s.value: 0 for s in AgentState} for loop in view.roster.loops
+    }
+    for queue, _agent, agent_state in loop_agents(view.roster, state, view.manual()):
+        agents[queue][agent_state.value] += 1
+    loops = []
+    for loop in view.roster.loops:
+        ls = state.loops.get(loop.queue)
+        callers = list(ls.callers.values()) if ls else []
+        c = ls.counters if ls else None
+        level = c.answered_within_target / c.answered if c and c.answered else None
+        loops.append(
+            {
+                "queue": loop.queue,
+                "title": loop.title,
+                "waiting": len(callers),
+                "longest_wait_s": round(max((now - x.joined_at for x in callers), default=0.0)),
+                "offered": c.offered if c else 0,
+                "answered": c.answered if c else 0,
+                "abandoned": c.abandoned if c else 0,
+                "service_level": None if level is None or math.isnan(level) else round(level, 3),
+                "agents": agents[loop.queue],
+            }
+        )
+    counts = view.callbacks()
+    return {
+        "loops": loops,
+        "service_level_target_s": view.service_level_s,
+        "callbacks": None if counts is None else {"open": counts.open, "overdue": counts.overdue},
+        "ami_connected": view.ami_connected(),
+        "leader": view.is_leader(),
+    }
+
+
+def build_app(
+    view: EngineView,
+    refresh: Callable[[], Awaitable[None]] = lambda: asyncio.sleep(0),
+    push_interval_s: float = 1.0,
+) -> Starlette:
+    """The ops app; `refresh` updates anything read asynchronously (callback counts)."""
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(EngineCollector(view))
+
+    async def metrics(_: Request) -> Response:
+        await refresh()
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def wallboard(_: Request) -> Response:
+        return FileResponse(STATIC / "wallboard.html", media_type="text/html")
+
+    async def wallboard_json(_: Request) -> Response:
+        await refresh()
+        return JSONResponse(wallboard_data(view))
+
+    async def wallboard_events(request: Request) -> Response:
+        async def stream() -> AsyncIterator[str]:
+            while not await request.is_disconnected():
+                await refresh()
+                yield f"data: {json.dumps(wallboard_data(view))}\n\n"
+                await asyncio.sleep(push_interval_s)
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
+
+    async def health(_: Request) -> Response:
+        ok = view.ami_connected() or not view.is_leader()
+        return JSONResponse({"ami_connected": view.ami_connected()}, status_code=200 if ok else 503)
+
+    # Plain routes, not a Mount: a mounted app answers /metrics with a 307 to /metrics/,
+    # which some scrapers do not follow.
+    return Starlette(
+        routes=[
+            Route("/metrics", metrics),
+            Route("/wallboard", wallboard),
+            Route("/api/wallboard", wallboard_json),
+            Route("/api/wallboard/events", wallboard_events),
+            Route("/healthz", health),
+        ]
+    )
+
+
+class WebServer:
+    """uvicorn inside our event loop, stoppable."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+
+    @property
+    def port(self) -> int:
+        sockets = self.server.servers[0].sockets if self.server.servers else []
+        return int(sockets[0].getsockname()[1]) if sockets else 0
+
+    async def serve(self) -> None:
+        await self.server.serve()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
