@@ -119,5 +119,9 @@ class WebServer:
     async def serve(self) -> None:
         await self.server.serve()
 
+    async def wait_started(self) -> None:
+        while not self.server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+            await asyncio.sleep(0.02)
+
     def stop(self) -> None:
         self.server.should_exit = True

@@ -41,6 +41,7 @@ def demo(
     call_gap: Annotated[float, typer.Option(help="Mean seconds between simulated calls.")] = 4.0,
     port: Annotated[int, typer.Option(help="Port for the simulated AMI (0: any free).")] = 0,
     seed: Annotated[int | None, typer.Option(help="Random seed for repeatable traffic.")] = None,
+    web_port: Annotated[int, typer.Option(help="Port for the web pages (0: any free).")] = 8080,
     verbose: bool = False,
 ) -> None:
     """Run the embedded demo: simulated PBX, example config, meetings, live calls."""
@@ -49,7 +50,13 @@ def demo(
     _logging(verbose)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            run_demo(duration_s=duration or None, call_gap_s=call_gap, port=port, seed=seed)
+            run_demo(
+                duration_s=duration or None,
+                call_gap_s=call_gap,
+                port=port,
+                seed=seed,
+                web_port=web_port,
+            )
         )
 
 

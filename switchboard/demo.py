@@ -20,7 +20,7 @@ from pbxsim.traffic import Traffic, TrafficProfile
 from presence.busy import BusyInterval
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
-from switchboard.config import Settings, load_config
+from switchboard.config import Settings, WebConfig, load_config
 from switchboard.engine import Engine, calendar_presence
 
 log = logging.getLogger("switchboard.demo")
@@ -111,7 +111,12 @@ def always_open(settings: Settings) -> IvrPlan:
 
 
 async def run_demo(
-    *, duration_s: float | None, call_gap_s: float, port: int = 0, seed: int | None = None
+    *,
+    duration_s: float | None,
+    call_gap_s: float,
+    port: int = 0,
+    seed: int | None = None,
+    web_port: int = 8080,
 ) -> None:
     """Start the simulator and the engine against it; run for `duration_s` (None: until Ctrl-C)."""
     settings: Settings = load_config(EXAMPLE_CONFIG)
@@ -132,7 +137,8 @@ async def run_demo(
         "127.0.0.1", server.port, settings.ami.username, DEMO_SECRET, ping_interval_s=5.0
     )
     callbacks = MemoryCallbackStore()
-    engine = Engine(settings, ami, presence, callbacks=callbacks)
+    web = WebConfig(host="127.0.0.1", port=web_port)
+    engine = Engine(settings, ami, presence, callbacks=callbacks, web=web)
     assert settings.ivr is not None
     rng = random.Random(seed)
     traffic = Traffic(
@@ -161,6 +167,7 @@ async def run_demo(
     try:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(engine.run())
+            tasks.create_task(_announce_web(engine))
             helpers = [
                 tasks.create_task(traffic.run()),
                 tasks.create_task(_hand_pause(server, settings)),
@@ -177,6 +184,14 @@ async def run_demo(
     log.info("demo over; calls: %s", traffic.outcomes)
     for request in await callbacks.pending():
         log.info("callback %s open, due %s", request.ref, request.due.strftime("%a %d %b %H:%M"))
+
+
+async def _announce_web(engine: Engine) -> None:
+    web = engine.web
+    assert web is not None
+    await web.wait_started()
+    base = f"http://127.0.0.1:{web.port}"
+    log.info("wallboard: %s/wallboard   metrics: %s/metrics", base, base)
 
 
 async def _hand_pause(server: AmiServer, settings: Settings) -> None:
