@@ -83,6 +83,7 @@ class EngineView:
     calendar_kinds: Mapping[str, str]  # agent id -> ics/caldav/graph/ews
     callbacks: Callable[[], CallbackCounts | None]
     is_leader: Callable[[], bool]
+    phones_open: Callable[[], bool | None]  # None: no opening hours configured
     clock: Callable[[], datetime]
     service_level_s: float
     expose_agent_names: bool = False
@@ -194,6 +195,11 @@ class EngineCollector(Collector):
             "1 when this engine holds the lease and acts.",
             value=v.is_leader(),
         )
+        open_now = v.phones_open()
+        if open_now is not None:
+            yield GaugeMetricFamily(
+                "switchboard_phones_open", "1 during opening hours.", value=open_now
+            )
         yield CounterMetricFamily(
             "switchboard_ami_reconnects", "AMI reconnections since start.", value=v.reconnects()
         )

@@ -115,7 +115,7 @@ def settings_files(settings: Settings) -> dict[str, str]:
         service_level_s=settings.ivr_config.service_level_s,
         ami_username=settings.ami.username,
         ami_permit=settings.ami.permit,
-        ami_bind=settings.ami.host,
+        ami_bind=settings.ami.bind,
         ami_port=settings.ami.port,
     )
 

@@ -61,7 +61,8 @@ class AmiConfig(_Strict):
     ping_interval_s: float = Field(10.0, gt=0, le=300)
     ping_deadline_s: float = Field(5.0, gt=0, le=60)
     backoff_max_s: float = Field(30.0, gt=0, le=600)
-    # Written into the generated manager.conf: where the router may connect from.
+    # Written into the generated manager.conf: where AMI listens, whom it lets in.
+    bind: str = "127.0.0.1"
     permit: tuple[str, ...] = ("127.0.0.1/255.255.255.255",)
 
 
@@ -291,18 +292,42 @@ def _line_of(loc: tuple[Any, ...], lines: Mapping[Path, int]) -> int:
     return 1
 
 
-def load_config(path: FsPath | str) -> Settings:
+# Where the engine finds Asterisk, Redis and its own web port differs per host (compose,
+# systemd, a laptop) while the people and loops do not: these may come from the environment.
+ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "SWITCHBOARD_AMI_HOST": ("ami", "host"),
+    "SWITCHBOARD_AMI_BIND": ("ami", "bind"),
+    "SWITCHBOARD_AMI_PERMIT": ("ami", "permit"),  # comma-separated address/mask pairs
+    "SWITCHBOARD_REDIS_URL": ("redis", "url"),
+    "SWITCHBOARD_WEB_HOST": ("web", "host"),
+    "SWITCHBOARD_WEB_PORT": ("web", "port"),
+}
+
+
+def load_config(path: FsPath | str, environ: Mapping[str, str] = os.environ) -> Settings:
     """Read and validate a config file; raises ConfigError listing every problem."""
     source = str(path)
     try:
         text = FsPath(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([Problem(source, 0, "file", f"cannot read: {exc.strerror}")]) from None
-    return parse_config(text, source)
+    return parse_config(text, source, environ)
 
 
-def parse_config(text: str, source: str) -> Settings:
-    """Validate config text (`source` names it in errors)."""
+def _apply_environment(data: Any, environ: Mapping[str, str]) -> None:
+    if not isinstance(data, dict):
+        return
+    for variable, (section, key) in ENV_OVERRIDES.items():
+        if variable in environ:
+            block = data.get(section)
+            if not isinstance(block, dict):
+                block = data[section] = {}
+            value: Any = environ[variable]
+            block[key] = value.split(",") if key == "permit" else value
+
+
+def parse_config(text: str, source: str, environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate config text (`source` names it in errors); `environ` may override endpoints."""
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as exc:
@@ -317,6 +342,7 @@ def parse_config(text: str, source: str) -> Settings:
                 )
             ]
         ) from None
+    _apply_environment(data, environ or {})
     try:
         config = SwitchboardConfig.model_validate(data)
     except ValidationError as invalid:

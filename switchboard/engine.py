@@ -15,6 +15,7 @@ import httpx
 
 from ivr.callback_store import CallbackStore
 from ivr.callbacks import CallbackCounts, count
+from ivr.hours import is_open
 from ops.metrics import EngineView
 from ops.web import WebServer, build_app
 from presence.caldav_source import caldav_fetch
@@ -178,10 +179,15 @@ class Engine:
             calendar_kinds=kinds,
             callbacks=lambda: self.callback_counts,
             is_leader=lambda: self.is_leader(),
+            phones_open=self._phones_open,
             clock=self.clock,
             service_level_s=self.settings.ivr_config.service_level_s,
             expose_agent_names=self.settings.web.expose_agent_names,
         )
+
+    def _phones_open(self) -> bool | None:
+        plan = self.settings.ivr
+        return None if plan is None else is_open(plan.hours, self.clock())
 
     async def refresh(self) -> None:
         """Re-count open and overdue callbacks (read from the store, so asynchronous)."""

@@ -1,0 +1,17 @@
+# The Switchboard engine. Build: docker build -t switchboard .
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY routing routing
+COPY presence presence
+COPY ivr ivr
+COPY ops ops
+COPY pbxsim pbxsim
+COPY switchboard switchboard
+COPY deploy/switchboard.example.yaml deploy/switchboard.example.yaml
+COPY deploy/calendars deploy/calendars
+RUN pip install --no-cache-dir . && useradd --system --uid 10001 switchboard
+USER switchboard
+EXPOSE 8080
+ENTRYPOINT ["switchboard"]
+CMD ["run", "--config", "/etc/switchboard/switchboard.yaml"]
