@@ -82,7 +82,9 @@ class Router:
         callbacks: CallbackSink | None = None,
         callback_working_days: int = 2,
         service_level_s: float = 20.0,
+        may_act: Callable[[], bool] = lambda: True,  # False on a standby engine
     ) -> None:
+        self.may_act = may_act
         self.roster = roster
         self.boundary_wakeups = boundary_wakeups
         self.presence = presence
@@ -156,7 +158,7 @@ class Router:
             except TimeoutError:
                 pass
             self._wake.clear()
-            if self.client is not None and self.client.connected.is_set():
+            if self.client is not None and self.client.connected.is_set() and self.may_act():
                 await self.reconcile()
 
     def _next_wake(self, now: datetime) -> float | None:
@@ -205,8 +207,17 @@ class Router:
             self._reported.add(note)
             log.warning("%s", note)
 
+    def became_leader(self) -> None:
+        """Taking over from another engine: re-read the truth, then act on it."""
+        self._needs_snapshot = True
+        if self.ivr is not None:
+            self.ivr.reconnected()
+        self.wake()
+
     async def _carry_out(self, change: MemberChange) -> bool:
         assert self.client is not None
+        if not self.may_act():  # the lease lapsed mid-plan: the other engine acts now
+            return False
         action = to_action(change)
         self._count(action.name)
         try:

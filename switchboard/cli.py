@@ -66,17 +66,20 @@ def run(
     verbose: bool = False,
 ) -> None:
     """Run the engine against the Asterisk named in the config."""
-    from switchboard.engine import Engine, calendar_presence
+    from routing.sealing import SealError
+    from switchboard.engine import production_engine
 
     _logging(verbose)
     settings = _load(config)
     try:
-        ami = settings.ami_settings()
+        engine = production_engine(settings)
     except ConfigError as bad:
         for problem in bad.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(2) from None
-    engine = Engine(settings, ami, calendar_presence(settings))
+    except SealError as bad:
+        typer.echo(f"{config}: {bad}", err=True)
+        raise typer.Exit(2) from None
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(engine.run())
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from redis.asyncio import BlockingConnectionPool, Redis
 
-from ivr.callback_store import CallbackStore
+from ivr.callback_store import CallbackStore, MemoryCallbackStore, RedisCallbackStore
 from ivr.callbacks import CallbackCounts, count
 from ivr.hours import is_open
+from ops.lease import LeaderLease
 from ops.metrics import EngineView
 from ops.web import WebServer, build_app
 from presence.caldav_source import caldav_fetch
@@ -28,6 +31,7 @@ from presence.polled import PolledCalendar
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
 from routing.router import Clock, Router
+from routing.sealing import Sealer
 from switchboard.config import Settings, WebConfig
 
 log = logging.getLogger("switchboard.engine")
@@ -131,12 +135,14 @@ class Engine:
         callbacks: CallbackStore | None = None,
         *,
         web: WebConfig | None = None,  # None: no HTTP side (most tests)
+        lease: LeaderLease | None = None,  # None: a single engine, always acting
     ) -> None:
+        self.lease = lease
         self.settings = settings
         self.clock = clock
         self.callbacks = callbacks
         self.callback_counts: CallbackCounts | None = None
-        self.is_leader: Callable[[], bool] = lambda: True
+        self.is_leader: Callable[[], bool] = lease.is_leader if lease else (lambda: True)
         self.presence = presence
         self.router = Router(
             settings.roster,
@@ -146,7 +152,10 @@ class Engine:
             callbacks=callbacks,
             callback_working_days=settings.ivr_config.callback_promise_working_days,
             service_level_s=settings.ivr_config.service_level_s,
+            may_act=self.is_leader,
         )
+        if lease is not None:
+            lease.on_change = self._leadership_changed
         self.router.manual.update(settings.manual)
         self.client = AmiClient(ami, self.router.on_event, self.router.on_connected)
         self.router.attach(self.client)
@@ -185,6 +194,10 @@ class Engine:
             expose_agent_names=self.settings.web.expose_agent_names,
         )
 
+    def _leadership_changed(self, leader: bool) -> None:
+        if leader:
+            self.router.became_leader()
+
     def _phones_open(self) -> bool | None:
         plan = self.settings.ivr
         return None if plan is None else is_open(plan.hours, self.clock())
@@ -205,6 +218,8 @@ class Engine:
             background = [tasks.create_task(self.router.run())]
             if isinstance(self.presence, CalendarPresence):
                 background.append(tasks.create_task(self.presence.run()))
+            if self.lease is not None:
+                background.append(tasks.create_task(self.lease.run()))
             if self.web is not None:
                 web = tasks.create_task(self.web.serve())
             await self._stop.wait()
@@ -218,3 +233,38 @@ class Engine:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def redis_client(url: str, max_connections: int) -> Redis:
+    """A Redis client over a *blocking* pool: under a burst, callers wait for a connection
+    (up to 5 s) instead of failing at once with "Too many connections"."""
+    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5)
+    return Redis(connection_pool=pool)
+
+
+def production_engine(
+    settings: Settings, environ: Mapping[str, str] = os.environ, holder: str | None = None
+) -> Engine:
+    """The engine `switchboard run` starts: calendars, Redis store and lease when configured."""
+    ami = settings.ami_settings(environ)
+    store: CallbackStore
+    lease = None
+    if settings.redis is None:
+        log.warning(
+            "no redis: section in the config: callback requests are kept in memory only "
+            "(they also stay in Asterisk's AstDB until done) and no second engine can stand by"
+        )
+        store = MemoryCallbackStore()
+    else:
+        redis = redis_client(settings.redis.url, settings.redis.max_connections)
+        store = RedisCallbackStore(redis, Sealer.from_env(settings.redis.data_key_env, environ))
+        holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        lease = LeaderLease(redis, holder, settings.redis.lease_s)
+    return Engine(
+        settings,
+        ami,
+        calendar_presence(settings),
+        callbacks=store,
+        web=settings.web,
+        lease=lease,
+    )
