@@ -106,6 +106,8 @@ async def test_every_simulated_event_has_a_recorded_shape() -> None:
 
 def test_refusals_use_asterisks_recorded_words() -> None:
     messages = recorded_messages()
+    if not messages:
+        pytest.skip("no transcripts found: nothing to compare the refusals with")
     pbx = Pbx({"loop2": "rrmemory"}, lambda f: None)
     pbx.add_member("loop2", "Local/agent4@agents/n", "Agent Four")
     refusals = []
