@@ -67,6 +67,48 @@ def loop_agents(
 
 
 @dataclass(frozen=True, slots=True)
+class LoopFigures:
+    """One loop's numbers as ops see them (metrics and wallboard read the same figures)."""
+
+    waiting: int
+    longest_wait_s: float
+    offered: int
+    answered: int
+    abandoned: int
+    answered_within_target: int
+
+    @property
+    def service_level(self) -> float | None:
+        """Share answered within the target; None before the first answer."""
+        return self.answered_within_target / self.answered if self.answered else None
+
+
+def loop_figures(state: QueueState, queue: str, now: float) -> LoopFigures:
+    loop = state.loops.get(queue)
+    if loop is None:
+        return LoopFigures(0, 0.0, 0, 0, 0, 0)
+    c = loop.counters
+    return LoopFigures(
+        len(loop.callers),
+        max((now - x.joined_at for x in loop.callers.values()), default=0.0),
+        c.offered,
+        c.answered,
+        c.abandoned,
+        c.answered_within_target,
+    )
+
+
+def agents_by_state(
+    roster: Roster, state: QueueState, manual: Mapping[str, ManualStatus]
+) -> dict[str, dict[str, int]]:
+    """Queue -> state -> how many of the loop's agents are in it (every state listed)."""
+    tally = {loop.queue: {s.value: 0 for s in AgentState} for loop in roster.loops}
+    for queue, _agent, agent_state in loop_agents(roster, state, manual):
+        tally[queue][agent_state.value] += 1
+    return tally
+
+
+@dataclass(frozen=True, slots=True)
 class EngineView:
     """What the collector reads; each field a plain getter, so tests can hand it anything."""
 
@@ -138,17 +180,14 @@ class EngineCollector(Collector):
             labels=["loop"],
         )
         for queue in queues:
-            loop = state.loops.get(queue)
-            callers = list(loop.callers.values()) if loop else []
-            c = loop.counters if loop else None
-            waiting.add_metric([queue], len(callers))
-            longest.add_metric([queue], max((now - x.joined_at for x in callers), default=0.0))
-            offered.add_metric([queue], c.offered if c else 0)
-            answered.add_metric([queue], c.answered if c else 0)
-            abandoned.add_metric([queue], c.abandoned if c else 0)
-            within.add_metric([queue], c.answered_within_target if c else 0)
-            ratio = c.answered_within_target / c.answered if c and c.answered else math.nan
-            level.add_metric([queue], ratio)
+            f = loop_figures(state, queue, now)
+            waiting.add_metric([queue], f.waiting)
+            longest.add_metric([queue], f.longest_wait_s)
+            offered.add_metric([queue], f.offered)
+            answered.add_metric([queue], f.answered)
+            abandoned.add_metric([queue], f.abandoned)
+            within.add_metric([queue], f.answered_within_target)
+            level.add_metric([queue], math.nan if f.service_level is None else f.service_level)
         yield from (waiting, longest, offered, answered, abandoned, within, level)
         yield GaugeMetricFamily(
             "switchboard_service_level_target_seconds",
@@ -166,22 +205,18 @@ class EngineCollector(Collector):
         counts = GaugeMetricFamily(
             "switchboard_loop_agents", "Agents of the loop by state.", labels=["loop", "state"]
         )
-        tally: dict[tuple[str, str], int] = {
-            (loop.queue, s.value): 0 for loop in v.roster.loops for s in AgentState
-        }
-        named = GaugeMetricFamily(
-            "switchboard_agent_state",
-            "1 for each agent's state in each loop (only with expose_agent_names).",
-            labels=["loop", "agent", "state"],
-        )
-        for queue, agent, state in loop_agents(v.roster, v.state(), v.manual()):
-            tally[(queue, state.value)] += 1
-            if v.expose_agent_names:
-                named.add_metric([queue, agent.id, state.value], 1)
-        for (queue, state_name), n in tally.items():
-            counts.add_metric([queue, state_name], n)
+        for queue, states in agents_by_state(v.roster, v.state(), v.manual()).items():
+            for state_name, n in states.items():
+                counts.add_metric([queue, state_name], n)
         yield counts
         if v.expose_agent_names:
+            named = GaugeMetricFamily(
+                "switchboard_agent_state",
+                "1 for each agent's state in each loop (only with expose_agent_names).",
+                labels=["loop", "agent", "state"],
+            )
+            for queue, agent, state in loop_agents(v.roster, v.state(), v.manual()):
+                named.add_metric([queue, agent.id, state.value], 1)
             yield named
 
     def _engine(self, v: EngineView) -> Iterator[Metric]:

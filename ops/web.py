@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ops.metrics import AgentState, EngineCollector, EngineView, loop_agents
+from ops.metrics import EngineCollector, EngineView, agents_by_state, loop_figures
 
 STATIC = Path(__file__).parent / "static"
 
@@ -24,27 +23,21 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
     """Per loop: waiting, longest wait, agents by state, service level; callbacks."""
     state = view.state()
     now = view.clock().timestamp()
-    agents: dict[str, dict[str, int]] = {
-        loop.queue: {s.value: 0 for s in AgentState} for loop in view.roster.loops
-    }
-    for queue, _agent, agent_state in loop_agents(view.roster, state, view.manual()):
-        agents[queue][agent_state.value] += 1
+    agents = agents_by_state(view.roster, state, view.manual())
     loops = []
     for loop in view.roster.loops:
-        ls = state.loops.get(loop.queue)
-        callers = list(ls.callers.values()) if ls else []
-        c = ls.counters if ls else None
-        level = c.answered_within_target / c.answered if c and c.answered else None
+        f = loop_figures(state, loop.queue, now)
+        level = f.service_level
         loops.append(
             {
                 "queue": loop.queue,
                 "title": loop.title,
-                "waiting": len(callers),
-                "longest_wait_s": round(max((now - x.joined_at for x in callers), default=0.0)),
-                "offered": c.offered if c else 0,
-                "answered": c.answered if c else 0,
-                "abandoned": c.abandoned if c else 0,
-                "service_level": None if level is None or math.isnan(level) else round(level, 3),
+                "waiting": f.waiting,
+                "longest_wait_s": round(f.longest_wait_s),
+                "offered": f.offered,
+                "answered": f.answered,
+                "abandoned": f.abandoned,
+                "service_level": None if level is None else round(level, 3),
                 "agents": agents[loop.queue],
             }
         )

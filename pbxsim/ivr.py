@@ -152,12 +152,11 @@ class IvrPlayer:
             presser = None
             if script.callback_after_s is not None:
                 presser = asyncio.create_task(self._press_callback(ch, script.callback_after_s))
-            waited = time.monotonic()
             outcome = await self.pbx.queue_call(
                 ch,
                 route.queue,
                 "s",
-                patience_s=max(0.0, script.patience_s - (time.monotonic() - waited)),
+                patience_s=script.patience_s,
                 talk_s=script.talk_s,
                 max_wait_s=route.wait_s * self.pace,
                 context=context,
