@@ -96,8 +96,11 @@ class RedisCallbackStore:
     async def pending(self) -> list[CallbackRequest]:
         """Requests not yet done, soonest due first."""
         refs = await self.redis.zrange(OPEN_SET, 0, -1)
-        found = [await self.get(_str(ref)) for ref in refs]
-        return [r for r in found if r is not None]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for ref in refs:
+                pipe.hgetall(PREFIX + _str(ref))
+            found = await pipe.execute()  # one round trip, however many are open
+        return [self._request(_text(h)) for h in found if h]
 
     async def mark(
         self, ref: str, status: CallbackStatus, agent: str, at: datetime

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -142,6 +143,7 @@ class Engine:
         self.clock = clock
         self.callbacks = callbacks
         self.callback_counts: CallbackCounts | None = None
+        self._counted_at = 0.0
         self.is_leader: Callable[[], bool] = lease.is_leader if lease else (lambda: True)
         self.presence = presence
         self.router = Router(
@@ -203,9 +205,17 @@ class Engine:
         return None if plan is None else is_open(plan.hours, self.clock())
 
     async def refresh(self) -> None:
-        """Re-count open and overdue callbacks (read from the store, so asynchronous)."""
+        """Re-count open and overdue callbacks (read from the store, so asynchronous).
+
+        Every open wallboard asks each second and every scrape asks too; one count a
+        second serves them all.
+        """
         if self.callbacks is None:
             return
+        now = time.monotonic()
+        if self.callback_counts is not None and now - self._counted_at < 1.0:
+            return
+        self._counted_at = now
         try:
             self.callback_counts = count(await self.callbacks.pending(), self.clock())
         except Exception as exc:  # the store is an adapter; ops keep the last count
