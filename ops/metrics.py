@@ -25,7 +25,7 @@ from prometheus_client.registry import Collector
 from ivr.callbacks import CallbackCounts
 from presence.polled import SourceHealth
 from routing.ami.events import DeviceStatus
-from routing.policy import ManualStatus, is_own_reason
+from routing.policy import ManualStatus, PauseReason
 from routing.queue_state import MemberState, QueueState
 from routing.roster import Agent, Roster
 from routing.stats import Buckets
@@ -48,8 +48,9 @@ def agent_state(member: MemberState | None, manual: ManualStatus | None) -> Agen
     if member is None or manual is ManualStatus.LEAVE:
         return AgentState.LOGGED_OUT
     if member.paused:
-        own = is_own_reason(member.paused_reason)
-        return AgentState.PAUSED_CALENDAR if own else AgentState.PAUSED_BY_HAND
+        # A pause the agent chose on the screen is a pause by hand, though the engine sent it.
+        meeting = member.paused_reason == PauseReason.MEETING.wire
+        return AgentState.PAUSED_CALENDAR if meeting else AgentState.PAUSED_BY_HAND
     if member.in_call or member.status in _BUSY:
         return AgentState.IN_CALL
     return AgentState.AVAILABLE

@@ -16,22 +16,38 @@ from routing.roster import Roster
 OWN_REASON_PREFIX = "switchboard:"
 
 
-class ManualStatus(StrEnum):
-    """What the agent (or a supervisor) set by hand."""
-
-    AVAILABLE = "available"
-    LEAVE = "leave"  # holiday, time off, leave: logged out of every loop
-
-
 class PauseReason(StrEnum):
     """Why the engine pauses someone; only these pauses are the engine's to undo."""
 
-    MEETING = "meeting"
+    MEETING = "meeting"  # the calendar says busy
+    # Set by the agent on the screen (the engine pauses on their behalf, so it may lift it).
+    LUNCH = "lunch"
+    BREAK = "break"
+    FOLLOW_UP = "follow-up"  # writing up a call, sending a message to a department
+    TRAINING = "training"
 
     @property
     def wire(self) -> str:
         """The `Reason` sent over AMI, marking the pause as ours."""
         return OWN_REASON_PREFIX + self.value
+
+
+class ManualStatus(StrEnum):
+    """What the agent (or a supervisor) set by hand: available, a pause with a reason, leave."""
+
+    AVAILABLE = "available"
+    LUNCH = "lunch"
+    BREAK = "break"
+    FOLLOW_UP = "follow-up"
+    TRAINING = "training"
+    LEAVE = "leave"  # holiday, time off, leave: logged out of every loop
+
+    @property
+    def pause(self) -> PauseReason | None:
+        """The pause this status asks for (None: available, or on leave)."""
+        if self in (ManualStatus.AVAILABLE, ManualStatus.LEAVE):
+            return None
+        return PauseReason(self.value)
 
 
 RESUME_REASON = OWN_REASON_PREFIX + "available"
@@ -70,8 +86,10 @@ def desired_members(
     desired: dict[tuple[str, str], DesiredMember] = {}
     for loop in roster.loops:
         for agent in roster.members_of(loop):
-            on_leave = manual.get(agent.id, ManualStatus.AVAILABLE) is ManualStatus.LEAVE
-            meeting = None if on_leave else busy_at(busy.get(agent.id, ()), now)
+            status = manual.get(agent.id, ManualStatus.AVAILABLE)
+            on_leave = status is ManualStatus.LEAVE
+            # The agent's own pause wins over the calendar: they said why they are away.
+            meeting = None if on_leave or status.pause else busy_at(busy.get(agent.id, ()), now)
             member = DesiredMember(
                 agent_id=agent.id,
                 queue=loop.queue,
@@ -79,7 +97,7 @@ def desired_members(
                 name=agent.name,
                 state_interface=agent.state_interface,
                 logged_in=not on_leave,
-                pause=PauseReason.MEETING if meeting else None,
+                pause=status.pause or (PauseReason.MEETING if meeting else None),
                 until=meeting.end if meeting else None,
             )
             desired[member.key] = member

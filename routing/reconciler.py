@@ -52,7 +52,7 @@ class UnpauseMember:
 
     @property
     def why(self) -> str:
-        return f"unpause {self.member.name} in {self.member.queue}: no longer busy"
+        return f"unpause {self.member.name} in {self.member.queue}: available again"
 
 
 MemberChange = AddMember | RemoveMember | PauseMember | UnpauseMember
@@ -66,9 +66,9 @@ class Plan:
 
 def _why(member: DesiredMember) -> str:
     until = f" until {member.until.astimezone():%H:%M:%S}" if member.until else ""
-    return (
-        f"calendar says busy{until}" if member.pause is PauseReason.MEETING else str(member.pause)
-    )
+    if member.pause is PauseReason.MEETING:
+        return f"calendar says busy{until}"
+    return f"paused themself on the screen ({member.pause})"
 
 
 def plan(

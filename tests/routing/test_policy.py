@@ -52,6 +52,26 @@ def test_leave_logs_the_agent_out_whatever_the_calendar_says() -> None:
     assert (anne.logged_in, anne.pause) == (False, None)
 
 
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (ManualStatus.LUNCH, PauseReason.LUNCH),
+        (ManualStatus.BREAK, PauseReason.BREAK),
+        (ManualStatus.FOLLOW_UP, PauseReason.FOLLOW_UP),
+        (ManualStatus.TRAINING, PauseReason.TRAINING),
+    ],
+)
+def test_a_pause_set_on_the_screen_keeps_its_reason_and_wins_over_the_calendar(
+    status: ManualStatus, reason: PauseReason
+) -> None:
+    desired = desired_members(
+        ROSTER, {"anne": status}, {"anne": [meeting("10:00", "11:00")]}, at("10:15")
+    )
+    anne = desired[("loop1", "PJSIP/201")]
+    assert (anne.logged_in, anne.pause, anne.until) == (True, reason, None)
+    assert is_own_reason(reason.wire)  # the engine paused on their behalf: it may lift it
+
+
 def test_an_agent_whose_calendar_is_unknown_is_never_paused() -> None:
     desired = desired_members(ROSTER, NO_ONE, {}, at("10:15"))
     assert all(m.logged_in and m.pause is None for m in desired.values())

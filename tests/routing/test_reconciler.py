@@ -3,7 +3,7 @@
 import pytest
 
 from routing.ami.events import DeviceStatus
-from routing.policy import DesiredMember, PauseReason, desired_members
+from routing.policy import DesiredMember, ManualStatus, PauseReason, desired_members
 from routing.queue_state import MemberState
 from routing.reconciler import (
     AddMember,
@@ -52,6 +52,16 @@ def test_a_member_added_during_a_meeting_is_added_paused_with_our_reason() -> No
     (change,) = _one(want(ANNE, "loop1", paused=True), None)
     assert isinstance(change, AddMember)
     assert change.member.pause is PauseReason.MEETING
+
+
+def test_a_meeting_pause_becomes_the_agents_lunch_pause_when_they_say_so() -> None:
+    lunch = desired_members(ROSTER, {"anne": ManualStatus.LUNCH}, {}, at("10:15"))
+    desired = lunch[("loop1", "PJSIP/201")]
+    changes = _one(desired, have(ANNE, "loop1", paused=True, reason=OURS))
+    assert [(type(c), c.reason) for c in changes if isinstance(c, PauseMember)] == [
+        (PauseMember, PauseReason.LUNCH)
+    ]
+    assert "paused themself on the screen (lunch)" in changes[0].why
 
 
 def test_a_static_member_on_leave_is_reported_not_removed() -> None:
