@@ -1,0 +1,1 @@
+"""The agent screen: greeting, caller card, record checks, identity check, presence board."""
