@@ -14,7 +14,7 @@ from screen.fnr import with_check_digits
 from screen.member import Member
 
 FIRST = ("Kari", "Ola", "Ingrid", "Per", "Astrid", "Nils", "Sigrid", "Lars", "Mona", "Tor",
-         "Aisha", "Tomasz", "Linh", "Jonas", "Fatima", "Eirik", "Marta", "Sondre", "Nora", "Ali")  # fmt: skip
+         "Aisha", "Tomasz", "Linh", "Jonas", "Fatima", "Eirik", "Marta", "Nora", "Ali")  # fmt: skip
 LAST = ("Nordmann", "Hansen", "Berg", "Lie", "Dahl", "Moen", "Strand", "Vik", "Holm", "Lund",
         "Nowak", "Nguyen", "Haugen", "Bakke", "Rahimi", "Solberg")  # fmt: skip
 STREETS = ("Storgata", "Kirkeveien", "Fjordveien", "Bakkegata", "Skolegata", "Elvegata")

@@ -55,7 +55,8 @@ async def test_a_placeholder_personal_number_is_flagged_and_cleared_by_the_real_
     directory: SqliteDirectory,
 ) -> None:
     per = await directory.get("m3")
-    assert per is not None and per.placeholder_fnr
+    assert per is not None
+    assert per.placeholder_fnr
     fixed = await directory.correct(Correction("m3", "fnr", FNR, "anne", AT))
     assert not fixed.placeholder_fnr
     assert await directory.fnr_matches("m3", FNR)
@@ -161,7 +162,8 @@ async def test_the_http_adapter_reads_and_writes_the_documented_shape(
     await directory.record_identity(IdentityRecord("c1", "m1", True, "fnr", "", "anne", AT))
     assert seen[0] == {"field": "email", "value": "kari@example.org", "by": "anne",
                        "at": AT.isoformat()}  # fmt: skip
-    assert isinstance(seen[1], dict) and seen[1]["verified"] is True
+    assert isinstance(seen[1], dict)
+    assert seen[1]["verified"] is True
 
 
 async def test_a_crm_that_is_down_gives_a_clear_error() -> None:
