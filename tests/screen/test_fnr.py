@@ -36,6 +36,7 @@ def test_skatteetatens_2032_examples_are_valid(number: str, born: date, new_rule
     assert verdict.ok, verdict.problem
     assert verdict.rule_2032 is new_rule
     # A 2032 number no longer tells the century; the date itself must still exist.
+    assert verdict.birth_date is not None
     assert (verdict.birth_date.month, verdict.birth_date.day) == (born.month, born.day)
 
 
