@@ -1,0 +1,76 @@
+"""The presence board: who is free, in a call, in a meeting until when, paused, on leave (pure).
+
+The seed asks everyone to keep their status right "so colleagues know whether someone is
+free"; the board shows what the queues and calendars say, not what someone remembered to set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from ops.metrics import AgentState, agent_state
+from presence.busy import BusyInterval, busy_at
+from routing.policy import ManualStatus
+from routing.queue_state import QueueState
+from routing.roster import Roster
+
+
+class Presence(StrEnum):
+    FREE = "free"
+    IN_CALL = "in a call"
+    MEETING = "in a meeting"
+    PAUSED = "paused"
+    LEAVE = "on leave"
+    LOGGED_OUT = "logged out"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    agent_id: str
+    name: str
+    presence: Presence
+    detail: str = ""  # "until 11:30", "lunch", "by hand: Coaching"
+
+
+def board(
+    roster: Roster,
+    state: QueueState,
+    manual: Mapping[str, ManualStatus],
+    busy: Mapping[str, Sequence[BusyInterval]],
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[BoardRow]:
+    """One row per agent, in roster order."""
+    rows = []
+    for agent in roster.agents.values():
+        status = manual.get(agent.id, ManualStatus.AVAILABLE)
+        members = [
+            m
+            for loop in roster.loops
+            if agent in roster.members_of(loop)
+            and (queue := state.loops.get(loop.queue)) is not None
+            and (m := queue.members.get(agent.interface)) is not None
+        ]
+        states = {agent_state(m, status) for m in members}
+        presence, detail = Presence.FREE, ""
+        if status is ManualStatus.LEAVE:
+            presence = Presence.LEAVE
+        elif not members:
+            presence = Presence.LOGGED_OUT
+        elif AgentState.IN_CALL in states:
+            presence = Presence.IN_CALL
+        elif status.pause is not None:
+            presence, detail = Presence.PAUSED, status.value
+        elif AgentState.PAUSED_CALENDAR in states:
+            meeting = busy_at(busy.get(agent.id, ()), now)
+            presence = Presence.MEETING
+            detail = f"until {meeting.end.astimezone(zone):%H:%M}" if meeting else ""
+        elif AgentState.PAUSED_BY_HAND in states:
+            reason = next((m.paused_reason for m in members if m.paused), "")
+            presence, detail = Presence.PAUSED, f"by hand: {reason}" if reason else "by hand"
+        rows.append(BoardRow(agent.id, agent.name, presence, detail))
+    return rows
