@@ -1,0 +1,50 @@
+"""Manual statuses shared between engines (Redis), so a standby takes over what agents set."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+from routing.policy import ManualStatus
+
+log = logging.getLogger("switchboard.manual")
+KEY = "sb:manual"  # hash: agent id -> status (ids and statuses only: no personal data)
+
+
+class ManualStatusStore(Protocol):
+    async def load(self) -> dict[str, ManualStatus]: ...
+
+    async def save(self, agent_id: str, status: ManualStatus) -> None: ...
+
+
+class MemoryManualStore:
+    def __init__(self) -> None:
+        self.statuses: dict[str, ManualStatus] = {}
+
+    async def load(self) -> dict[str, ManualStatus]:
+        return dict(self.statuses)
+
+    async def save(self, agent_id: str, status: ManualStatus) -> None:
+        self.statuses[agent_id] = status
+
+
+class RedisManualStore:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def load(self) -> dict[str, ManualStatus]:
+        raw = await self.redis.hgetall(KEY)
+        statuses = {}
+        for key, value in raw.items():
+            agent = key.decode() if isinstance(key, bytes) else key
+            text = value.decode() if isinstance(value, bytes) else value
+            try:
+                statuses[agent] = ManualStatus(text)
+            except ValueError:  # written by a newer engine, perhaps: leave it, say so
+                log.warning("unknown manual status %r for %s in Redis", text, agent)
+        return statuses
+
+    async def save(self, agent_id: str, status: ManualStatus) -> None:
+        await self.redis.hset(KEY, agent_id, status.value)
