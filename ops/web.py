@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ops.metrics import EngineCollector, EngineView, agents_by_state, loop_figures
 
@@ -55,6 +55,7 @@ def build_app(
     view: EngineView,
     refresh: Callable[[], Awaitable[None]] = lambda: asyncio.sleep(0),
     push_interval_s: float = 1.0,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The ops app; `refresh` updates anything read asynchronously (callback counts)."""
     registry = CollectorRegistry(auto_describe=True)
@@ -93,6 +94,7 @@ def build_app(
             Route("/api/wallboard", wallboard_json),
             Route("/api/wallboard/events", wallboard_events),
             Route("/healthz", health),
+            *extra_routes,
         ]
     )
 

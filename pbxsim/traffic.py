@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pbxsim.ivr import CallerScript, IvrPlayer
@@ -41,7 +41,11 @@ class Traffic:
         profile: TrafficProfile = TrafficProfile(),
         rng: random.Random | None = None,
         player: IvrPlayer | None = None,  # plays the full IVR (hours, invalid keys, callbacks)
+        callers: Sequence[tuple[str, str]] = (),  # (number, name) of known callers, e.g. members
+        known_share: float = 0.7,  # how many calls come from `callers`
     ) -> None:
+        self.callers = list(callers)
+        self.known_share = known_share
         self.player = player
         self.pbx = pbx
         self.menu = dict(menu)
@@ -51,6 +55,9 @@ class Traffic:
         self.outcomes: dict[str, int] = {}
 
     def _number(self) -> tuple[str, str]:
+        if self.callers and self.rng.random() < self.known_share:
+            number, name = self.rng.choice(self.callers)
+            return "+47" + "".join(c for c in number if c.isdigit())[-8:], name
         number = (
             "+47"
             + str(self.rng.choice((4, 9)))

@@ -21,6 +21,10 @@ from screen.fnr import FnrCheck
 from screen.kid import KidCheck
 
 MAX_TRIES = 3
+PLACEHOLDER_PROBLEM = (
+    "the record holds a placeholder personal number, so there is nothing to check against: "
+    "save the real fødselsnummer in the record (after checking it on their papers), then check"
+)
 
 
 class Situation(StrEnum):
@@ -70,6 +74,7 @@ class MemberIdentity:
     fnr: FnrCheck
     member_id: str | None  # the member the number given points to, if any
     fnr_matches: bool  # the fødselsnummer is that member's
+    record_placeholder: bool = False  # the record holds a stand-in number: nothing to compare
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,7 @@ class NameMatches:
 class FnrGiven:
     fnr: FnrCheck
     matches: bool  # the fødselsnummer is the member's (from the KID)
+    record_placeholder: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,8 @@ def advance(check: IdentityCheck, answer: Answer) -> IdentityCheck:
             return _retry(check, answer.fnr.problem)
         if answer.member_id is None:
             return _failed(check, "no member with that number: ask them to read it again")
+        if answer.record_placeholder:
+            return _retry(check, PLACEHOLDER_PROBLEM)
         if not answer.fnr_matches:
             return _failed(check, "the fødselsnummer is not that member's")
         method = (
@@ -183,6 +191,8 @@ def advance(check: IdentityCheck, answer: Answer) -> IdentityCheck:
     if isinstance(answer, FnrGiven):
         if not answer.fnr.ok:
             return _retry(check, answer.fnr.problem)
+        if answer.record_placeholder:
+            return _retry(check, PLACEHOLDER_PROBLEM)
         if not answer.matches:
             return _failed(check, "the fødselsnummer is not the invoice's member's")
         return _verified(ok, check.situation, Method.KID_NAME_FNR)

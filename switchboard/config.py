@@ -26,6 +26,7 @@ from ivr.plan import CALLBACK, IvrPlan, LoopRoute, Prompts, overflow_cycle
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
+from screen.greeting import DEFAULT_ORGANISATION, DEFAULT_TEMPLATES
 from switchboard.yaml_lines import Path, YamlSyntaxError, load_with_lines
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
@@ -44,6 +45,8 @@ FIXES: dict[str, str] = {
     "overflow_to": "name a loop id, or `callback` for the callback offer",
     "closed_dates": 'write dates as "YYYY-MM-DD", quoted',
     "holidays": "use a country code the `holidays` library knows, e.g. NO",
+    "login": "paste what `switchboard password-hash` prints (scrypt$...)",
+    "directory": "write sqlite:<file> or the CRM's https:// base URL",
 }
 SPAN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
 
@@ -115,6 +118,8 @@ class AgentConfig(_Strict):
     roles: tuple[Id, ...] = ()
     calendar: str | None = Field(None, pattern=r"^(ics|caldav|graph|ews):\S+$")
     status: Literal["available", "leave"] = "available"
+    # The agent screen's password, as `switchboard password-hash` prints it (never the password).
+    login: str | None = Field(None, pattern=r"^scrypt\$\d+\$\d+\$\d+\$\S+\$\S+$")
 
 
 class LoopConfig(_Strict):
@@ -176,6 +181,46 @@ class WebConfig(_Strict):
     expose_agent_names: bool = False  # agent ids as metric labels: off, names are personal
 
 
+class KidConfig(_Strict):
+    member_digits: int = Field(default=7, ge=1, le=20)  # the KID starts with the member number
+    min_length: int = Field(default=9, ge=2, le=25)
+    max_length: int = Field(default=25, ge=2, le=25)
+    algorithms: tuple[Literal["mod10", "mod11"], ...] = Field(
+        default=("mod10", "mod11"), min_length=1
+    )
+
+
+class ScreenConfig(_Strict):
+    """The agent screen: greeting texts, the member directory, KID layout, sessions."""
+
+    organisation: dict[str, str] = dict(DEFAULT_ORGANISATION)  # by language: no, en
+    greetings: dict[str, str] = dict(DEFAULT_TEMPLATES)
+    # sqlite:<file> (relative to this config) or the base URL of a CRM with the HTTP shape.
+    directory: str = Field(default="sqlite:members.db", pattern=r"^(sqlite:\S+|https?://\S+)$")
+    directory_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
+    # Keys the fødselsnummer hashes in the SQLite directory (any long random string).
+    fnr_key_env: str = Field(default="SWITCHBOARD_DATA_KEY", pattern=r"^[A-Z_][A-Z0-9_]*$")
+    placeholder_personal_numbers: tuple[Annotated[str, Field(pattern=r"^\d{5}$")], ...] = ("00100",)
+    kid: KidConfig = KidConfig()
+    session_idle_s: int = Field(default=1800, ge=60, le=86400)
+    session_max_s: int = Field(default=36000, ge=300, le=7 * 86400)
+    secure_cookie: bool = False  # True behind HTTPS (the README's deployment does so)
+
+    @field_validator("organisation", "greetings")
+    @classmethod
+    def _known_placeholders(cls, value: dict[str, str]) -> dict[str, str]:
+        for language, text in value.items():
+            if language not in ("no", "en"):
+                raise ValueError(f"language {language!r}: use no or en")
+            try:
+                text.format(organisation="", name="")
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(
+                    f"greeting {language!r} may use only {{organisation}} and {{name}}"
+                ) from None
+        return value
+
+
 class RedisConfig(_Strict):
     url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^(redis|rediss|unix)://\S+$")
     data_key_env: str = Field(default="SWITCHBOARD_DATA_KEY", pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -190,6 +235,7 @@ class SwitchboardConfig(_Strict):
     ivr: IvrConfig = IvrConfig()
     web: WebConfig = WebConfig()
     redis: RedisConfig | None = None
+    screen: ScreenConfig = ScreenConfig()
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -238,6 +284,15 @@ class Settings:
     strategies: Mapping[str, str] = field(default_factory=dict)
     web: WebConfig = field(default_factory=WebConfig)
     redis: RedisConfig | None = None
+    screen: ScreenConfig = field(default_factory=lambda: ScreenConfig())
+    logins: Mapping[str, str] = field(default_factory=dict)  # agent id -> password hash
+
+    def directory_location(self) -> str:
+        """The directory setting, with a relative SQLite file made relative to the config."""
+        kind, _, location = self.screen.directory.partition(":")
+        if kind != "sqlite" or FsPath(location).is_absolute() or location == ":memory:":
+            return self.screen.directory
+        return "sqlite:" + str(FsPath(self.source).resolve().parent / location)
 
     def calendar_location(self, agent: Agent) -> tuple[str, str] | None:
         """(kind, location) of an agent's calendar; a relative file is relative to the config."""
@@ -500,6 +555,8 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         strategies={lc.id: lc.strategy for lc in config.loops},
         web=config.web,
         redis=config.redis,
+        screen=config.screen,
+        logins={a.id: a.login for a in config.agents if a.login},
     )
 
 

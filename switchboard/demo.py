@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+import secrets
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -20,6 +21,9 @@ from pbxsim.traffic import Traffic, TrafficProfile
 from presence.busy import BusyInterval
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
+from screen.directory import SqliteDirectory
+from screen.logins import hash_password
+from screen.sample import sample_members
 from switchboard.config import Settings, WebConfig, load_config
 from switchboard.engine import Engine, calendar_presence
 
@@ -40,6 +44,8 @@ DEMO_LEAVE = "liv.tangen"
 DEMO_ALL_DAY = "rose.tran"  # wrote a course as all-day: ignored, and she is told
 DEMO_HAND_PAUSE = ("elin.sand", 20, "Lunch")  # paused at her own phone: not ours to lift
 CYCLE_S = 120
+DEMO_PASSWORD = "switchboard"  # the demo's agents all share it; a real config hashes each
+DEMO_MEMBERS = 300
 
 
 def outlook_ics(meetings: list[BusyInterval], all_day: date | None = None) -> str:
@@ -138,16 +144,22 @@ async def run_demo(
     )
     callbacks = MemoryCallbackStore()
     web = WebConfig(host="127.0.0.1", port=web_port)
-    engine = Engine(settings, ami, presence, callbacks=callbacks, web=web)
+    members = sample_members(DEMO_MEMBERS)
+    directory = SqliteDirectory(":memory:", key=secrets.token_bytes(32))
+    directory.add_all(members)
+    one_hash = hash_password(DEMO_PASSWORD)  # one hash for all: the demo's password is shared
+    settings = dataclasses.replace(settings, logins=dict.fromkeys(settings.roster.agents, one_hash))
+    engine = Engine(settings, ami, presence, callbacks=callbacks, web=web, directory=directory)
     assert settings.ivr is not None
     rng = random.Random(seed)
     traffic = Traffic(
         server.pbx,
         settings.menu.queues_by_digit(),
         settings.menu.default_queue,
-        TrafficProfile(mean_gap_s=call_gap_s),
+        TrafficProfile(mean_gap_s=call_gap_s, talk_s=(15.0, 45.0)),
         rng,
         player=IvrPlayer(server.pbx, settings.ivr, rng=rng),
+        callers=[(m.phone, m.name) for m, _ in members],
     )
     log.info(
         "simulated Asterisk listening on 127.0.0.1:%d (AMI user %s, secret %s); config %s",
@@ -192,6 +204,13 @@ async def _announce_web(engine: Engine) -> None:
     await web.wait_started()
     base = f"http://127.0.0.1:{web.port}"
     log.info("wallboard: %s/wallboard   metrics: %s/metrics", base, base)
+    agents = ", ".join(list(engine.settings.roster.agents)[:4])
+    log.info(
+        "agent screen: %s/screen   log in as any agent (e.g. %s, ...) with password %r",
+        base,
+        agents,
+        DEMO_PASSWORD,
+    )
 
 
 async def _hand_pause(server: AmiServer, settings: Settings) -> None:

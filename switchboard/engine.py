@@ -29,11 +29,20 @@ from presence.ews_source import ews_account, ews_fetch
 from presence.graph_source import GraphCalendar, client_credentials_token
 from presence.ics_source import ics_fetch
 from presence.polled import PolledCalendar
+from presence.rules import all_day_hint
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
+from routing.ami.events import Event
+from routing.manual_store import ManualStatusStore, RedisManualStore
 from routing.router import Clock, Router
 from routing.sealing import Sealer
-from switchboard.config import Settings, WebConfig
+from screen.desk import Desk
+from screen.directory import HttpDirectory, MemberDirectory, SqliteDirectory
+from screen.greeting import Greetings
+from screen.kid import KidLayout
+from screen.logins import Sessions
+from screen.web import screen_routes
+from switchboard.config import ConfigError, Problem, Settings, WebConfig
 
 log = logging.getLogger("switchboard.engine")
 
@@ -137,6 +146,8 @@ class Engine:
         *,
         web: WebConfig | None = None,  # None: no HTTP side (most tests)
         lease: LeaderLease | None = None,  # None: a single engine, always acting
+        directory: MemberDirectory | None = None,  # None: no agent screen
+        manual_store: ManualStatusStore | None = None,  # None: statuses kept in this engine
     ) -> None:
         self.lease = lease
         self.settings = settings
@@ -159,14 +170,74 @@ class Engine:
         if lease is not None:
             lease.on_change = self._leadership_changed
         self.router.manual.update(settings.manual)
-        self.client = AmiClient(ami, self.router.on_event, self.router.on_connected)
+        self.manual_store = manual_store
+        self.client = AmiClient(ami, self._on_event, self.router.on_connected)
         self.router.attach(self.client)
         self._stop = asyncio.Event()
+        self.desk = None if directory is None else self._desk(directory)
+        self.sessions = Sessions(
+            time.monotonic, settings.screen.session_idle_s, settings.screen.session_max_s
+        )
+        routes = (
+            []
+            if self.desk is None
+            else screen_routes(
+                self.desk,
+                self.sessions,
+                lambda: self.settings.logins,
+                secure_cookie=settings.screen.secure_cookie,
+            )
+        )
         self.web = (
             None
             if web is None
-            else WebServer(build_app(self.view(), self.refresh), web.host, web.port)
+            else WebServer(
+                build_app(self.view(), self.refresh, extra_routes=routes), web.host, web.port
+            )
         )
+
+    def _desk(self, directory: MemberDirectory) -> Desk:
+        s = self.settings.screen
+        presence = self.presence
+
+        def hints(agent_id: str) -> list[str]:
+            if not isinstance(presence, CalendarPresence):
+                return []
+            return [all_day_hint(event) for event in presence.ignored_all_day(agent_id)]
+
+        return Desk(
+            self.router,
+            directory,
+            greetings=Greetings(s.organisation, s.greetings),
+            kid_layout=KidLayout(
+                s.kid.member_digits, s.kid.min_length, s.kid.max_length, s.kid.algorithms
+            ),
+            zone=ZoneInfo(self.settings.presence.timezone),
+            all_day_hints=hints,
+            manual_store=self.manual_store,
+        )
+
+    def _on_event(self, event: Event) -> None:
+        self.router.on_event(event)
+        if self.desk is not None:
+            self.desk.on_event(event)
+
+    async def _share_manual_statuses(self, every_s: float = 2.0) -> None:
+        """Take in statuses set through the other engine (the store is the shared truth)."""
+        assert self.manual_store is not None
+        while True:
+            try:
+                shared = await self.manual_store.load()
+            except Exception as exc:  # the store is an adapter: keep what we have
+                log.warning("manual statuses not read from the store: %s", exc)
+            else:
+                changed = {a: st for a, st in shared.items() if self.router.manual.get(a) != st}
+                for agent_id, status in changed.items():
+                    if agent_id in self.settings.roster.agents:
+                        self.router.set_manual_status(agent_id, status)
+                if changed and self.desk is not None:
+                    self.desk.changed()
+            await asyncio.sleep(every_s)
 
     def view(self) -> EngineView:
         """What ops see of this engine (metrics and wallboard read it at request time)."""
@@ -230,6 +301,8 @@ class Engine:
                 background.append(tasks.create_task(self.presence.run()))
             if self.lease is not None:
                 background.append(tasks.create_task(self.lease.run()))
+            if self.manual_store is not None:
+                background.append(tasks.create_task(self._share_manual_statuses()))
             if self.web is not None:
                 web = tasks.create_task(self.web.serve())
             await self._stop.wait()
@@ -257,8 +330,10 @@ def production_engine(
 ) -> Engine:
     """The engine `switchboard run` starts: calendars, Redis store and lease when configured."""
     ami = settings.ami_settings(environ)
+    directory = member_directory(settings, environ)
     store: CallbackStore
     lease = None
+    manual_store: ManualStatusStore | None = None
     if settings.redis is None:
         log.warning(
             "no redis: section in the config: callback requests are kept in memory only "
@@ -270,6 +345,7 @@ def production_engine(
         store = RedisCallbackStore(redis, Sealer.from_env(settings.redis.data_key_env, environ))
         holder = holder or f"{socket.gethostname()}:{os.getpid()}"
         lease = LeaderLease(redis, holder, settings.redis.lease_s)
+        manual_store = RedisManualStore(redis)
     return Engine(
         settings,
         ami,
@@ -277,4 +353,34 @@ def production_engine(
         callbacks=store,
         web=settings.web,
         lease=lease,
+        directory=directory,
+        manual_store=manual_store,
     )
+
+
+def member_directory(
+    settings: Settings, environ: Mapping[str, str] = os.environ
+) -> MemberDirectory:
+    """The configured directory: the embedded SQLite file, or a CRM over HTTP."""
+    s = settings.screen
+    where = settings.directory_location()
+    if where.startswith("sqlite:"):
+        key = environ.get(s.fnr_key_env)
+        if not key:
+            raise ConfigError(
+                [
+                    Problem(
+                        settings.source,
+                        0,
+                        "screen.fnr_key_env",
+                        f"environment variable {s.fnr_key_env} is not set",
+                        f"export {s.fnr_key_env}=<a long random string, kept like a password>",
+                    )
+                ]
+            )
+        return SqliteDirectory(
+            where.removeprefix("sqlite:"), key.encode(), frozenset(s.placeholder_personal_numbers)
+        )
+    token = environ.get(s.directory_token_env, "") if s.directory_token_env else ""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return HttpDirectory(httpx.AsyncClient(base_url=where, timeout=5.0, headers=headers))

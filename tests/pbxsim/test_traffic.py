@@ -1,6 +1,7 @@
 """Simulated callers end up where the menu sends them, over real AMI."""
 
 import asyncio
+import random
 
 from pbxsim.pbx import AgentBehaviour, Pbx
 from pbxsim.traffic import Traffic
@@ -63,3 +64,15 @@ async def test_an_agent_who_does_not_answer_is_reported_and_the_next_one_rung() 
     assert no_answer.member_name == "Sleepy"
     (connect,) = [e for e in events if isinstance(e, AgentConnect)]
     assert connect.member_name == "Awake"
+
+
+def test_calls_from_known_members_come_from_their_registered_numbers() -> None:
+    traffic = Traffic(
+        Pbx({"loop1": "rrmemory"}, lambda _data: None),
+        {"1": "loop1"},
+        "loop1",
+        rng=random.Random(1),
+        callers=[("+47 905 95 313", "Kari Nordmann")],
+        known_share=1.0,
+    )
+    assert traffic._number() == ("+4790595313", "Kari Nordmann")

@@ -1,0 +1,343 @@
+"""The agent screen's shell: folds queue events, asks the directory, runs identity checks.
+
+Every decision is made by the pure modules (agent_calls, identity, record_checks, board,
+card); this class only fetches, keeps per-call state and wakes the browsers that show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from ivr.plan import IvrPlan
+from routing.ami.events import Event
+from routing.manual_store import ManualStatusStore
+from routing.policy import ManualStatus
+from routing.privacy import masked_number
+from routing.router import Router
+from screen import identity as wizard
+from screen.agent_calls import AgentCalls, Phase
+from screen.board import board
+from screen.card import CallContext, Json, card_json
+from screen.directory import DirectoryError, MemberDirectory
+from screen.fnr import check_fnr
+from screen.greeting import Greetings
+from screen.kid import KidLayout, check_kid
+from screen.member import CORRECTABLE, Correction, IdentityRecord, Member
+
+log = logging.getLogger("switchboard.screen")
+T = TypeVar("T")
+DEFAULT_GREETINGS = Greetings()
+DEFAULT_KID_LAYOUT = KidLayout()
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+class Refused(Exception):
+    """A request the agent may not make, or one that cannot be carried out; says why."""
+
+
+@dataclass(slots=True)
+class CallNotes:
+    """What the screen learnt about one call: directory answer, identity checks per agent."""
+
+    members: list[Member] = field(default_factory=list)
+    lookup_problem: str = ""
+    looked_up: bool = False
+    checks: dict[str, wizard.IdentityCheck] = field(default_factory=dict)
+    checked: dict[str, Member] = field(default_factory=dict)  # agent id -> member checked
+
+
+class Desk:
+    """Per-agent call cards, identity checks and status, for the screen's web routes."""
+
+    def __init__(
+        self,
+        router: Router,
+        directory: MemberDirectory,
+        *,
+        greetings: Greetings = DEFAULT_GREETINGS,
+        kid_layout: KidLayout = DEFAULT_KID_LAYOUT,
+        zone: ZoneInfo = OSLO,
+        all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
+        manual_store: ManualStatusStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.router = router
+        self.roster = router.roster
+        self.directory = directory
+        self.greetings = greetings
+        self.kid_layout = kid_layout
+        self.zone = zone
+        self.all_day_hints = all_day_hints
+        self.manual_store = manual_store
+        self.clock = clock
+        self.calls = AgentCalls(self.roster)
+        self.notes: dict[str, CallNotes] = {}
+        self.titles = {loop.queue: loop.title for loop in self.roster.loops}
+        self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
+        self._changed = asyncio.Event()
+        self._lookups: set[asyncio.Task[None]] = set()
+
+    # --- events in ---------------------------------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        changed = self.calls.apply(event, self.clock())
+        if not changed:
+            return
+        live = {card.call_id for card in self.calls.by_agent.values()}
+        for call_id in list(self.notes):
+            if call_id not in live:
+                del self.notes[call_id]  # nobody shows it any more: forget what we learnt
+        for agent_id in changed:
+            card = self.calls.of(agent_id)
+            if card is not None and card.call_id not in self.notes:
+                notes = self.notes[card.call_id] = CallNotes()
+                task = asyncio.get_running_loop().create_task(self._look_up(card.number, notes))
+                self._lookups.add(task)
+                task.add_done_callback(self._lookups.discard)
+        self.changed()
+
+    async def _look_up(self, number: str, notes: CallNotes) -> None:
+        try:
+            notes.members = await self.directory.by_phone(number)
+        except DirectoryError as exc:
+            notes.lookup_problem = str(exc)
+            log.warning("member lookup for call %s failed: %s", masked_number(number), exc)
+        notes.looked_up = True
+        self.changed()
+
+    def changed(self) -> None:
+        """Wake every open screen; each recomputes its own view and sends it if it differs."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for_change(self, timeout_s: float) -> None:
+        try:
+            async with asyncio.timeout(timeout_s):
+                await self._changed.wait()
+        except TimeoutError:
+            pass
+
+    # --- what one agent sees -----------------------------------------------------------
+
+    def view(self, agent_id: str) -> Json:
+        """The agent's whole screen: themselves, their call (only theirs), and the board."""
+        agent = self.roster.agents[agent_id]
+        status = self.router.manual.get(agent_id, ManualStatus.AVAILABLE)
+        now = self.router.clock()
+        rows = board(
+            self.roster,
+            self.router.state,
+            self.router.manual,
+            self.router.presence.busy_intervals(),
+            now,
+            self.zone,
+        )
+        return {
+            "me": {"id": agent.id, "name": agent.name, "status": status.value},
+            "statuses": [s.value for s in ManualStatus],
+            "hints": self.all_day_hints(agent_id),
+            "call": self._card(agent_id),
+            "board": [
+                {"id": r.agent_id, "name": r.name, "presence": r.presence.value, "detail": r.detail}
+                for r in rows
+            ],
+        }
+
+    def _card(self, agent_id: str) -> Json | None:
+        call = self.calls.of(agent_id)
+        if call is None:
+            return None
+        notes = self.notes.get(call.call_id) or CallNotes()
+        ctx = CallContext(
+            call,
+            self.roster.agents[agent_id].name,
+            self.router.calls.facts(call.call_id),
+            notes.members,
+            notes.lookup_problem if notes.looked_up else "",
+            notes.checks.get(agent_id, wizard.IdentityCheck()),
+            notes.checked.get(agent_id),
+        )
+        return card_json(ctx, self.plan, self.greetings, self.titles)
+
+    # --- what one agent does -----------------------------------------------------------
+
+    def _own_call(self, agent_id: str, call_id: str) -> CallNotes:
+        call = self.calls.of(agent_id)
+        if call is None or call.call_id != call_id:
+            raise Refused("that call is not on your screen")
+        return self.notes.setdefault(call_id, CallNotes())
+
+    async def answer_identity(
+        self, agent_id: str, call_id: str, answer: Mapping[str, object]
+    ) -> Json:
+        """One step of the identity check; typed numbers are checked and then dropped."""
+        notes = self._own_call(agent_id, call_id)
+        check = notes.checks.get(agent_id, wizard.IdentityCheck())
+        parsed = await self._parse(check, answer, notes.checked.get(agent_id))
+        after = wizard.advance(check, parsed)
+        notes.checks[agent_id] = after
+        if after.member_id and after.member_id != check.member_id:
+            member = await self._directory(self.directory.get(after.member_id))
+            if member is not None:
+                notes.checked[agent_id] = member
+        if isinstance(parsed, wizard.Restart):
+            notes.checked.pop(agent_id, None)
+        if after.done and not check.done:
+            await self._record(agent_id, call_id, after)
+        self.changed()
+        card = self._card(agent_id)
+        assert card is not None
+        return card
+
+    async def _parse(
+        self, check: wizard.IdentityCheck, answer: Mapping[str, object], member: Member | None
+    ) -> wizard.Answer:
+        def text(key: str) -> str:
+            value = answer.get(key)
+            if not isinstance(value, str):
+                raise Refused(f"{key!r} must be text")
+            return value
+
+        if answer.get("restart") is True:
+            return wizard.Restart()
+        step = check.step
+        if step is wizard.Step.SITUATION:
+            try:
+                return wizard.Choose(wizard.Situation(text("situation")))
+            except ValueError:
+                raise Refused("unknown situation") from None
+        if step in (wizard.Step.FNR_AND_MEMBER_NUMBER, wizard.Step.MEMBER_ON_PHONE):
+            fnr = check_fnr(text("fnr"))
+            number = text("member_number").strip()
+            found = await self._directory(self.directory.by_member_number(number))
+            if found is None and step is wizard.Step.MEMBER_ON_PHONE:  # "… evt. mobilnummer"
+                by_phone = await self._directory(self.directory.by_phone(number))
+                found = by_phone[0] if len(by_phone) == 1 else None
+            matches = (
+                fnr.ok
+                and found is not None
+                and await self._directory(self.directory.fnr_matches(found.id, fnr.digits))
+            )
+            placeholder = found is not None and found.placeholder_fnr
+            return wizard.MemberIdentity(
+                fnr, found.id if found else None, bool(matches), placeholder
+            )
+        if step is wizard.Step.KID:
+            kid = check_kid(text("kid"), self.kid_layout)
+            found = (
+                await self._directory(self.directory.by_member_number(kid.member_number))
+                if kid.ok
+                else None
+            )
+            return wizard.KidGiven(kid, found.id if found else None)
+        if step is wizard.Step.NAME:
+            return wizard.NameMatches(answer.get("name_matches") is True)
+        if step is wizard.Step.FNR:
+            fnr = check_fnr(text("fnr"))
+            matches = (
+                fnr.ok
+                and member is not None
+                and await self._directory(self.directory.fnr_matches(member.id, fnr.digits))
+            )
+            return wizard.FnrGiven(
+                fnr, bool(matches), member is not None and member.placeholder_fnr
+            )
+        if step is wizard.Step.CONSENT:
+            return wizard.Consent(answer.get("consent") is True)
+        if step is wizard.Step.AGREEMENT:
+            try:
+                return wizard.Agree(wizard.Agreement[text("agreement").upper().replace("-", "_")])
+            except KeyError:
+                raise Refused("unknown agreement") from None
+        raise Refused("the identity check is finished; start over to check again")
+
+    async def _directory(self, pending: Awaitable[T]) -> T:
+        try:
+            return await pending
+        except DirectoryError as exc:
+            raise Refused(f"member directory: {exc}") from None
+
+    async def _record(self, agent_id: str, call_id: str, check: wizard.IdentityCheck) -> None:
+        record = IdentityRecord(
+            call_id,
+            check.member_id,
+            check.verified,
+            str(check.method or ""),
+            str(check.agreement or ""),
+            agent_id,
+            self.router.clock(),
+        )
+        call = self.calls.of(agent_id)
+        log.info(
+            "identity check on call %s by %s: %s",
+            masked_number(call.number if call else ""),
+            agent_id,
+            wizard.outcome_text(check) or "not verified",
+        )
+        try:
+            await self.directory.record_identity(record)
+        except DirectoryError as exc:
+            log.error("identity check outcome not recorded in the directory: %s", exc)
+            raise Refused(f"outcome not recorded: {exc}") from None
+
+    async def correct(
+        self, agent_id: str, call_id: str, member_id: str, field_name: str, value: str
+    ) -> Json:
+        """Write a record correction back through the directory, as this agent, now."""
+        notes = self._own_call(agent_id, call_id)
+        shown = {m.id for m in notes.members} | {m.id for m in notes.checked.values()}
+        if member_id not in shown:
+            raise Refused("that member is not on your call")
+        if field_name not in CORRECTABLE:
+            raise Refused(f"{field_name!r} cannot be corrected here")
+        value = value.strip()
+        if field_name == "fnr":
+            verdict = check_fnr(value)
+            if not verdict.ok:
+                raise Refused(verdict.problem)
+            value = verdict.digits
+        elif field_name == "email" and ("@" not in value or " " in value or len(value) > 254):
+            raise Refused("that is not an e-mail address")
+        elif not value:
+            raise Refused("type the new value")
+        correction = Correction(member_id, field_name, value, agent_id, self.router.clock())
+        member = await self._directory(self.directory.correct(correction))
+        notes.members = [member if m.id == member_id else m for m in notes.members]
+        for agent, checked in list(notes.checked.items()):
+            if checked.id == member_id:
+                notes.checked[agent] = member
+        log.info("record corrected by %s: %s of member %s", agent_id, field_name, member_id)
+        self.changed()
+        card = self._card(agent_id)
+        assert card is not None
+        return card
+
+    def dismiss(self, agent_id: str, call_id: str) -> None:
+        if not self.calls.dismiss(agent_id, call_id):
+            raise Refused("only a finished call's card can be closed")
+        self.changed()
+
+    async def set_status(self, agent_id: str, status: str, now: datetime | None = None) -> None:
+        """The agent's own status: available, a pause with a reason, or leave."""
+        try:
+            manual = ManualStatus(status)
+        except ValueError:
+            raise Refused(
+                "status must be one of: " + ", ".join(s.value for s in ManualStatus)
+            ) from None
+        if self.manual_store is not None:
+            await self.manual_store.save(agent_id, manual)
+        self.router.set_manual_status(agent_id, manual)
+        log.info("%s set their status to %s on the screen", agent_id, manual.value)
+        self.changed()
+
+    def busy_phase(self, agent_id: str) -> bool:
+        call = self.calls.of(agent_id)
+        return call is not None and call.phase is not Phase.ENDED

@@ -1,0 +1,303 @@
+// The agent screen. Everything shown is set with textContent: nothing from the server is
+// ever parsed as HTML. The server sends a view only when it changed.
+"use strict";
+
+const STATUS_LABELS = {
+  available: "Available", lunch: "Lunch", break: "Break", "follow-up": "Follow-up work",
+  training: "Training", leave: "On leave",
+};
+const SITUATIONS = [
+  ["own-recognised", "Member calling, I recognise them"],
+  ["own", "Member calling, not recognised"],
+  ["behalf-invoice", "On behalf of a member: invoice"],
+  ["behalf-case", "On behalf of a member: a case"],
+];
+const AGREEMENTS = [
+  ["caller-calls-back", "The caller calls back"],
+  ["we-call-member", "We call the member"],
+  ["we-call-caller", "We call the caller back"],
+];
+
+let csrf = "";
+let events = null;
+let lastCard = "";
+let card = null;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, attrs) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  return node;
+}
+
+function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Switchboard-CSRF": csrf },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  let data = {};
+  try { data = await response.json(); } catch (e) { data = { error: "no answer from the engine" }; }
+  if (response.status === 401) showLogin("Your session ended: log in again.");
+  return { ok: response.ok, data };
+}
+
+function showLogin(message) {
+  if (events) { events.close(); events = null; }
+  $("desk").hidden = true;
+  $("login").hidden = false;
+  $("login-problem").textContent = message || "";
+}
+
+async function start() {
+  const response = await fetch("/api/screen/me", { credentials: "same-origin" });
+  if (!response.ok) { showLogin(""); return; }
+  csrf = (await response.json()).csrf;
+  $("login").hidden = true;
+  $("desk").hidden = false;
+  lastCard = "";
+  events = new EventSource("/api/screen/events");
+  events.onmessage = (message) => render(JSON.parse(message.data));
+  events.addEventListener("expired", () => showLogin("Your session expired: log in again."));
+}
+
+function render(view) {
+  $("me-name").textContent = view.me.name;
+  $("me-status").textContent = STATUS_LABELS[view.me.status] || view.me.status;
+  renderStatusButtons(view.statuses, view.me.status);
+  const hints = $("hints");
+  clear(hints);
+  for (const hint of view.hints) hints.appendChild(el("li", hint));
+  showCard(view.call);
+  renderBoard(view.board, view.me.id);
+}
+
+// The card comes both from the event stream and as the answer to the agent's own action,
+// in either order: render whichever is new, once.
+function showCard(next) {
+  const json = JSON.stringify(next);
+  if (json === lastCard) return;
+  lastCard = json;
+  card = next;
+  renderCard(card);
+}
+
+function renderStatusButtons(statuses, current) {
+  const box = $("status-buttons");
+  if (box.childElementCount === statuses.length) {
+    for (const b of box.children) b.disabled = b.dataset.status === current;
+    return;
+  }
+  clear(box);
+  for (const status of statuses) {
+    const button = el("button", STATUS_LABELS[status] || status, { type: "button", "data-status": status });
+    button.disabled = status === current;
+    button.addEventListener("click", async () => {
+      const { ok, data } = await post("/api/screen/status", { status });
+      $("action-problem").textContent = ok ? "" : data.error;
+    });
+    box.appendChild(button);
+  }
+}
+
+function formatWait(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function waitedText(c) {
+  if (c.waited_s !== null) return `answered after ${formatWait(c.waited_s)} in the queue`;
+  if (c.joined_at !== null) return `waiting ${formatWait(Date.now() / 1000 - c.joined_at)}`;
+  return "";
+}
+
+function renderCard(c) {
+  const section = $("card");
+  $("no-call").hidden = c !== null;
+  section.hidden = c === null;
+  if (c === null) return;
+  section.className = `card ${c.phase}`;
+  section.dataset.callId = c.call_id;
+  $("card-phase").textContent = { ringing: "Ringing", connected: "In call", ended: "Call ended" }[c.phase];
+  $("card-number").textContent = c.number || "number withheld";
+  $("card-caller").textContent = c.caller_name;
+  const facts = [c.loop];
+  if (c.digit) facts.push(`pressed ${c.digit}`);
+  if (c.invalid_keys) facts.push(`${c.invalid_keys} wrong key(s) first`);
+  if (c.levels.length > 1) facts.push(`moved on from ${c.levels.slice(0, -1).join(", ")}`);
+  facts.push(c.language === "en" ? "English" : "Norwegian");
+  facts.push(waitedText(c));
+  $("card-facts").textContent = facts.filter(Boolean).join(" · ");
+  $("card-greeting").textContent = c.greeting;
+  $("card-greeting-alt").textContent = c.greeting_alternative ? `If another language is needed: ${c.greeting_alternative}` : "";
+  $("card-lookup").textContent = c.lookup_problem;
+  renderMembers(c);
+  renderIdentity(c);
+  $("card-close").hidden = !c.closable;
+}
+
+function renderMembers(c) {
+  const box = $("card-members");
+  const typed = keepTyped(box);
+  clear(box);
+  if (c.members.length === 0) {
+    box.appendChild(el("p", "No member registered on this number: the identity check finds them.", { class: "quiet" }));
+  }
+  for (const m of c.members) {
+    const div = el("div", null, { class: "member", "data-testid": "member", "data-member": m.id });
+    div.appendChild(el("h3", `${m.name} · member ${m.member_number}`));
+    div.appendChild(el("div", `Phone: ${m.phone || "—"} · E-mail: ${m.email || "—"}`));
+    div.appendChild(el("div", `Address: ${m.address || "—"}`));
+    for (const f of m.flags) {
+      const flag = el("div", null, { class: "flag", "data-testid": "flag", "data-flag": f.flag });
+      flag.appendChild(el("span", f.text));
+      const form = el("form", null, { "data-field": f.field });
+      const input = el("input", null, { name: `${m.id}:${f.field}`, "aria-label": `new ${f.field}`, autocomplete: "off" });
+      if (f.field === "fnr") input.setAttribute("inputmode", "numeric");
+      form.appendChild(input);
+      form.appendChild(el("button", "Save", { type: "submit" }));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const { ok, data } = await post("/api/screen/correction", {
+          call_id: c.call_id, member_id: m.id, field: f.field, value: input.value,
+        });
+        $("action-problem").textContent = ok ? "" : data.error;
+        if (ok) { input.value = ""; showCard(data); }
+      });
+      flag.appendChild(form);
+      div.appendChild(flag);
+    }
+    box.appendChild(div);
+  }
+  restoreTyped(box, typed);
+}
+
+function keepTyped(box) {
+  const typed = {};
+  for (const input of box.querySelectorAll("input")) if (input.value) typed[input.name] = input.value;
+  return typed;
+}
+
+function restoreTyped(box, typed) {
+  for (const input of box.querySelectorAll("input")) if (typed[input.name]) input.value = typed[input.name];
+}
+
+function renderIdentity(c) {
+  const id = c.identity;
+  $("identity-instruction").textContent = id.instruction;
+  $("identity-problem").textContent = id.problem;
+  const outcome = $("identity-outcome");
+  outcome.textContent = id.outcome;
+  outcome.className = `outcome${id.verified ? " verified" : ""}`;
+  const box = $("identity-controls");
+  const sameStep = box.dataset.step === id.step && box.dataset.call === c.call_id;
+  const typed = sameStep ? keepTyped(box) : {};
+  clear(box);
+  box.dataset.step = id.step;
+  box.dataset.call = c.call_id;
+  const send = async (answer) => {
+    const { ok, data } = await post("/api/screen/identity", { call_id: c.call_id, answer });
+    if (ok) showCard(data); else $("identity-problem").textContent = data.error;
+  };
+  const button = (label, answer, testid) => {
+    const b = el("button", label, { type: "button", "data-testid": testid });
+    b.addEventListener("click", () => send(answer));
+    box.appendChild(b);
+  };
+  const form = (fields, testid) => {
+    const f = el("form", null, { "data-testid": testid });
+    for (const [name, label] of fields) {
+      f.appendChild(el("label", label));
+      f.appendChild(el("input", null, { name, inputmode: "numeric", autocomplete: "off", "data-testid": `input-${name}` }));
+    }
+    f.appendChild(el("button", "Check", { type: "submit", "data-testid": `${testid}-submit` }));
+    f.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const answer = {};
+      for (const [name] of fields) answer[name] = f.elements[name].value;
+      send(answer);
+    });
+    box.appendChild(f);
+  };
+  switch (id.step) {
+    case "situation":
+      for (const [value, label] of SITUATIONS) button(label, { situation: value }, `situation-${value}`);
+      break;
+    case "fnr-and-member-number":
+      form([["fnr", "Fødselsnummer"], ["member_number", "Member number"]], "form-own");
+      break;
+    case "member-on-phone":
+      form([["fnr", "Fødselsnummer"], ["member_number", "Member number or mobile"]], "form-own");
+      break;
+    case "kid":
+      form([["kid", "KID number"]], "form-kid");
+      break;
+    case "name":
+      box.appendChild(el("p", `Member on the invoice: ${id.member_name || "?"}`, { "data-testid": "invoice-member" }));
+      button("The name matches", { name_matches: true }, "name-matches");
+      button("It does not match", { name_matches: false }, "name-differs");
+      break;
+    case "fnr":
+      form([["fnr", "Fødselsnummer"]], "form-fnr");
+      break;
+    case "consent":
+      button("The member agreed (on the phone now)", { consent: true }, "consent-given");
+      button("No consent yet", { consent: false }, "consent-missing");
+      break;
+    case "agreement":
+      for (const [value, label] of AGREEMENTS) button(label, { agreement: value }, `agree-${value}`);
+      break;
+    default:
+      break;
+  }
+  if (id.step !== "situation") button("Start over", { restart: true }, "identity-restart");
+  restoreTyped(box, typed);
+}
+
+function renderBoard(rows, me) {
+  const body = $("board");
+  clear(body);
+  for (const row of rows) {
+    const tr = el("tr", null, { "data-agent": row.id });
+    tr.appendChild(el("td", row.id === me ? `${row.name} (you)` : row.name));
+    tr.appendChild(el("td", row.presence, { class: `presence-${row.presence.replaceAll(" ", "-")}` }));
+    tr.appendChild(el("td", row.detail));
+    body.appendChild(tr);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await fetch("/api/screen/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ agent: $("login-agent").value, password: $("login-password").value }),
+      credentials: "same-origin",
+    });
+    if (response.ok) { $("login-password").value = ""; start(); return; }
+    let message = "login failed";
+    try { message = (await response.json()).error; } catch (e) { /* keep the plain message */ }
+    $("login-problem").textContent = message;
+  });
+  $("logout").addEventListener("click", async () => {
+    await post("/api/screen/logout", {});
+    showLogin("Logged out.");
+  });
+  $("card-close").addEventListener("click", async () => {
+    if (card) await post("/api/screen/dismiss", { call_id: card.call_id });
+  });
+  setInterval(() => {
+    if (card && card.waited_s === null && card.joined_at !== null) {
+      const facts = $("card-facts").textContent.split(" · ");
+      facts[facts.length - 1] = waitedText(card);
+      $("card-facts").textContent = facts.join(" · ");
+    }
+  }, 1000);
+  start();
+});

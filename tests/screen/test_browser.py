@@ -1,0 +1,279 @@
+"""The agent screen in real headless Chromium: a call rings agent A, A's screen shows the
+caller, greeting and record flags, the identity check is walked on every path, and agent B's
+screen never shows A's caller."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from screen.kid import mod10_digit
+from tests.support.screen import (
+    KARI_FNR,
+    PASSWORDS,
+    PER_FNR,
+    ScreenRig,
+    chromium,
+    screen_engine,
+)
+from tests.support.waiting import eventually
+
+CALLER_NUMBER = "90595313-111"  # as the dialplan delivers it: the member's number + loop suffix
+CALLER_NAME = "<img src=x id=pwned>Kari"  # caller-id text is never markup
+KID = "1000015" + "2611" + mod10_digit("10000152611")  # Per's member number leads the KID
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[ScreenRig]:
+    async with screen_engine(ring_s=3.0) as rig:
+        yield rig
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b
+
+
+async def logged_in(browser: Browser, base: str, agent: str) -> Page:
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{base}/screen")
+    await page.fill("#login-agent", agent)
+    await page.fill("#login-password", PASSWORDS[agent])
+    await page.click("#login-submit")
+    await expect(page.get_by_test_id("me-name")).not_to_be_empty()
+    return page
+
+
+async def assert_never_shows_the_caller(page: Page) -> None:
+    text = await page.locator("body").inner_text()
+    assert "90595313" not in text
+    assert "Kari" not in text
+    assert await page.get_by_test_id("card").is_hidden()
+
+
+async def identity_outcome(page: Page, expected: str) -> None:
+    await expect(page.get_by_test_id("identity-outcome")).to_have_text(expected)
+
+
+async def start_over(page: Page) -> None:
+    await page.get_by_test_id("identity-restart").click()
+    await expect(page.get_by_test_id("situation-own")).to_be_visible()
+
+
+async def test_a_call_rings_agent_a_and_only_a_sees_the_caller(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    anne = await logged_in(browser, rig.base, "anne")
+    bjorn = await logged_in(browser, rig.base, "bjorn")
+    await expect(anne.get_by_test_id("me-name")).to_have_text("Anne Aas")
+
+    channel = rig.sim.pbx.new_caller(CALLER_NUMBER, CALLER_NAME)
+    call = asyncio.create_task(
+        rig.sim.pbx.queue_call(channel, "loop1", "1", patience_s=120, talk_s=120)
+    )
+    try:
+        # Before she picks up: who is calling, what to say, what to check.
+        card = anne.get_by_test_id("card")
+        await expect(anne.get_by_test_id("card-phase")).to_have_text("Ringing")
+        await expect(anne.get_by_test_id("card-number")).to_have_text(CALLER_NUMBER)
+        await expect(anne.locator("#card-caller")).to_have_text(CALLER_NAME)
+        assert await anne.locator("#pwned").count() == 0
+        await expect(anne.get_by_test_id("greeting")).to_have_text(
+            "«Arbeidsmandsforbundet, du snakker med Anne Aas»"
+        )
+        await expect(anne.get_by_test_id("greeting-alt")).to_contain_text(
+            "General Workers Union, may I help you?"
+        )
+        await expect(anne.get_by_test_id("card-facts")).to_contain_text("Insurance and invoices")
+        kari = anne.locator("[data-member=m1]")
+        await expect(kari).to_contain_text("Kari Nordmann · member 1000001")
+        flags = kari.get_by_test_id("flag")
+        await expect(flags).to_have_count(2)
+        await expect(kari.locator("[data-flag=no-email]")).to_contain_text("offer to add one")
+        await expect(kari.locator("[data-flag=returned-magazine]")).to_be_visible()
+        await assert_never_shows_the_caller(bjorn)
+
+        await expect(anne.get_by_test_id("card-phase")).to_have_text("In call", timeout=8000)
+        await expect(card).to_have_class("card connected")
+        await expect(bjorn.locator("[data-agent=anne]")).to_contain_text("in a call")
+        await assert_never_shows_the_caller(bjorn)
+
+        # Record corrections: written back, and the flag goes away.
+        await kari.locator("input[name='m1:email']").fill("kari@example.org")
+        await kari.locator("[data-field=email] button").click()
+        await expect(kari.locator("[data-flag=no-email]")).to_have_count(0)
+        await kari.locator("input[name='m1:address']").fill("Nygata 2, 0182 Oslo")
+        await kari.locator("[data-field=address] button").click()
+        await expect(kari.get_by_test_id("flag")).to_have_count(0)
+        await expect(kari).to_contain_text("Nygata 2, 0182 Oslo")
+        assert [f for f, by, _ in rig.directory.corrections("m1") if by == "anne"] == [
+            "email",
+            "address",
+        ]
+
+        await walk_every_identity_path(anne)
+
+        call_id = await card.get_attribute("data-call-id")
+        assert call_id
+        records = rig.directory.identity_checks(call_id)
+        assert [(verified, method) for _, verified, method, _, _ in records] == [
+            (True, "recognised by the agent"),
+            (True, "fødselsnummer and member number"),
+            (True, "invoice KID, name and fødselsnummer"),
+            (False, ""),
+            (True, "the member's oral consent"),
+        ]
+        assert {by for *_, by in records} == {"anne"}
+        stored = repr(rig.directory.raw_rows())
+        assert KARI_FNR not in stored
+        assert PER_FNR not in stored
+
+        # B cannot reach A's caller through the API either.
+        await bjorn_is_refused(bjorn, call_id)
+        await assert_never_shows_the_caller(bjorn)
+        if path := os.environ.get("SWITCHBOARD_SCREENSHOT"):
+            await anne.get_by_test_id("identity-restart").click()
+            await anne.get_by_test_id("situation-behalf-invoice").click()
+            await anne.screenshot(path=path, full_page=True)
+    finally:
+        call.cancel()
+
+
+async def walk_every_identity_path(anne: Page) -> None:
+    # 1. The member calls and Anne knows them.
+    await anne.get_by_test_id("situation-own-recognised").click()
+    await identity_outcome(anne, "verified: recognised by the agent")
+    await start_over(anne)
+
+    # 2. Not recognised: fødselsnummer and member number; a typo is explained, not counted.
+    await anne.get_by_test_id("situation-own").click()
+    await anne.get_by_test_id("input-fnr").fill("31129956716")
+    await anne.get_by_test_id("input-member_number").fill("1000001")
+    await anne.get_by_test_id("form-own-submit").click()
+    await expect(anne.get_by_test_id("identity-problem")).to_contain_text(
+        "second check digit (11th) is wrong"
+    )
+    await expect(anne.get_by_test_id("input-member_number")).to_have_value("1000001")
+    await anne.get_by_test_id("input-fnr").fill(KARI_FNR)
+    await anne.get_by_test_id("form-own-submit").click()
+    await identity_outcome(anne, "verified: fødselsnummer and member number")
+    await start_over(anne)
+
+    # 3. On behalf about an invoice: KID, then the name, then the fødselsnummer.
+    await anne.get_by_test_id("situation-behalf-invoice").click()
+    await anne.get_by_test_id("input-kid").fill(KID[:-1] + str((int(KID[-1]) + 1) % 10))
+    await anne.get_by_test_id("form-kid-submit").click()
+    await expect(anne.get_by_test_id("identity-problem")).to_contain_text("(MOD10)")
+    await anne.get_by_test_id("input-kid").fill(KID)
+    await anne.get_by_test_id("form-kid-submit").click()
+    await expect(anne.get_by_test_id("invoice-member")).to_have_text(
+        "Member on the invoice: Per Strand"
+    )
+    await anne.get_by_test_id("name-matches").click()
+    # Per is now on the card, with his own record checks: other phone, placeholder number.
+    per = anne.locator("[data-member=m3]")
+    await expect(per.locator("[data-flag=phone-differs]")).to_be_visible()
+    await expect(per.locator("[data-flag=placeholder-fnr]")).to_be_visible()
+    await anne.get_by_test_id("input-fnr").fill(PER_FNR)
+    await anne.get_by_test_id("form-fnr-submit").click()
+    await expect(anne.get_by_test_id("identity-problem")).to_contain_text("placeholder")
+    await per.locator("input[name='m3:fnr']").fill(PER_FNR)
+    await per.locator("[data-field=fnr] button").click()
+    await expect(per.locator("[data-flag=placeholder-fnr]")).to_have_count(0)
+    await anne.get_by_test_id("form-fnr-submit").click()
+    await identity_outcome(anne, "verified: invoice KID, name and fødselsnummer")
+    await start_over(anne)
+
+    # 4. On behalf about a case, no consent: nothing is said, a callback is agreed.
+    await anne.get_by_test_id("situation-behalf-case").click()
+    await expect(anne.get_by_test_id("identity-instruction")).to_contain_text("oral consent")
+    await anne.get_by_test_id("consent-missing").click()
+    await anne.get_by_test_id("agree-we-call-member").click()
+    await identity_outcome(anne, "not verified: give no details; agreed: we call the member")
+    await start_over(anne)
+
+    # 5. On behalf about a case, the member on the phone agrees and identifies themself.
+    await anne.get_by_test_id("situation-behalf-case").click()
+    await anne.get_by_test_id("consent-given").click()
+    await anne.get_by_test_id("input-fnr").fill(KARI_FNR)
+    await anne.get_by_test_id("input-member_number").fill("1000001")
+    await anne.get_by_test_id("form-own-submit").click()
+    await anne.get_by_test_id("agree-caller-calls-back").click()
+    await identity_outcome(
+        anne, "verified: the member's oral consent; agreed: the caller calls back"
+    )
+
+
+async def bjorn_is_refused(bjorn: Page, call_id: str) -> None:
+    cookies = {c["name"]: c["value"] for c in await bjorn.context.cookies()}
+    base = bjorn.url.removesuffix("/screen")
+    async with httpx.AsyncClient(base_url=base, cookies=cookies) as http:
+        csrf = (await http.get("/api/screen/me")).json()["csrf"]
+        headers = {"X-Switchboard-CSRF": csrf}
+        reply = await http.post(
+            "/api/screen/identity",
+            json={"call_id": call_id, "answer": {"situation": "own-recognised"}},
+            headers=headers,
+        )
+        assert (reply.status_code, reply.json()) == (
+            400,
+            {"error": "that call is not on your screen"},
+        )
+        reply = await http.post(
+            "/api/screen/correction",
+            json={"call_id": call_id, "member_id": "m1", "field": "email", "value": "x@y.z"},
+            headers=headers,
+        )
+        assert reply.status_code == 400
+        no_token = await http.post("/api/screen/status", json={"status": "lunch"})
+        assert no_token.status_code == 403
+
+
+async def test_an_agent_sets_their_own_status_and_colleagues_see_it(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    anne = await logged_in(browser, rig.base, "anne")
+    bjorn = await logged_in(browser, rig.base, "bjorn")
+    await bjorn.locator("#status-buttons [data-status=lunch]").click()
+    await expect(bjorn.get_by_test_id("me-status")).to_have_text("Lunch")
+    await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("paused")
+    await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("lunch")
+    member = rig.sim.pbx.queues["loop2"].members["PJSIP/202"]
+    await eventually(lambda: member.paused and member.paused_reason == "switchboard:lunch", 3)
+    await bjorn.locator("#status-buttons [data-status=available]").click()
+    await eventually(lambda: not member.paused, 3)
+    await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("free")
+    await bjorn.locator("#status-buttons [data-status=leave]").click()
+    await eventually(lambda: "PJSIP/202" not in rig.sim.pbx.queues["loop2"].members, 3)
+    await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("on leave")
+
+
+async def test_a_wrong_password_is_refused_and_a_logged_out_screen_shows_nothing(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{rig.base}/screen")
+    await page.fill("#login-agent", "anne")
+    await page.fill("#login-password", "guess")
+    await page.click("#login-submit")
+    await expect(page.locator("#login-problem")).to_have_text("unknown agent or wrong password")
+    assert await page.locator("#desk").is_hidden()
+    async with httpx.AsyncClient(base_url=rig.base) as http:
+        assert (await http.get("/api/screen/events")).status_code == 401
+        page_reply = await http.get("/screen")
+        assert "script-src 'self'" in page_reply.headers["content-security-policy"]
+
+
+async def test_a_session_that_expires_sends_the_agent_back_to_the_login(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    anne = await logged_in(browser, rig.base, "anne")
+    rig.engine.sessions.idle_s = 0.0  # the next look at the session finds it idle too long
+    await expect(anne.locator("#login")).to_be_visible(timeout=5000)
+    await expect(anne.locator("#login-problem")).to_contain_text("expired")

@@ -1,0 +1,105 @@
+"""An engine with its agent screen against the simulator, and Debian's Chromium to look at it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from pbxsim.server import AmiServer
+from presence.source import InMemoryPresence
+from screen.directory import SqliteDirectory
+from screen.logins import hash_password
+from screen.member import Member
+from switchboard.config import WebConfig, parse_config
+from switchboard.engine import Engine
+from tests.support.sim import settings_for, simulator
+from tests.support.waiting import eventually
+
+CONFIG = """
+ami: {username: router, secret_env: SB_TEST_SECRET}
+presence: {timezone: Europe/Oslo}
+default_loop: loop1
+screen:
+  kid: {member_digits: 7, min_length: 9, max_length: 25, algorithms: [mod10]}
+loops:
+  - {id: loop1, queue: loop1, title: Insurance and invoices, digit: "1", suffix: "-111",
+     agents: [anne]}
+  - {id: loop2, queue: loop2, title: Pay and work, digit: "2", suffix: "-112", agents: [bjorn]}
+agents:
+  - {id: anne, name: Anne Aas, interface: PJSIP/201}
+  - {id: bjorn, name: Bjørn Berg, interface: PJSIP/202}
+"""
+PASSWORDS = {"anne": "anne-secret-1", "bjorn": "bjorn-secret-2"}
+
+KARI = Member("m1", "1000001", "Kari Nordmann", "+47 905 95 313", "", "Storgata 1, 0182 Oslo", True)
+PER = Member("m3", "1000015", "Per Strand", "+47 412 34 567", "per@example.org", "Elvegata 3")
+KARI_FNR = "31129956715"
+PER_FNR = "01019000245"  # valid; his record holds 01019000100 (a placeholder) until corrected
+MEMBERS = ((KARI, KARI_FNR), (PER, "010190" + "00100"))
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class ScreenRig:
+    sim: AmiServer
+    engine: Engine
+    directory: SqliteDirectory
+    base: str
+
+
+@contextlib.asynccontextmanager
+async def screen_engine(ring_s: float = 3.0) -> AsyncIterator[ScreenRig]:
+    settings = parse_config(CONFIG, "screen.yaml")
+    hashes = {agent: hash_password(pw) for agent, pw in PASSWORDS.items()}
+    settings = replace(settings, logins=hashes)
+    directory = SqliteDirectory(":memory:", key=b"screen-test-key")
+    directory.add_all(MEMBERS)
+    async with simulator(ring_s=ring_s) as sim:
+        engine = Engine(
+            settings,
+            settings_for(sim),
+            InMemoryPresence(),
+            web=WebConfig(port=0),
+            directory=directory,
+        )
+        task = asyncio.create_task(engine.run())
+        try:
+            assert engine.web is not None
+            await eventually(lambda: engine.web is not None and engine.web.server.started, 5)
+            await eventually(lambda: "PJSIP/202" in sim.pbx.queues["loop2"].members, 5)
+            yield ScreenRig(sim, engine, directory, f"http://127.0.0.1:{engine.web.port}")
+        finally:
+            engine.stop()
+            await asyncio.wait_for(task, 10)
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(
+            "Debian's chromium is needed for the agent screen tests (./dev test installs it)"
+        )
+    # Playwright gives every launch a new, empty profile directory of its own.
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
