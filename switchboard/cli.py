@@ -190,3 +190,48 @@ def calendar_check(
 
 def main() -> None:
     app()
+
+
+@app.command("password-hash")
+def password_hash(
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Print an agent's screen password as a hash for `login:` in the config."""
+    from screen.logins import hash_password
+
+    if len(password) < 10:
+        typer.echo("use at least 10 characters", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"login: {hash_password(password)}")
+
+
+@app.command("members-import")
+def members_import(
+    csv_file: Annotated[Path, typer.Argument(help="CSV export from the member register.")],
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+) -> None:
+    """Load members into the embedded SQLite directory (columns: see the README)."""
+    from screen.directory import SqliteDirectory
+    from screen.member_import import read_members
+    from switchboard.engine import member_directory
+
+    settings = _load(config)
+    try:
+        directory = member_directory(settings)
+    except ConfigError as bad:
+        for problem in bad.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+    if not isinstance(directory, SqliteDirectory):
+        typer.echo("the configured directory is a CRM over HTTP: import there", err=True)
+        raise typer.Exit(2)
+    try:
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        typer.echo(f"{csv_file}: cannot read: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    members, skipped = read_members(text, str(csv_file), directory.placeholders)
+    for reason in skipped:
+        typer.echo(reason, err=True)
+    directory.add_all(members)
+    typer.echo(f"{len(members)} member(s) imported, {len(skipped)} row(s) skipped")
