@@ -7,10 +7,12 @@ COPY presence presence
 COPY ivr ivr
 COPY ops ops
 COPY pbxsim pbxsim
+COPY screen screen
 COPY switchboard switchboard
 COPY deploy/switchboard.example.yaml deploy/switchboard.example.yaml
 COPY deploy/calendars deploy/calendars
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 switchboard
+RUN pip install --no-cache-dir . && useradd --system --uid 10001 switchboard \
+    && mkdir -p /var/lib/switchboard && chown switchboard /var/lib/switchboard
 USER switchboard
 EXPOSE 8080
 ENTRYPOINT ["switchboard"]

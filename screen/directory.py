@@ -81,7 +81,9 @@ class SqliteDirectory:
         key: bytes,
         placeholders: frozenset[str] = DEFAULT_PLACEHOLDERS,
     ) -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+        # Two engines on one host may share the file: WAL lets one read while the other writes.
+        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
         self._key = key
         self.placeholders = placeholders

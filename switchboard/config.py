@@ -356,6 +356,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "SWITCHBOARD_REDIS_URL": ("redis", "url"),
     "SWITCHBOARD_WEB_HOST": ("web", "host"),
     "SWITCHBOARD_WEB_PORT": ("web", "port"),
+    "SWITCHBOARD_DIRECTORY": ("screen", "directory"),
 }
 
 

@@ -163,3 +163,13 @@ def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
     )
     problems = [ln for ln in done.stderr.splitlines() if "switchboard.service" in ln]
     assert problems == []
+
+
+def test_the_image_copies_every_package_the_engine_installs() -> None:
+    pyproject = (DEPLOY.parent / "pyproject.toml").read_text()
+    include = re.search(r"include = \[(.*?)\]", pyproject)
+    assert include is not None
+    packages = re.findall(r'"(\w+)\*"', include.group(1))
+    dockerfile = (DEPLOY.parent / "Dockerfile").read_text()
+    copied = re.findall(r"^COPY (\w+) \1$", dockerfile, re.MULTILINE)
+    assert sorted(packages) == sorted(copied)

@@ -178,3 +178,46 @@ def test_a_graph_or_ews_calendar_needs_its_access_configured(calendar: str, fix:
     (problem,) = problems(text)
     assert problem.startswith("sb.yaml:22: agents[0].calendar: a ")
     assert fix in problem
+
+
+SCREEN = """\
+screen:
+  organisation: {no: Arbeidsmandsforbundet, en: General Workers Union}
+  greetings: {no: "{organisation}, du snakker med {name}"}
+  directory: sqlite:members.db
+  kid: {member_digits: 6, algorithms: [mod11]}
+"""
+
+
+def test_the_screen_section_sets_greetings_directory_and_kid_layout(tmp_path: Path) -> None:
+    (tmp_path / "sb.yaml").write_text(SCREEN + GOOD)
+    settings = load_config(tmp_path / "sb.yaml")
+    assert settings.screen.kid.member_digits == 6
+    assert settings.screen.kid.algorithms == ("mod11",)
+    assert settings.directory_location() == f"sqlite:{tmp_path / 'members.db'}"
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        ('{name}"}', "screen.greetings", "may use only {organisation} and {name}"),
+        ("sqlite:members.db", "screen.directory", "sqlite:<file> or the CRM's https://"),
+        ("member_digits: 6", "screen.kid.member_digits", "greater than or equal to 1"),
+    ],
+)
+def test_a_bad_screen_setting_is_named_with_its_line(change: str, where: str, message: str) -> None:
+    broken = {
+        '{name}"}': '{agent}"}',
+        "sqlite:members.db": "members.db",
+        "member_digits: 6": "member_digits: 0",
+    }[change]
+    (problem,) = problems(SCREEN.replace(change, broken) + GOOD)
+    assert where in problem
+    assert message in problem
+
+
+def test_a_login_must_be_a_hash_never_a_password() -> None:
+    text = GOOD.replace("    interface: PJSIP/201\n", "    interface: PJSIP/201\n    login: hunter2\n")
+    (problem,) = problems(text)
+    assert "agents[0].login" in problem
+    assert "switchboard password-hash" in problem
