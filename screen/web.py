@@ -118,6 +118,13 @@ def screen_routes(
             return _refused("not logged in", 401)
         return _json({"agent": session.agent_id, "csrf": session.csrf})
 
+    async def view(request: Request) -> Response:
+        """The same view as the stream, once (for clients that cannot keep a stream open)."""
+        session = session_of(request)
+        if session is None:
+            return _refused("not logged in", 401)
+        return _json(desk.view(session.agent_id))
+
     async def events(request: Request) -> Response:
         session = session_of(request)
         if session is None:
@@ -184,6 +191,7 @@ def screen_routes(
         Route("/api/screen/logout", logout, methods=["POST"]),
         Route("/api/screen/me", me),
         Route("/api/screen/events", events),
+        Route("/api/screen/view", view),
         Route("/api/screen/identity", identity, methods=["POST"]),
         Route("/api/screen/correction", correct, methods=["POST"]),
         Route("/api/screen/dismiss", dismiss, methods=["POST"]),
