@@ -5,7 +5,6 @@ screen never shows A's caller."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -137,10 +136,6 @@ async def test_a_call_rings_agent_a_and_only_a_sees_the_caller(
         # B cannot reach A's caller through the API either.
         await bjorn_is_refused(bjorn, call_id)
         await assert_never_shows_the_caller(bjorn)
-        if path := os.environ.get("SWITCHBOARD_SCREENSHOT"):
-            await anne.get_by_test_id("identity-restart").click()
-            await anne.get_by_test_id("situation-behalf-invoice").click()
-            await anne.screenshot(path=path, full_page=True)
     finally:
         call.cancel()
 

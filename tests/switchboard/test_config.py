@@ -217,7 +217,9 @@ def test_a_bad_screen_setting_is_named_with_its_line(change: str, where: str, me
 
 
 def test_a_login_must_be_a_hash_never_a_password() -> None:
-    text = GOOD.replace("    interface: PJSIP/201\n", "    interface: PJSIP/201\n    login: hunter2\n")
+    text = GOOD.replace(
+        "    interface: PJSIP/201\n", "    interface: PJSIP/201\n    login: hunter2\n"
+    )
     (problem,) = problems(text)
     assert "agents[0].login" in problem
     assert "switchboard password-hash" in problem
