@@ -1,0 +1,139 @@
+"""The screen's shell: what happens when the directory is down, and what it never keeps."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from presence.source import InMemoryPresence
+from routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
+from routing.router import Router
+from screen.desk import Desk, Refused
+from screen.directory import DirectoryError, SqliteDirectory
+from screen.member import Correction, IdentityRecord, Member
+from tests.routing.builders import ROSTER
+from tests.support.waiting import eventually
+
+FNR = "31129956715"
+KARI = Member("m1", "1000001", "Kari Nordmann", "90595313", "", "Storgata 1")
+
+
+class DownDirectory:
+    """A CRM that cannot be reached."""
+
+    async def by_phone(self, number: str) -> list[Member]:
+        raise DirectoryError("member directory unreachable: ConnectError")
+
+    async def by_member_number(self, member_number: str) -> Member | None:
+        raise DirectoryError("member directory unreachable: ConnectError")
+
+    async def get(self, member_id: str) -> Member | None:
+        raise DirectoryError("member directory unreachable: ConnectError")
+
+    async def fnr_matches(self, member_id: str, fnr: str) -> bool:
+        raise DirectoryError("member directory unreachable: ConnectError")
+
+    async def correct(self, correction: Correction) -> Member:
+        raise DirectoryError("member directory unreachable: ConnectError")
+
+    async def record_identity(self, record: IdentityRecord) -> None:
+        raise DirectoryError("member directory unreachable: ConnectError")
+
+
+def _router() -> Router:
+    return Router(ROSTER, InMemoryPresence(), lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+def _ring(desk: Desk, interface: str = "PJSIP/201", call: str = "c1") -> None:
+    desk.on_event(
+        AgentCalled("loop1", "PJSIP/t-1", call, call, "90595313-111", "Kari", interface, "A", "x")
+    )
+
+
+def _connect(desk: Desk, call: str = "c1") -> None:
+    desk.on_event(
+        AgentConnect(
+            "loop1", "PJSIP/t-1", call, call, "90595313-111", "Kari", "PJSIP/201", "A", "x", 4, 1.0
+        )
+    )
+
+
+@pytest.fixture
+def directory() -> SqliteDirectory:
+    d = SqliteDirectory(":memory:", key=b"k")
+    d.add(KARI, FNR)
+    return d
+
+
+async def test_a_directory_that_is_down_is_said_on_the_card_and_the_call_still_shows(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    desk = Desk(_router(), DownDirectory())
+    _ring(desk)
+    await eventually(lambda: (desk.view("anne")["call"] or {}).get("lookup_problem"))
+    card = desk.view("anne")["call"]
+    assert isinstance(card, dict)
+    assert card["number"] == "90595313-111"
+    assert card["lookup_problem"] == "member directory unreachable: ConnectError"
+    await desk.answer_identity("anne", "c1", {"situation": "own"})
+    with pytest.raises(Refused, match="member directory: member directory unreachable"):
+        await desk.answer_identity("anne", "c1", {"fnr": FNR, "member_number": "1000001"})
+    assert "90595313" not in caplog.text  # logs carry a masked number only
+    assert "…313-111" in caplog.text
+
+
+async def test_another_agents_call_cannot_be_touched(directory: SqliteDirectory) -> None:
+    desk = Desk(_router(), directory)
+    _ring(desk)
+    assert desk.view("bjorn")["call"] is None
+    with pytest.raises(Refused, match="not on your screen"):
+        await desk.answer_identity("bjorn", "c1", {"situation": "own-recognised"})
+    with pytest.raises(Refused, match="not on your screen"):
+        await desk.correct("bjorn", "c1", "m1", "email", "x@example.org")
+
+
+async def test_only_members_on_the_call_can_be_corrected_and_values_are_checked(
+    directory: SqliteDirectory,
+) -> None:
+    desk = Desk(_router(), directory)
+    _ring(desk)
+    await eventually(lambda: desk.notes["c1"].looked_up)
+    with pytest.raises(Refused, match="not on your call"):
+        await desk.correct("anne", "c1", "m2", "email", "x@example.org")
+    with pytest.raises(Refused, match="not an e-mail address"):
+        await desk.correct("anne", "c1", "m1", "email", "kari at example")
+    with pytest.raises(Refused, match="second check digit"):
+        await desk.correct("anne", "c1", "m1", "fnr", "31129956716")
+    with pytest.raises(Refused, match="cannot be corrected here"):
+        await desk.correct("anne", "c1", "m1", "name", "Mallory")
+
+
+async def test_what_was_learnt_about_a_call_is_forgotten_when_no_screen_shows_it(
+    directory: SqliteDirectory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    desk = Desk(_router(), directory)
+    _ring(desk)
+    _connect(desk)
+    await eventually(lambda: desk.notes["c1"].looked_up)
+    await desk.answer_identity("anne", "c1", {"situation": "own"})
+    await desk.answer_identity("anne", "c1", {"fnr": FNR, "member_number": "1000001"})
+    assert directory.identity_checks("c1")[0][1] is True
+    desk.on_event(
+        AgentComplete("loop1", "x", "c1", "c1", "1", "", "PJSIP/201", "A", "y", 4, 9, "agent")
+    )
+    desk.on_event(Hangup("PJSIP/t-1", "c1", "c1", 16))
+    assert "c1" in desk.notes  # the card stays for wrap-up
+    desk.dismiss("anne", "c1")
+    _ring(desk, call="c2")
+    assert "c1" not in desk.notes
+    assert FNR not in caplog.text
+    assert "identity check on call …313-111 by anne: verified" in caplog.text
+
+
+async def test_an_unknown_status_is_refused_with_the_choices(directory: SqliteDirectory) -> None:
+    desk = Desk(_router(), directory)
+    with pytest.raises(Refused, match="available, lunch, break, follow-up, training, leave"):
+        await desk.set_status("anne", "napping")
