@@ -72,7 +72,7 @@ async def test_a_directory_that_is_down_is_said_on_the_card_and_the_call_still_s
 ) -> None:
     desk = Desk(_router(), DownDirectory())
     _ring(desk)
-    await eventually(lambda: (desk.view("anne")["call"] or {}).get("lookup_problem"))
+    await eventually(lambda: desk.notes["c1"].looked_up)
     card = desk.view("anne")["call"]
     assert isinstance(card, dict)
     assert card["number"] == "90595313-111"
