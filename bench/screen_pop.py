@@ -110,6 +110,7 @@ async def _measure(
         sim.pbx.emit(_frame("AgentCalled", n, []))
         out["AgentCalled"].append(await _stamp(page, f"bench.{n}|Ringing") - sent)
         out["member shown"].append(await _stamp(page, f"bench.{n}|member") - sent)
+        await asyncio.sleep(rng.uniform(0, jitter_s))
         sent = time.time() * 1000
         sim.pbx.emit(_frame("AgentConnect", n, [("HoldTime", "3"), ("RingTime", "1")]))
         out["AgentConnect"].append(await _stamp(page, f"bench.{n}|In call") - sent)
