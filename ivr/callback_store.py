@@ -26,6 +26,9 @@ class CallbackStore(Protocol):
     async def mark(
         self, ref: str, status: CallbackStatus, agent: str, at: datetime
     ) -> CallbackRequest: ...
+    async def take(self, ref: str, agent: str, at: datetime) -> CallbackRequest | None:
+        """Claim an open request for `agent`; None when someone else has it already."""
+        ...
 
 
 PREFIX = "sb:callback:"
@@ -35,6 +38,16 @@ _ADD = """
 if redis.call('exists', KEYS[1]) == 1 then return 0 end
 redis.call('hset', KEYS[1], unpack(ARGV, 2))
 redis.call('zadd', KEYS[2], ARGV[1], KEYS[3])
+return 1
+"""
+
+
+# Two agents pressing "take" at once: exactly one gets the request.
+_TAKE = """
+local status = redis.call('hget', KEYS[1], 'status')
+if not status then return -1 end
+if status ~= 'open' then return 0 end
+redis.call('hset', KEYS[1], 'status', 'taken', 'handled_by', ARGV[1], 'handled_at', ARGV[2])
 return 1
 """
 
@@ -125,6 +138,13 @@ class RedisCallbackStore:
         return updated
 
 
+    async def take(self, ref: str, agent: str, at: datetime) -> CallbackRequest | None:
+        taken = await self.redis.eval(_TAKE, 1, PREFIX + ref, agent, _ts(at))
+        if taken == -1:
+            raise KeyError(f"no callback with reference {ref}")
+        return await self.get(ref) if taken == 1 else None
+
+
 def _str(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -162,3 +182,11 @@ class MemoryCallbackStore:
             raise KeyError(f"no callback with reference {ref}")
         self.requests[ref] = handled(current, status, agent, at)
         return self.requests[ref]
+
+    async def take(self, ref: str, agent: str, at: datetime) -> CallbackRequest | None:
+        current = self.requests.get(ref)
+        if current is None:
+            raise KeyError(f"no callback with reference {ref}")
+        if current.status is not CallbackStatus.OPEN:
+            return None
+        return await self.mark(ref, CallbackStatus.TAKEN, agent, at)

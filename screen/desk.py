@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from ivr.callback_store import CallbackStore
+from ivr.callbacks import CallbackRequest, CallbackStatus
 from ivr.plan import IvrPlan
 from routing.ami.events import Event
 from routing.manual_store import ManualStatusStore
@@ -24,6 +26,7 @@ from routing.router import Router
 from screen import identity as wizard
 from screen.agent_calls import AgentCalls, Phase
 from screen.board import board
+from screen.callback_list import callback_rows, loops_of
 from screen.card import CallContext, Json, card_json
 from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
@@ -67,7 +70,13 @@ class Desk:
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
         manual_store: ManualStatusStore | None = None,
         clock: Callable[[], float] = time.time,
+        callbacks: CallbackStore | None = None,
+        forget_callback: Callable[[str], Awaitable[None]] | None = None,  # AstDB clean-up
     ) -> None:
+        self.callbacks = callbacks
+        self.forget_callback = forget_callback
+        self.callback_requests: list[CallbackRequest] = []
+        self._callbacks_read_at = -1.0
         self.router = router
         self.roster = router.roster
         self.directory = directory
@@ -80,6 +89,7 @@ class Desk:
         self.calls = AgentCalls(self.roster)
         self.notes: dict[str, CallNotes] = {}
         self.titles = {loop.queue: loop.title for loop in self.roster.loops}
+        self.loop_titles = {loop.id: loop.title for loop in self.roster.loops}
         self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
@@ -144,6 +154,15 @@ class Desk:
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id),
             "call": self._card(agent_id),
+            "callbacks": callback_rows(
+                self.callback_requests,
+                agent_id,
+                loops_of(self.roster, agent_id),
+                self.loop_titles,
+                {a.id: a.name for a in self.roster.agents.values()},
+                now,
+                self.zone,
+            ),
             "board": [
                 {"id": r.agent_id, "name": r.name, "presence": r.presence.value, "detail": r.detail}
                 for r in rows
@@ -336,6 +355,63 @@ class Desk:
             await self.manual_store.save(agent_id, manual)
         self.router.set_manual_status(agent_id, manual)
         log.info("%s set their status to %s on the screen", agent_id, manual.value)
+        self.changed()
+
+    # --- callbacks ----------------------------------------------------------------------
+
+    async def refresh_callbacks(self, every_s: float = 1.0) -> None:
+        """Re-read open callback requests; one read a second serves every open screen."""
+        if self.callbacks is None or time.monotonic() - self._callbacks_read_at < every_s:
+            return
+        self._callbacks_read_at = time.monotonic()
+        try:
+            self.callback_requests = await self.callbacks.pending()
+        except Exception as exc:  # the store is an adapter: keep the last list
+            log.warning("callback requests not read: %s", exc)
+
+    async def take_callback(self, agent_id: str, ref: str) -> None:
+        """Claim a callback request from one of the agent's loops (first come, first served)."""
+        request = await self._callback_in_my_loops(agent_id, ref)
+        if request.status is not CallbackStatus.OPEN:
+            raise Refused("someone else has taken that callback")
+        taken = await self.callbacks_store.take(ref, agent_id, self.router.clock())
+        if taken is None:
+            raise Refused("someone else has just taken that callback")
+        log.info("callback %s taken by %s", ref, agent_id)
+        await self._callbacks_changed()
+
+    async def finish_callback(self, agent_id: str, ref: str) -> None:
+        """The taker has called back: done in the store, and gone from Asterisk's AstDB."""
+        request = await self._callback_in_my_loops(agent_id, ref)
+        if request.status is not CallbackStatus.TAKEN or request.handled_by != agent_id:
+            raise Refused("take the callback before marking it done")
+        await self.callbacks_store.mark(ref, CallbackStatus.DONE, agent_id, self.router.clock())
+        log.info("callback %s done by %s", ref, agent_id)
+        if self.forget_callback is not None:
+            try:
+                await self.forget_callback(ref)
+            except Exception as exc:  # done in the store; AstDB keeps a stale copy, harmless
+                log.warning("callback %s done, but not removed from AstDB: %s", ref, exc)
+        await self._callbacks_changed()
+
+    @property
+    def callbacks_store(self) -> CallbackStore:
+        if self.callbacks is None:
+            raise Refused("callbacks are not kept by this engine")
+        return self.callbacks
+
+    async def _callback_in_my_loops(self, agent_id: str, ref: str) -> CallbackRequest:
+        try:
+            request = await self.callbacks_store.get(ref)
+        except Exception as exc:
+            raise Refused(f"callback store: {exc}") from None
+        if request is None or request.loop not in loops_of(self.roster, agent_id):
+            raise Refused("no such callback in your loops")
+        return request
+
+    async def _callbacks_changed(self) -> None:
+        self._callbacks_read_at = -1.0
+        await self.refresh_callbacks()
         self.changed()
 
     def busy_phase(self, agent_id: str) -> bool:

@@ -123,6 +123,7 @@ def screen_routes(
         session = session_of(request)
         if session is None:
             return _refused("not logged in", 401)
+        await desk.refresh_callbacks()
         return _json(desk.view(session.agent_id))
 
     async def events(request: Request) -> Response:
@@ -137,6 +138,7 @@ def screen_routes(
                 if sessions.get(token) is None:  # expired or logged out elsewhere
                     yield "event: expired\ndata: {}\n\n"
                     return
+                await desk.refresh_callbacks()
                 view = json.dumps(desk.view(session.agent_id), ensure_ascii=False)
                 if view != sent:
                     sent = view
@@ -183,6 +185,8 @@ def screen_routes(
     )
     dismiss = action(lambda s, d: desk.dismiss(s.agent_id, text(d, "call_id")))
     status = action(lambda s, d: desk.set_status(s.agent_id, text(d, "status")))
+    take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
+    done = action(lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref")))
 
     return [
         Route("/screen", page),
@@ -196,4 +200,6 @@ def screen_routes(
         Route("/api/screen/correction", correct, methods=["POST"]),
         Route("/api/screen/dismiss", dismiss, methods=["POST"]),
         Route("/api/screen/status", status, methods=["POST"]),
+        Route("/api/screen/callback/take", take, methods=["POST"]),
+        Route("/api/screen/callback/done", done, methods=["POST"]),
     ]

@@ -215,6 +215,8 @@ class Engine:
             zone=ZoneInfo(self.settings.presence.timezone),
             all_day_hints=hints,
             manual_store=self.manual_store,
+            callbacks=self.callbacks,
+            forget_callback=self.router.ivr.forget_callback if self.router.ivr else None,
         )
 
     def _on_event(self, event: Event) -> None:

@@ -74,7 +74,37 @@ function render(view) {
   clear(hints);
   for (const hint of view.hints) hints.appendChild(el("li", hint));
   showCard(view.call);
+  renderCallbacks(view.callbacks);
   renderBoard(view.board, view.me.id);
+}
+
+function renderCallbacks(rows) {
+  const list = $("callbacks");
+  clear(list);
+  $("no-callbacks").hidden = rows.length > 0;
+  for (const r of rows) {
+    const li = el("li", null, { "data-ref": r.ref, "data-testid": "callback", class: r.overdue ? "overdue" : "" });
+    li.appendChild(el("strong", `Ref ${r.ref}`));
+    li.appendChild(el("span", ` · ${r.loop} · asked ${r.asked} · due ${r.due}${r.overdue ? " (overdue)" : ""} · `));
+    if (r.mine) {
+      li.appendChild(el("span", `call ${r.number}`, { class: "callback-number", "data-testid": "callback-number" }));
+      const done = el("button", "Called back: done", { type: "button", "data-testid": "callback-done" });
+      done.addEventListener("click", () => callbackAction("done", r.ref));
+      li.appendChild(done);
+    } else if (r.status === "taken") {
+      li.appendChild(el("span", `taken by ${r.taken_by}`, { "data-testid": "callback-taken-by" }));
+    } else {
+      const take = el("button", "Take", { type: "button", "data-testid": "callback-take" });
+      take.addEventListener("click", () => callbackAction("take", r.ref));
+      li.appendChild(take);
+    }
+    list.appendChild(li);
+  }
+}
+
+async function callbackAction(verb, ref) {
+  const { ok, data } = await post(`/api/screen/callback/${verb}`, { ref });
+  $("action-problem").textContent = ok ? "" : data.error;
 }
 
 // The card comes both from the event stream and as the answer to the agent's own action,

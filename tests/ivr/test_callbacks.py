@@ -1,12 +1,13 @@
 """Callback requests: read from Asterisk's AstDB, promised within two working days, sealed."""
 
+import asyncio
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from redis.asyncio import Redis
 
-from ivr.callback_store import RedisCallbackStore
+from ivr.callback_store import MemoryCallbackStore, RedisCallbackStore
 from ivr.callbacks import CallbackCounts, CallbackParseError, CallbackStatus, count, from_astdb
 from ivr.hours import OpeningHours, Span
 from routing.sealing import Sealer
@@ -75,3 +76,24 @@ async def test_a_number_sealed_with_another_key_does_not_open(redis: Redis) -> N
     await RedisCallbackStore(redis, Sealer.generated()).add(request)
     with pytest.raises(Exception, match="does not open"):
         await RedisCallbackStore(redis, Sealer.generated()).get("482913")
+
+
+@pytest.mark.parametrize("kind", ["redis", "memory"])
+async def test_two_agents_taking_one_callback_at_once_one_gets_it(redis: Redis, kind: str) -> None:
+    store = (
+        RedisCallbackStore(redis, Sealer.generated()) if kind == "redis" else MemoryCallbackStore()
+    )
+    request = from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
+    await store.add(request)
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    results = await asyncio.gather(
+        *(store.take("482913", agent, at) for agent in ("anne", "bjorn", "cari", "dina"))
+    )
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    assert winners[0].status is CallbackStatus.TAKEN
+    stored = await store.get("482913")
+    assert stored is not None
+    assert stored.handled_by == winners[0].handled_by
+    with pytest.raises(KeyError, match="no callback with reference 000000"):
+        await store.take("000000", "anne", at)

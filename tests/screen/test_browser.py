@@ -5,12 +5,14 @@ screen never shows A's caller."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from ivr.callbacks import from_astdb
 from screen.kid import mod10_digit
 from tests.support.screen import (
     KARI_FNR,
@@ -272,3 +274,39 @@ async def test_a_session_that_expires_sends_the_agent_back_to_the_login(
     rig.engine.sessions.idle_s = 0.0  # the next look at the session finds it idle too long
     await expect(anne.locator("#login")).to_be_visible(timeout=5000)
     await expect(anne.locator("#login-problem")).to_contain_text("expired")
+
+
+async def test_a_callback_is_taken_by_one_agent_and_done_removes_it_from_asterisk(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    settings = rig.engine.settings
+    assert settings.ivr is not None
+    epoch = int(time.time()) - 60
+    rig.sim.pbx.astdb["/sb-callback/482913"] = f"+4741234567|loop2|{epoch}|1.7"
+    await rig.callbacks.add(
+        from_astdb("/sb-callback/482913", f"+4741234567|loop2|{epoch}|1.7", settings.ivr.hours, 2)
+    )
+    await rig.callbacks.add(  # a loop-1 request: not for Bjørn
+        from_astdb("/sb-callback/111111", f"+4741234500|loop1|{epoch}|1.8", settings.ivr.hours, 2)
+    )
+    anne = await logged_in(browser, rig.base, "anne")
+    bjorn = await logged_in(browser, rig.base, "bjorn")
+    row_a = anne.locator("[data-ref='482913']")
+    row_b = bjorn.locator("[data-ref='482913']")
+    await expect(row_b).to_contain_text("Ref 482913 · Pay and work")
+    await expect(bjorn.get_by_test_id("callback")).to_have_count(1)  # not loop 1's
+    await expect(anne.get_by_test_id("callback")).to_have_count(2)
+    assert "41234567" not in await bjorn.locator("body").inner_text()  # not before taking
+
+    await row_b.get_by_test_id("callback-take").click()
+    await expect(row_b.get_by_test_id("callback-number")).to_have_text("call +4741234567")
+    await expect(row_a.get_by_test_id("callback-taken-by")).to_have_text("taken by Bjørn Berg")
+    assert "41234567" not in await anne.locator("body").inner_text()  # the taker's only
+
+    await row_b.get_by_test_id("callback-done").click()
+    await expect(row_b).to_have_count(0)
+    await expect(row_a).to_have_count(0)
+    await eventually(lambda: "/sb-callback/482913" not in rig.sim.pbx.astdb, 3)
+    done = await rig.callbacks.get("482913")
+    assert done is not None
+    assert (done.status.value, done.handled_by) == ("done", "bjorn")

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ivr.callback_store import MemoryCallbackStore
+from ivr.callbacks import CallbackRequest
 from presence.source import InMemoryPresence
 from routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
 from routing.router import Router
@@ -137,3 +139,32 @@ async def test_an_unknown_status_is_refused_with_the_choices(directory: SqliteDi
     desk = Desk(_router(), directory)
     with pytest.raises(Refused, match="available, lunch, break, follow-up, training, leave"):
         await desk.set_status("anne", "napping")
+
+
+async def test_callbacks_are_taken_within_ones_own_loops_and_finished_by_the_taker(
+    directory: SqliteDirectory,
+) -> None:
+    router = _router()
+    store = MemoryCallbackStore()
+    forgotten: list[str] = []
+
+    async def forget(ref: str) -> None:
+        forgotten.append(ref)
+
+    desk = Desk(router, directory, callbacks=store, forget_callback=forget)
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    await store.add(CallbackRequest("111", "+4790595313", "loop1", at, at, "c9"))
+    with pytest.raises(Refused, match="no such callback in your loops"):
+        await desk.take_callback("bjorn", "111")  # Bjørn answers loop 2 only
+    with pytest.raises(Refused, match="take the callback before marking it done"):
+        await desk.finish_callback("anne", "111")
+    await desk.take_callback("anne", "111")
+    rows = desk.view("anne")["callbacks"]
+    assert isinstance(rows, list)
+    assert rows[0]["number"] == "+4790595313"
+    assert rows[0]["overdue"] is False
+    with pytest.raises(Refused, match="someone else has taken"):
+        await desk.take_callback("anne", "111")
+    await desk.finish_callback("anne", "111")
+    assert forgotten == ["111"]
+    assert desk.view("anne")["callbacks"] == []

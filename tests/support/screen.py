@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import pytest
 from playwright.async_api import Browser, async_playwright
 
+from ivr.callback_store import MemoryCallbackStore
 from pbxsim.server import AmiServer
 from presence.source import InMemoryPresence
 from screen.directory import SqliteDirectory
@@ -30,7 +31,8 @@ screen:
 loops:
   - {id: loop1, queue: loop1, title: Insurance and invoices, digit: "1", suffix: "-111",
      agents: [anne]}
-  - {id: loop2, queue: loop2, title: Pay and work, digit: "2", suffix: "-112", agents: [bjorn]}
+  - {id: loop2, queue: loop2, title: Pay and work, digit: "2", suffix: "-112",
+     agents: [bjorn, anne]}
 agents:
   - {id: anne, name: Anne Aas, interface: PJSIP/201}
   - {id: bjorn, name: Bjørn Berg, interface: PJSIP/202}
@@ -62,6 +64,7 @@ class ScreenRig:
     engine: Engine
     directory: SqliteDirectory
     base: str
+    callbacks: MemoryCallbackStore
 
 
 @contextlib.asynccontextmanager
@@ -71,11 +74,13 @@ async def screen_engine(ring_s: float = 3.0) -> AsyncIterator[ScreenRig]:
     settings = replace(settings, logins=hashes)
     directory = SqliteDirectory(":memory:", key=b"screen-test-key")
     directory.add_all(MEMBERS)
+    callbacks = MemoryCallbackStore()
     async with simulator(ring_s=ring_s) as sim:
         engine = Engine(
             settings,
             settings_for(sim),
             InMemoryPresence(),
+            callbacks=callbacks,
             web=WebConfig(port=0),
             directory=directory,
         )
@@ -84,7 +89,8 @@ async def screen_engine(ring_s: float = 3.0) -> AsyncIterator[ScreenRig]:
             assert engine.web is not None
             await eventually(lambda: engine.web is not None and engine.web.server.started, 5)
             await eventually(lambda: "PJSIP/202" in sim.pbx.queues["loop2"].members, 5)
-            yield ScreenRig(sim, engine, directory, f"http://127.0.0.1:{engine.web.port}")
+            base = f"http://127.0.0.1:{engine.web.port}"
+            yield ScreenRig(sim, engine, directory, base, callbacks)
         finally:
             engine.stop()
             await asyncio.wait_for(task, 10)
