@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -60,15 +61,19 @@ class Sessions:
         self._sessions: dict[str, Session] = {}
         self._failures: dict[str, list[float]] = {}
 
-    def log_in(self, agent_id: str, password: str, hashes: Mapping[str, str]) -> str | None:
-        """A new session token, or None (unknown agent, wrong password, or locked out)."""
+    async def log_in(self, agent_id: str, password: str, hashes: Mapping[str, str]) -> str | None:
+        """A new session token, or None (unknown agent, wrong password, or locked out).
+
+        scrypt takes ~50 ms and 16 MB on purpose: it runs in a thread, off the event loop
+        that carries the AMI connection.
+        """
         now = self.clock()
         recent = [t for t in self._failures.get(agent_id, []) if now - t < self.lockout_s]
         self._failures[agent_id] = recent
         if len(recent) >= self.max_failures:
             return None
         stored = hashes.get(agent_id)
-        if stored is None or not verify_password(password, stored):
+        if stored is None or not await asyncio.to_thread(verify_password, password, stored):
             recent.append(now)
             return None
         self._failures.pop(agent_id, None)

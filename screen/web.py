@@ -96,7 +96,7 @@ def screen_routes(
             return _refused("give agent and password")
         if sessions.locked_out(agent):
             return _refused("too many wrong passwords: wait five minutes", 429)
-        token = sessions.log_in(agent, password, logins())
+        token = await sessions.log_in(agent, password, logins())
         if token is None:
             log.warning("failed screen login for %r", agent[:64])
             return _refused("unknown agent or wrong password", 401)

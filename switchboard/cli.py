@@ -45,9 +45,16 @@ def demo(
     verbose: bool = False,
 ) -> None:
     """Run the embedded demo: simulated PBX, example config, meetings, live calls."""
-    from switchboard.demo import run_demo
+    from switchboard.demo import port_taken, run_demo
 
     _logging(verbose)
+    if web_port and port_taken("127.0.0.1", web_port):
+        typer.echo(
+            f"port {web_port} is already in use (another demo?): choose one with --web-port, "
+            "or --web-port 0 for any free port",
+            err=True,
+        )
+        raise typer.Exit(2)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_demo(

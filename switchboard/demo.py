@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import random
 import secrets
+import socket
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -105,6 +106,16 @@ def demo_meetings(start: datetime, cycles: int = 30) -> dict[str, list[BusyInter
                 BusyInterval(begin, begin + timedelta(seconds=lasts))
             )
     return meetings
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether something already listens on host:port (the demo says so, not a traceback)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def always_open(settings: Settings) -> IvrPlan:

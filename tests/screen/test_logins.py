@@ -23,10 +23,10 @@ def test_a_password_hash_verifies_only_its_own_password() -> None:
     assert not verify_password("correct horse", "scrypt$1$2$3$@@@$@@@")
 
 
-def test_a_session_ends_when_idle_and_in_any_case_after_the_working_day() -> None:
+async def test_a_session_ends_when_idle_and_in_any_case_after_the_working_day() -> None:
     clock = Clock()
     sessions = Sessions(clock, idle_s=600, max_s=3600)
-    token = sessions.log_in("anne", "correct horse", HASHES)
+    token = await sessions.log_in("anne", "correct horse", HASHES)
     assert token is not None
     for _ in range(5):  # in use every 9 minutes: stays alive
         clock.now += 540
@@ -35,32 +35,32 @@ def test_a_session_ends_when_idle_and_in_any_case_after_the_working_day() -> Non
         assert session.agent_id == "anne"
     clock.now += 601
     assert sessions.get(token) is None
-    token = sessions.log_in("anne", "correct horse", HASHES)
+    token = await sessions.log_in("anne", "correct horse", HASHES)
     for _ in range(7):
         clock.now += 540
     assert sessions.get(token) is None  # 63 minutes in all, though never idle long
 
 
-def test_logging_out_ends_the_session() -> None:
+async def test_logging_out_ends_the_session() -> None:
     sessions = Sessions(Clock())
-    token = sessions.log_in("anne", "correct horse", HASHES)
+    token = await sessions.log_in("anne", "correct horse", HASHES)
     sessions.log_out(token)
     assert sessions.get(token) is None
 
 
-def test_unknown_agents_and_wrong_passwords_get_no_session() -> None:
+async def test_unknown_agents_and_wrong_passwords_get_no_session() -> None:
     sessions = Sessions(Clock())
-    assert sessions.log_in("mallory", "correct horse", HASHES) is None
-    assert sessions.log_in("anne", "wrong", HASHES) is None
+    assert await sessions.log_in("mallory", "correct horse", HASHES) is None
+    assert await sessions.log_in("anne", "wrong", HASHES) is None
     assert sessions.get("made-up-token") is None
 
 
-def test_five_wrong_passwords_lock_the_login_for_five_minutes() -> None:
+async def test_five_wrong_passwords_lock_the_login_for_five_minutes() -> None:
     clock = Clock()
     sessions = Sessions(clock, max_failures=5, lockout_s=300)
     for _ in range(5):
-        assert sessions.log_in("anne", "guess", HASHES) is None
+        assert await sessions.log_in("anne", "guess", HASHES) is None
     assert sessions.locked_out("anne")
-    assert sessions.log_in("anne", "correct horse", HASHES) is None
+    assert await sessions.log_in("anne", "correct horse", HASHES) is None
     clock.now += 301
-    assert sessions.log_in("anne", "correct horse", HASHES) is not None
+    assert await sessions.log_in("anne", "correct horse", HASHES) is not None
