@@ -77,9 +77,21 @@ class Sessions:
             recent.append(now)
             return None
         self._failures.pop(agent_id, None)
+        self._forget_expired(now)
         token = secrets.token_urlsafe(32)
         self._sessions[token] = Session(agent_id, now, now)
         return token
+
+    def _expired(self, session: Session, now: float) -> bool:
+        return now - session.seen > self.idle_s or now - session.started > self.max_s
+
+    def _forget_expired(self, now: float) -> None:
+        """Sessions nobody came back to (a closed laptop) are dropped at the next login."""
+        for token in [t for t, s in self._sessions.items() if self._expired(s, now)]:
+            del self._sessions[token]
+
+    def __len__(self) -> int:
+        return len(self._sessions)
 
     def locked_out(self, agent_id: str) -> bool:
         now = self.clock()
@@ -96,7 +108,7 @@ class Sessions:
         now = self.clock()
         if session is None:
             return None
-        if now - session.seen > self.idle_s or now - session.started > self.max_s:
+        if self._expired(session, now):
             del self._sessions[token]
             return None
         session.seen = now

@@ -64,3 +64,14 @@ async def test_five_wrong_passwords_lock_the_login_for_five_minutes() -> None:
     assert await sessions.log_in("anne", "correct horse", HASHES) is None
     clock.now += 301
     assert await sessions.log_in("anne", "correct horse", HASHES) is not None
+
+
+async def test_sessions_nobody_came_back_to_are_dropped_at_the_next_login() -> None:
+    clock = Clock()
+    sessions = Sessions(clock, idle_s=600)
+    for _ in range(3):
+        await sessions.log_in("anne", "correct horse", HASHES)
+    assert len(sessions) == 3
+    clock.now += 601
+    await sessions.log_in("anne", "correct horse", HASHES)
+    assert len(sessions) == 1
