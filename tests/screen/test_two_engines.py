@@ -1,0 +1,49 @@
+"""A status set on the standby engine's screen is carried out by the acting engine."""
+
+from __future__ import annotations
+
+import asyncio
+
+from redis.asyncio import Redis
+
+from ops.lease import LeaderLease
+from presence.source import InMemoryPresence
+from routing.manual_store import RedisManualStore
+from routing.policy import ManualStatus
+from screen.directory import SqliteDirectory
+from switchboard.config import parse_config
+from switchboard.engine import Engine
+from tests.support.screen import CONFIG
+from tests.support.sim import settings_for, simulator
+from tests.support.waiting import eventually
+
+
+async def test_lunch_set_on_the_standby_is_sent_by_the_leader(redis: Redis) -> None:
+    settings = parse_config(CONFIG, "two.yaml")
+    async with simulator(ring_s=0.1) as sim:
+        engines = [
+            Engine(
+                settings,
+                settings_for(sim),
+                InMemoryPresence(),
+                lease=LeaderLease(redis, name, 2.0),
+                directory=SqliteDirectory(":memory:", key=b"k"),
+                manual_store=RedisManualStore(redis),
+            )
+            for name in ("a", "b")
+        ]
+        tasks = [asyncio.create_task(e.run()) for e in engines]
+        try:
+            await eventually(lambda: sum(e.is_leader() for e in engines) == 1, 10)
+            await eventually(lambda: "PJSIP/202" in sim.pbx.queues["loop2"].members, 10)
+            standby = next(e for e in engines if not e.is_leader())
+            assert standby.desk is not None
+            await standby.desk.set_status("bjorn", "lunch")
+            assert await RedisManualStore(redis).load() == {"bjorn": ManualStatus.LUNCH}
+            member = sim.pbx.queues["loop2"].members["PJSIP/202"]
+            await eventually(lambda: member.paused_reason == "switchboard:lunch", 5)
+            assert member.paused
+        finally:
+            for engine in engines:
+                engine.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
