@@ -130,6 +130,9 @@ class EngineView:
     clock: Callable[[], datetime]
     service_level_s: float
     expose_agent_names: bool = False
+    # The agent screen (None: not served by this engine).
+    screen_sessions: Callable[[], int] | None = None
+    identity_checks: Callable[[], Mapping[tuple[str, bool], int]] | None = None  # (method, ok)
 
 
 def _histogram(name: str, doc: str, label: str, series: Mapping[str, Buckets]) -> Metric:
@@ -150,6 +153,7 @@ class EngineCollector(Collector):
         yield from self._engine(v)
         yield from self._calendars(v)
         yield from self._callbacks(v)
+        yield from self._screen(v)
 
     def _loops(self, v: EngineView, state: QueueState, now: float) -> Iterator[Metric]:
         queues = [loop.queue for loop in v.roster.loops]
@@ -300,3 +304,20 @@ class EngineCollector(Collector):
             "Open callback requests past their promise.",
             value=counts.overdue,
         )
+
+    def _screen(self, v: EngineView) -> Iterator[Metric]:
+        if v.screen_sessions is None or v.identity_checks is None:
+            return
+        yield GaugeMetricFamily(
+            "switchboard_screen_sessions",
+            "Agents logged in to the screen on this engine.",
+            value=v.screen_sessions(),
+        )
+        checks = CounterMetricFamily(
+            "switchboard_identity_checks",
+            "Identity checks finished, by method and outcome (no personal data).",
+            labels=["method", "verified"],
+        )
+        for (method, verified), n in sorted(v.identity_checks().items()):
+            checks.add_metric([method, "true" if verified else "false"], n)
+        yield checks

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -93,6 +94,7 @@ class Desk:
         self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
+        self.identity_counts: Counter[tuple[str, bool]] = Counter()  # (method, verified)
 
     # --- events in ---------------------------------------------------------------------
 
@@ -293,6 +295,8 @@ class Desk:
             agent_id,
             self.router.clock(),
         )
+        method = check.method.name.lower() if check.method else "none"
+        self.identity_counts[(method, check.verified)] += 1
         call = self.calls.of(agent_id)
         log.info(
             "identity check on call %s by %s: %s",

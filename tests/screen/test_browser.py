@@ -135,6 +135,17 @@ async def test_a_call_rings_agent_a_and_only_a_sees_the_caller(
         assert KARI_FNR not in stored
         assert PER_FNR not in stored
 
+        async with httpx.AsyncClient(base_url=rig.base) as http:
+            scrape = (await http.get("/metrics")).text
+        for line in (
+            'switchboard_identity_checks_total{method="recognised",verified="true"} 1.0',
+            'switchboard_identity_checks_total{method="kid_name_fnr",verified="true"} 1.0',
+            'switchboard_identity_checks_total{method="none",verified="false"} 1.0',
+            "switchboard_screen_sessions 2.0",
+        ):
+            assert line in scrape
+        assert "Kari" not in scrape
+
         # B cannot reach A's caller through the API either.
         await bjorn_is_refused(bjorn, call_id)
         await assert_never_shows_the_caller(bjorn)
