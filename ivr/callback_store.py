@@ -137,7 +137,6 @@ class RedisCallbackStore:
             await pipe.execute()
         return updated
 
-
     async def take(self, ref: str, agent: str, at: datetime) -> CallbackRequest | None:
         taken = await self.redis.eval(_TAKE, 1, PREFIX + ref, agent, _ts(at))
         if taken == -1:

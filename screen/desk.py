@@ -12,8 +12,6 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from ivr.callback_store import CallbackStore
@@ -25,25 +23,21 @@ from routing.policy import ManualStatus
 from routing.privacy import masked_number
 from routing.router import Router
 from screen import identity as wizard
-from screen.agent_calls import AgentCalls, Phase
+from screen.agent_calls import AgentCalls
+from screen.answers import Refused, asked, verdict
 from screen.board import board
 from screen.callback_list import callback_rows, loops_of
 from screen.card import CallContext, Json, card_json
 from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
 from screen.greeting import Greetings
-from screen.kid import KidLayout, check_kid
+from screen.kid import KidLayout
 from screen.member import CORRECTABLE, Correction, IdentityRecord, Member
 
 log = logging.getLogger("switchboard.screen")
-T = TypeVar("T")
 DEFAULT_GREETINGS = Greetings()
 DEFAULT_KID_LAYOUT = KidLayout()
 OSLO = ZoneInfo("Europe/Oslo")
-
-
-class Refused(Exception):
-    """A request the agent may not make, or one that cannot be carried out; says why."""
 
 
 @dataclass(slots=True)
@@ -201,11 +195,13 @@ class Desk:
         """One step of the identity check; typed numbers are checked and then dropped."""
         notes = self._own_call(agent_id, call_id)
         check = notes.checks.get(agent_id, wizard.IdentityCheck())
-        parsed = await self._parse(check, answer, notes.checked.get(agent_id))
+        parsed = await verdict(
+            check, answer, notes.checked.get(agent_id), self.directory, self.kid_layout
+        )
         after = wizard.advance(check, parsed)
         notes.checks[agent_id] = after
         if after.member_id and after.member_id != check.member_id:
-            member = await self._directory(self.directory.get(after.member_id))
+            member = await asked(self.directory.get(after.member_id))
             if member is not None:
                 notes.checked[agent_id] = member
         if isinstance(parsed, wizard.Restart):
@@ -216,74 +212,6 @@ class Desk:
         card = self._card(agent_id)
         assert card is not None
         return card
-
-    async def _parse(
-        self, check: wizard.IdentityCheck, answer: Mapping[str, object], member: Member | None
-    ) -> wizard.Answer:
-        def text(key: str) -> str:
-            value = answer.get(key)
-            if not isinstance(value, str):
-                raise Refused(f"{key!r} must be text")
-            return value
-
-        if answer.get("restart") is True:
-            return wizard.Restart()
-        step = check.step
-        if step is wizard.Step.SITUATION:
-            try:
-                return wizard.Choose(wizard.Situation(text("situation")))
-            except ValueError:
-                raise Refused("unknown situation") from None
-        if step in (wizard.Step.FNR_AND_MEMBER_NUMBER, wizard.Step.MEMBER_ON_PHONE):
-            fnr = check_fnr(text("fnr"))
-            number = text("member_number").strip()
-            found = await self._directory(self.directory.by_member_number(number))
-            if found is None and step is wizard.Step.MEMBER_ON_PHONE:  # "… evt. mobilnummer"
-                by_phone = await self._directory(self.directory.by_phone(number))
-                found = by_phone[0] if len(by_phone) == 1 else None
-            matches = (
-                fnr.ok
-                and found is not None
-                and await self._directory(self.directory.fnr_matches(found.id, fnr.digits))
-            )
-            placeholder = found is not None and found.placeholder_fnr
-            return wizard.MemberIdentity(
-                fnr, found.id if found else None, bool(matches), placeholder
-            )
-        if step is wizard.Step.KID:
-            kid = check_kid(text("kid"), self.kid_layout)
-            found = (
-                await self._directory(self.directory.by_member_number(kid.member_number))
-                if kid.ok
-                else None
-            )
-            return wizard.KidGiven(kid, found.id if found else None)
-        if step is wizard.Step.NAME:
-            return wizard.NameMatches(answer.get("name_matches") is True)
-        if step is wizard.Step.FNR:
-            fnr = check_fnr(text("fnr"))
-            matches = (
-                fnr.ok
-                and member is not None
-                and await self._directory(self.directory.fnr_matches(member.id, fnr.digits))
-            )
-            return wizard.FnrGiven(
-                fnr, bool(matches), member is not None and member.placeholder_fnr
-            )
-        if step is wizard.Step.CONSENT:
-            return wizard.Consent(answer.get("consent") is True)
-        if step is wizard.Step.AGREEMENT:
-            try:
-                return wizard.Agree(wizard.Agreement[text("agreement").upper().replace("-", "_")])
-            except KeyError:
-                raise Refused("unknown agreement") from None
-        raise Refused("the identity check is finished; start over to check again")
-
-    async def _directory(self, pending: Awaitable[T]) -> T:
-        try:
-            return await pending
-        except DirectoryError as exc:
-            raise Refused(f"member directory: {exc}") from None
 
     async def _record(self, agent_id: str, call_id: str, check: wizard.IdentityCheck) -> None:
         record = IdentityRecord(
@@ -331,7 +259,7 @@ class Desk:
         elif not value:
             raise Refused("type the new value")
         correction = Correction(member_id, field_name, value, agent_id, self.router.clock())
-        member = await self._directory(self.directory.correct(correction))
+        member = await asked(self.directory.correct(correction))
         notes.members = [member if m.id == member_id else m for m in notes.members]
         for agent, checked in list(notes.checked.items()):
             if checked.id == member_id:
@@ -347,7 +275,7 @@ class Desk:
             raise Refused("only a finished call's card can be closed")
         self.changed()
 
-    async def set_status(self, agent_id: str, status: str, now: datetime | None = None) -> None:
+    async def set_status(self, agent_id: str, status: str) -> None:
         """The agent's own status: available, a pause with a reason, or leave."""
         try:
             manual = ManualStatus(status)
@@ -417,7 +345,3 @@ class Desk:
         self._callbacks_read_at = -1.0
         await self.refresh_callbacks()
         self.changed()
-
-    def busy_phase(self, agent_id: str) -> bool:
-        call = self.calls.of(agent_id)
-        return call is not None and call.phase is not Phase.ENDED

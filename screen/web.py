@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from screen.desk import Desk, Refused
+from screen.answers import Refused
+from screen.desk import Desk
 from screen.logins import Session, Sessions
 
 STATIC = Path(__file__).parent / "static"

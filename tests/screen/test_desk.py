@@ -12,7 +12,8 @@ from ivr.callbacks import CallbackRequest
 from presence.source import InMemoryPresence
 from routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
 from routing.router import Router
-from screen.desk import Desk, Refused
+from screen.answers import Refused
+from screen.desk import Desk
 from screen.directory import DirectoryError, SqliteDirectory
 from screen.member import Correction, IdentityRecord, Member
 from tests.routing.builders import ROSTER
