@@ -52,6 +52,15 @@ async def test_the_demo_serves_the_agent_screen_at_the_printed_url_with_the_prin
             view = (await http.get("/api/screen/view")).json()
             assert view["me"]["id"] == agent
             assert len(view["board"]) > 10
+            # Rose wrote a course as an all-day event: her screen says it is ignored, and why.
+            rose = {"agent": "rose.tran", "password": password}
+            assert (await http.post("/api/screen/login", json=rose)).status_code == 200
+            for _ in range(50):  # the first calendar poll may still be under way
+                hints = (await http.get("/api/screen/view")).json()["hints"]
+                if hints:
+                    break
+                await asyncio.sleep(0.2)
+            assert any("all-day event on" in h and "08:00-15:30" in h for h in hints), hints
             # Most demo callers are invented members: some screen soon shows one on its card.
             agents = [row["id"] for row in view["board"]]
             assert await _someone_is_shown_a_member(base, agents, within_s=15)
