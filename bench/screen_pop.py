@@ -9,6 +9,8 @@ Two designs in the same run:
   push     - the shipped page: server-sent events, sent the moment the view changes
   poll 1 s - the same page data fetched from /api/screen/view once a second (the baseline:
              how a screen that polls its server would do)
+Meanwhile 40 other agents' screens (--screens) hold their event streams open, so every
+change is computed and sent for all of them, as in a switchboard room.
 
     ./dev bench    (or: .venv/bin/python bench/screen_pop.py --calls 200)
 """
@@ -27,12 +29,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import httpx  # noqa: E402
 from playwright.async_api import Page  # noqa: E402
 
 from pbxsim import frames  # noqa: E402
 from pbxsim.pbx import AGENT  # noqa: E402
 from pbxsim.server import AmiServer  # noqa: E402
-from tests.support.screen import PASSWORDS, ScreenRig, chromium, screen_engine  # noqa: E402
+from tests.support.screen import (  # noqa: E402
+    COLLEAGUE_PASSWORD,
+    PASSWORDS,
+    ScreenRig,
+    chromium,
+    screen_engine,
+)
 
 WATCH_PUSH = """() => {
   window.__pops = {};
@@ -128,9 +137,25 @@ def _p(values: list[float], q: int) -> float:
     )
 
 
-async def main(calls: int, baseline_calls: int) -> None:
+async def _colleague_screens(base: str, n: int) -> list[asyncio.Task[None]]:
+    """`n` other agents' screens, each holding its event stream open and reading every push."""
+
+    async def one(agent: str) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=None) as http:
+            login = {"agent": agent, "password": COLLEAGUE_PASSWORD}
+            (await http.post("/api/screen/login", json=login)).raise_for_status()
+            async with http.stream("GET", "/api/screen/events") as stream:
+                async for _line in stream.aiter_lines():
+                    pass
+
+    return [asyncio.create_task(one(f"colleague{i:03d}")) for i in range(1, n + 1)]
+
+
+async def main(calls: int, baseline_calls: int, screens: int) -> None:
     rig: ScreenRig
-    async with screen_engine(ring_s=3600) as rig, chromium() as browser:
+    async with screen_engine(ring_s=3600, colleagues=screens) as rig, chromium() as browser:
+        others = await _colleague_screens(rig.base, screens)
+        await asyncio.sleep(1 + screens * 0.06)  # their logins (scrypt) and first views
         results: dict[str, dict[str, list[float]]] = {}
         for design, watch, count, jitter_s in (
             ("push", WATCH_PUSH, calls, 0.0),
@@ -147,9 +172,12 @@ async def main(calls: int, baseline_calls: int) -> None:
             first = 1_000 + len(results) * 10_000
             results[design] = await _measure(rig.sim, page, count, first, jitter_s)
             await page.context.close()
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
     print(
         f"screen pop, AMI frame -> card drawn in Chromium ({calls} calls push, "
-        f"{baseline_calls} calls baseline)"
+        f"{baseline_calls} calls baseline; {screens} other agents' screens open)"
     )
     print(f"{'design':<10} {'event':<14} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for design, measured in results.items():
@@ -172,6 +200,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--baseline-calls", type=int, default=40)
+    parser.add_argument("--screens", type=int, default=40, help="other agents' open screens")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(args.calls, args.baseline_calls))
+    asyncio.run(main(args.calls, args.baseline_calls, args.screens))

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ivr.callback_store import CallbackStore
@@ -89,6 +90,8 @@ class Desk:
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
         self.identity_counts: Counter[tuple[str, bool]] = Counter()  # (method, verified)
+        self._version = 0  # counts changes; the board cache is keyed on it
+        self._board_cache: tuple[tuple[int, int], list[Json]] | None = None
 
     # --- events in ---------------------------------------------------------------------
 
@@ -120,6 +123,7 @@ class Desk:
 
     def changed(self) -> None:
         """Wake every open screen; each recomputes its own view and sends it if it differs."""
+        self._version += 1
         self._changed.set()
         self._changed = asyncio.Event()
 
@@ -137,14 +141,6 @@ class Desk:
         agent = self.roster.agents[agent_id]
         status = self.router.manual.get(agent_id, ManualStatus.AVAILABLE)
         now = self.router.clock()
-        rows = board(
-            self.roster,
-            self.router.state,
-            self.router.manual,
-            self.router.presence.busy_intervals(),
-            now,
-            self.zone,
-        )
         return {
             "me": {"id": agent.id, "name": agent.name, "status": status.value},
             "statuses": [s.value for s in ManualStatus],
@@ -159,11 +155,31 @@ class Desk:
                 now,
                 self.zone,
             ),
-            "board": [
-                {"id": r.agent_id, "name": r.name, "presence": r.presence.value, "detail": r.detail}
-                for r in rows
-            ],
+            "board": self._board(now),
         }
+
+    def _board(self, now: datetime) -> list[Json]:
+        """The board is the same for every screen: computed once per change (and per second,
+        for what changes without telling the desk: queue events, meetings starting)."""
+        key = (self._version, int(time.monotonic()))
+        if self._board_cache is None or self._board_cache[0] != key:
+            rows = board(
+                self.roster,
+                self.router.state,
+                self.router.manual,
+                self.router.presence.busy_intervals(),
+                now,
+                self.zone,
+            )
+            self._board_cache = (
+                key,
+                [
+                    {"id": r.agent_id, "name": r.name, "presence": r.presence.value,
+                     "detail": r.detail}
+                    for r in rows
+                ],
+            )  # fmt: skip
+        return self._board_cache[1]
 
     def _card(self, agent_id: str) -> Json | None:
         call = self.calls.of(agent_id)

@@ -67,10 +67,28 @@ class ScreenRig:
     callbacks: MemoryCallbackStore
 
 
+COLLEAGUE_PASSWORD = "colleague-password"
+
+
+def _with_colleagues(config: str, n: int) -> str:
+    """The test config plus `n` more agents in loop 2 (the benchmark's other open screens)."""
+    if n == 0:
+        return config
+    ids = [f"colleague{i:03d}" for i in range(1, n + 1)]
+    config = config.replace("agents: [bjorn, anne]}", f"agents: [bjorn, anne, {', '.join(ids)}]}}")
+    return config + "".join(
+        f"  - {{id: {a}, name: Colleague {i}, interface: PJSIP/{300 + i}}}\n"
+        for i, a in enumerate(ids, 1)
+    )
+
+
 @contextlib.asynccontextmanager
-async def screen_engine(ring_s: float = 3.0) -> AsyncIterator[ScreenRig]:
-    settings = parse_config(CONFIG, "screen.yaml")
+async def screen_engine(ring_s: float = 3.0, colleagues: int = 0) -> AsyncIterator[ScreenRig]:
+    settings = parse_config(_with_colleagues(CONFIG, colleagues), "screen.yaml")
     hashes = {agent: hash_password(pw) for agent, pw in PASSWORDS.items()}
+    if colleagues:
+        shared = hash_password(COLLEAGUE_PASSWORD)
+        hashes |= {a: shared for a in settings.roster.agents if a.startswith("colleague")}
     settings = replace(settings, logins=hashes)
     directory = SqliteDirectory(":memory:", key=b"screen-test-key")
     directory.add_all(MEMBERS)
