@@ -141,8 +141,17 @@ class Desk:
         agent = self.roster.agents[agent_id]
         status = self.router.manual.get(agent_id, ManualStatus.AVAILABLE)
         now = self.router.clock()
+        rows = self._board(now)
+        mine = next((row for row in rows if row["id"] == agent_id), {})
         return {
-            "me": {"id": agent.id, "name": agent.name, "status": status.value},
+            "me": {
+                "id": agent.id,
+                "name": agent.name,
+                "status": status.value,
+                # What the queues make of it: e.g. "in a meeting until 11:00" (calls go elsewhere).
+                "presence": mine.get("presence", ""),
+                "detail": mine.get("detail", ""),
+            },
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id),
             "call": self._card(agent_id),
@@ -155,7 +164,7 @@ class Desk:
                 now,
                 self.zone,
             ),
-            "board": self._board(now),
+            "board": rows,
         }
 
     def _board(self, now: datetime) -> list[Json]:

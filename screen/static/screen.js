@@ -69,6 +69,8 @@ async function start() {
 function render(view) {
   $("me-name").textContent = view.me.name;
   $("me-status").textContent = STATUS_LABELS[view.me.status] || view.me.status;
+  const presence = [view.me.presence, view.me.detail].filter(Boolean).join(" ");
+  $("me-presence").textContent = presence ? `(queues: ${presence})` : "";
   renderStatusButtons(view.statuses, view.me.status);
   const hints = $("hints");
   clear(hints);

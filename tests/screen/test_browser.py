@@ -248,8 +248,10 @@ async def test_an_agent_sets_their_own_status_and_colleagues_see_it(
 ) -> None:
     anne = await logged_in(browser, rig.base, "anne")
     bjorn = await logged_in(browser, rig.base, "bjorn")
+    await expect(bjorn.get_by_test_id("me-presence")).to_have_text("(queues: free)")
     await bjorn.locator("#status-buttons [data-status=lunch]").click()
     await expect(bjorn.get_by_test_id("me-status")).to_have_text("Lunch")
+    await expect(bjorn.get_by_test_id("me-presence")).to_have_text("(queues: paused lunch)")
     await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("paused")
     await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("lunch")
     member = rig.sim.pbx.queues["loop2"].members["PJSIP/202"]
