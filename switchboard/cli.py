@@ -17,12 +17,18 @@ from switchboard.config import ConfigError, Settings, load_config
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 
+# httpx logs every request line at INFO, and a CRM lookup's URL carries the caller's number.
+QUIET_LIBRARIES = ("httpx", "httpcore")
+
+
 def _logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _load(path: Path) -> Settings:

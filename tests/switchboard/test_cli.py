@@ -1,10 +1,12 @@
 """The command line as a person uses it."""
 
+import logging
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from switchboard.cli import app
+from switchboard.cli import _logging, app
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml")
 runner = CliRunner()
@@ -44,3 +46,12 @@ def test_calendar_check_for_an_agent_without_a_calendar() -> None:
 def test_calendar_check_for_an_unknown_agent() -> None:
     result = runner.invoke(app, ["calendar", "check", "nobody", "--config", EXAMPLE])
     assert result.exit_code == 2
+
+
+def test_request_lines_with_callers_numbers_stay_out_of_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _logging(verbose=True)
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("httpx").info("HTTP Request: GET http://crm/members?phone=90595313")
+    assert "90595313" not in caplog.text
