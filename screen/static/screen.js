@@ -148,7 +148,16 @@ function waitedText(c) {
   return "";
 }
 
+// A screen in a background tab still tells the agent a call is ringing: in the tab's title.
+function setTitle(c) {
+  const base = "Switchboard — agent screen";
+  if (c && c.phase === "ringing") document.title = `☎ Ringing: ${c.number || "withheld"} — ${base}`;
+  else if (c && c.phase === "connected") document.title = `In call — ${base}`;
+  else document.title = base;
+}
+
 function renderCard(c) {
+  setTitle(c);
   const section = $("card");
   $("no-call").hidden = c !== null;
   section.hidden = c === null;

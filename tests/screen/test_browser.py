@@ -83,6 +83,7 @@ async def test_a_call_rings_agent_a_and_only_a_sees_the_caller(
         card = anne.get_by_test_id("card")
         await expect(anne.get_by_test_id("card-phase")).to_have_text("Ringing")
         await expect(anne.get_by_test_id("card-number")).to_have_text(CALLER_NUMBER)
+        await expect(anne).to_have_title(f"☎ Ringing: {CALLER_NUMBER} — Switchboard — agent screen")
         await expect(anne.locator("#card-caller")).to_have_text(CALLER_NAME)
         assert await anne.locator("#pwned").count() == 0
         await expect(anne.get_by_test_id("greeting")).to_have_text(
