@@ -153,7 +153,7 @@ class Desk:
                 "detail": mine.get("detail", ""),
             },
             "statuses": [s.value for s in ManualStatus],
-            "hints": self.all_day_hints(agent_id),
+            "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
             "call": self._card(agent_id),
             "callbacks": callback_rows(
                 self.callback_requests,
@@ -370,3 +370,14 @@ class Desk:
         self._callbacks_read_at = -1.0
         await self.refresh_callbacks()
         self.changed()
+
+
+def _paused_at_phone_hint(row: Json) -> list[str]:
+    """A pause made at the phone is not the engine's to lift: the agent must know where to go."""
+    detail = str(row.get("detail", ""))
+    if row.get("presence") != "paused" or not detail.startswith("by hand"):
+        return []
+    return [
+        f"You are paused at your phone ({detail.removeprefix('by hand: ') or 'no reason'}): "
+        "unpause there to take queue calls again; the screen never lifts a pause it did not make"
+    ]

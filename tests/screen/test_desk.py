@@ -169,3 +169,19 @@ async def test_callbacks_are_taken_within_ones_own_loops_and_finished_by_the_tak
     await desk.finish_callback("anne", "111")
     assert forgotten == ["111"]
     assert desk.view("anne")["callbacks"] == []
+
+
+async def test_an_agent_paused_at_their_phone_is_told_to_unpause_there(
+    directory: SqliteDirectory,
+) -> None:
+    router = _router()
+    for agent in ROSTER.agents.values():
+        router.state.note_added("loop1", agent.interface, agent.name, agent.state_interface, "")
+    router.state.note_paused("loop1", "PJSIP/201", True, "Coaching")
+    desk = Desk(router, directory)
+    hints = desk.view("anne")["hints"]
+    assert hints == [
+        "You are paused at your phone (Coaching): unpause there to take queue calls again; "
+        "the screen never lifts a pause it did not make"
+    ]
+    assert desk.view("bjorn")["hints"] == []
