@@ -216,7 +216,7 @@ class Desk:
 
     async def answer_identity(
         self, agent_id: str, call_id: str, answer: Mapping[str, object]
-    ) -> Json:
+    ) -> Json | None:
         """One step of the identity check; typed numbers are checked and then dropped."""
         notes = self._own_call(agent_id, call_id)
         check = notes.checks.get(agent_id, wizard.IdentityCheck())
@@ -234,9 +234,8 @@ class Desk:
         if after.done and not check.done:
             await self._record(agent_id, call_id, after)
         self.changed()
-        card = self._card(agent_id)
-        assert card is not None
-        return card
+        # The card as it is now: a new call may have rung in while the directory answered.
+        return self._card(agent_id)
 
     async def _record(self, agent_id: str, call_id: str, check: wizard.IdentityCheck) -> None:
         record = IdentityRecord(
@@ -265,7 +264,7 @@ class Desk:
 
     async def correct(
         self, agent_id: str, call_id: str, member_id: str, field_name: str, value: str
-    ) -> Json:
+    ) -> Json | None:
         """Write a record correction back through the directory, as this agent, now."""
         notes = self._own_call(agent_id, call_id)
         shown = {m.id for m in notes.members} | {m.id for m in notes.checked.values()}
@@ -291,9 +290,8 @@ class Desk:
                 notes.checked[agent] = member
         log.info("record corrected by %s: %s of member %s", agent_id, field_name, member_id)
         self.changed()
-        card = self._card(agent_id)
-        assert card is not None
-        return card
+        # The card as it is now: a new call may have rung in while the directory answered.
+        return self._card(agent_id)
 
     def dismiss(self, agent_id: str, call_id: str) -> None:
         if not self.calls.dismiss(agent_id, call_id):

@@ -208,7 +208,8 @@ function renderMembers(c) {
           call_id: c.call_id, member_id: m.id, field: f.field, value: input.value,
         });
         $("action-problem").textContent = ok ? "" : data.error;
-        if (ok) { input.value = ""; showCard(data); }
+        if (ok) input.value = "";
+        if (ok && data && data.call_id) showCard(data);
       });
       flag.appendChild(form);
       div.appendChild(flag);
@@ -243,7 +244,8 @@ function renderIdentity(c) {
   box.dataset.call = c.call_id;
   const send = async (answer) => {
     const { ok, data } = await post("/api/screen/identity", { call_id: c.call_id, answer });
-    if (ok) showCard(data); else $("identity-problem").textContent = data.error;
+    if (!ok) $("identity-problem").textContent = data.error;
+    else if (data && data.call_id) showCard(data);
   };
   const button = (label, answer, testid) => {
     const b = el("button", label, { type: "button", "data-testid": testid });
