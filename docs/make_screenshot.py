@@ -16,7 +16,7 @@ from tests.support.screen import PASSWORDS, chromium, screen_engine  # noqa: E40
 
 
 async def main(path: Path) -> None:
-    async with screen_engine(ring_s=1.0) as rig, chromium() as browser:
+    async with screen_engine(ring_s=1.0, ui_language="no") as rig, chromium() as browser:
         page = await (await browser.new_context(viewport={"width": 1100, "height": 800})).new_page()
         await page.goto(f"{rig.base}/screen")
         await page.fill("#login-agent", "anne")

@@ -56,6 +56,7 @@ def build_app(
     refresh: Callable[[], Awaitable[None]] = lambda: asyncio.sleep(0),
     push_interval_s: float = 1.0,
     extra_routes: Sequence[BaseRoute] = (),
+    stopping: Callable[[], bool] = lambda: False,  # streams end when the engine stops
 ) -> Starlette:
     """The ops app; `refresh` updates anything read asynchronously (callback counts)."""
     registry = CollectorRegistry(auto_describe=True)
@@ -74,7 +75,7 @@ def build_app(
 
     async def wallboard_events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:
-            while not await request.is_disconnected():
+            while not stopping() and not await request.is_disconnected():
                 await refresh()
                 yield f"data: {json.dumps(wallboard_data(view))}\n\n"
                 await asyncio.sleep(push_interval_s)
@@ -103,7 +104,15 @@ class WebServer:
     """uvicorn inside our event loop, stoppable."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        # Open event streams (wallboards, agent screens) must not hold a stop up for long.
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=3,
+        )
         self.server = uvicorn.Server(config)
 
     @property

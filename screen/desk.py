@@ -34,6 +34,7 @@ from screen.fnr import check_fnr
 from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.member import CORRECTABLE, Correction, IdentityRecord, Member
+from screen.texts import localise_card, localise_view
 
 log = logging.getLogger("switchboard.screen")
 DEFAULT_GREETINGS = Greetings()
@@ -68,7 +69,9 @@ class Desk:
         clock: Callable[[], float] = time.time,
         callbacks: CallbackStore | None = None,
         forget_callback: Callable[[str], Awaitable[None]] | None = None,  # AstDB clean-up
+        language: str = "en",  # the screen's own words: "no" or "en"
     ) -> None:
+        self.language = language
         self.callbacks = callbacks
         self.forget_callback = forget_callback
         self.callback_requests: list[CallbackRequest] = []
@@ -91,6 +94,7 @@ class Desk:
         self._lookups: set[asyncio.Task[None]] = set()
         self.identity_counts: Counter[tuple[str, bool]] = Counter()  # (method, verified)
         self._version = 0  # counts changes; the board cache is keyed on it
+        self.closed = False  # the engine is stopping: event streams end
         self._board_cache: tuple[tuple[int, int], list[Json]] | None = None
 
     # --- events in ---------------------------------------------------------------------
@@ -121,6 +125,11 @@ class Desk:
         notes.looked_up = True
         self.changed()
 
+    def close(self) -> None:
+        """End every open event stream (the engine is stopping)."""
+        self.closed = True
+        self.changed()
+
     def changed(self) -> None:
         """Wake every open screen; each recomputes its own view and sends it if it differs."""
         self._version += 1
@@ -143,7 +152,8 @@ class Desk:
         now = self.router.clock()
         rows = self._board(now)
         mine = next((row for row in rows if row["id"] == agent_id), {})
-        return {
+        view: Json = {
+            "language": self.language,
             "me": {
                 "id": agent.id,
                 "name": agent.name,
@@ -166,6 +176,7 @@ class Desk:
             ),
             "board": rows,
         }
+        return localise_view(view, self.language)
 
     def _board(self, now: datetime) -> list[Json]:
         """The board is the same for every screen: computed once per change (and per second,
@@ -204,7 +215,7 @@ class Desk:
             notes.checks.get(agent_id, wizard.IdentityCheck()),
             notes.checked.get(agent_id),
         )
-        return card_json(ctx, self.plan, self.greetings, self.titles)
+        return localise_card(card_json(ctx, self.plan, self.greetings, self.titles), self.language)
 
     # --- what one agent does -----------------------------------------------------------
 

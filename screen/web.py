@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from screen.answers import Refused
 from screen.desk import Desk
 from screen.logins import Session, Sessions
+from screen.texts import say
 
 STATIC = Path(__file__).parent / "static"
 COOKIE = "sb_session"
@@ -41,10 +42,6 @@ def _json(data: object, status: int = 200) -> Response:
     return JSONResponse(data, status_code=status, headers=SECURITY_HEADERS)
 
 
-def _refused(message: str, status: int = 400) -> Response:
-    return _json({"error": message}, status)
-
-
 def screen_routes(
     desk: Desk,
     sessions: Sessions,
@@ -54,6 +51,9 @@ def screen_routes(
     board_refresh_s: float = 1.0,
 ) -> list[BaseRoute]:
     """Routes under /screen and /api/screen for the engine's web app."""
+
+    def _refused(message: str, status: int = 400) -> Response:
+        return _json({"error": say(message, desk.language)}, status)
 
     def session_of(request: Request) -> Session | None:
         return sessions.get(request.cookies.get(COOKIE))
@@ -113,6 +113,10 @@ def screen_routes(
         response.delete_cookie(COOKIE, path="/")
         return response
 
+    async def ui(_: Request) -> Response:
+        """What the login page needs before anyone logs in: the language to label it in."""
+        return _json({"language": desk.language})
+
     async def me(request: Request) -> Response:
         session = session_of(request)
         if session is None:
@@ -135,7 +139,7 @@ def screen_routes(
 
         async def stream() -> AsyncIterator[str]:
             sent = ""
-            while not await request.is_disconnected():
+            while not desk.closed and not await request.is_disconnected():
                 if sessions.get(token) is None:  # expired or logged out elsewhere
                     yield "event: expired\ndata: {}\n\n"
                     return
@@ -195,6 +199,7 @@ def screen_routes(
         Route("/api/screen/login", login, methods=["POST"]),
         Route("/api/screen/logout", logout, methods=["POST"]),
         Route("/api/screen/me", me),
+        Route("/api/screen/ui", ui),
         Route("/api/screen/events", events),
         Route("/api/screen/view", view),
         Route("/api/screen/identity", identity, methods=["POST"]),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -30,6 +31,14 @@ from screen.greeting import DEFAULT_ORGANISATION, DEFAULT_TEMPLATES
 from switchboard.yaml_lines import Path, YamlSyntaxError, load_with_lines
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+
+
+def _norway(value: Any) -> Any:
+    """YAML 1.1 reads a bare `no` as false: here it can only mean Norwegian."""
+    return "no" if value is False else value
+
+
+Language = Annotated[Literal["no", "en"], BeforeValidator(_norway)]
 
 FIXES: dict[str, str] = {
     "suffix": 'write three digits after a dash, quoted, e.g. suffix: "-111"',
@@ -128,7 +137,7 @@ class LoopConfig(_Strict):
     title: str
     suffix: str = Field(pattern=r"^-\d{3}$")
     digit: str = Field(pattern=r"^[0-9]$")
-    language: Literal["no", "en"] = "no"
+    language: Language = "no"
     agents: tuple[Id, ...] = ()
     roles: tuple[Id, ...] = ()
     strategy: Literal["ringall", "rrmemory", "leastrecent", "fewestcalls", "linear"] = "rrmemory"
@@ -192,6 +201,8 @@ class KidConfig(_Strict):
 
 class ScreenConfig(_Strict):
     """The agent screen: greeting texts, the member directory, KID layout, sessions."""
+
+    ui_language: Language = "en"  # the screen's own labels and messages
 
     organisation: dict[str, str] = dict(DEFAULT_ORGANISATION)  # by language: no, en
     greetings: dict[str, str] = dict(DEFAULT_TEMPLATES)

@@ -192,7 +192,11 @@ class Engine:
             None
             if web is None
             else WebServer(
-                build_app(self.view(), self.refresh, extra_routes=routes), web.host, web.port
+                build_app(
+                    self.view(), self.refresh, extra_routes=routes, stopping=self._stop.is_set
+                ),
+                web.host,
+                web.port,
             )
         )
 
@@ -217,6 +221,7 @@ class Engine:
             manual_store=self.manual_store,
             callbacks=self.callbacks,
             forget_callback=self.router.ivr.forget_callback if self.router.ivr else None,
+            language=s.ui_language,
         )
 
     def _on_event(self, event: Event) -> None:
@@ -313,6 +318,8 @@ class Engine:
             if self.web is not None:
                 web = tasks.create_task(self.web.serve())
             await self._stop.wait()
+            if self.desk is not None:
+                self.desk.close()
             if self.web is not None:
                 self.web.stop()
                 await web

@@ -2,6 +2,90 @@
 // ever parsed as HTML. The server sends a view only when it changed.
 "use strict";
 
+// The page's own words; the engine's messages arrive already in the configured language.
+const NORWEGIAN = {
+  "Available": "Tilgjengelig",
+  "Lunch": "Lunsj",
+  "Break": "Pause",
+  "Follow-up work": "Oppfølging",
+  "Training": "Opplæring",
+  "On leave": "Fri/permisjon",
+  "Member calling, I recognise them": "Medlemmet ringer selv, jeg kjenner igjen",
+  "Member calling, not recognised": "Medlemmet ringer selv, ikke gjenkjent",
+  "On behalf of a member: invoice": "På vegne av et medlem: faktura",
+  "On behalf of a member: a case": "På vegne av et medlem: en sak",
+  "The caller calls back": "Innringer ringer tilbake",
+  "We call the member": "Vi ringer medlemmet",
+  "We call the caller back": "Vi ringer innringer opp igjen",
+  "Ringing": "Ringer",
+  "In call": "I samtale",
+  "Call ended": "Samtale avsluttet",
+  "free": "ledig",
+  "in a call": "i samtale",
+  "in a meeting": "i møte",
+  "paused": "pause",
+  "on leave": "fri/permisjon",
+  "logged out": "logget av",
+  "Agent id": "Bruker",
+  "Password": "Passord",
+  "Log in": "Logg inn",
+  "Log out": "Logg ut",
+  "Status:": "Status:",
+  "Identity check": "Legitimering",
+  "Colleagues": "Kolleger",
+  "Callbacks for your loops": "Tilbakeringinger i dine sløyfer",
+  "No call on your line.": "Ingen samtale på linjen din.",
+  "No callback requests open.": "Ingen åpne ønsker om tilbakeringing.",
+  "Close this call": "Lukk samtalen",
+  "Name": "Navn",
+  "Status": "Status",
+  "number withheld": "skjult nummer",
+  "pressed": "tastet",
+  "wrong key(s) first": "feil tast først",
+  "moved on from": "flyttet fra",
+  "English": "engelsk",
+  "Norwegian": "norsk",
+  "answered after": "besvart etter",
+  "in the queue": "i kø",
+  "waiting": "venter",
+  "If another language is needed:": "Trengs et annet språk:",
+  "No member registered on this number: the identity check finds them.": "Ingen medlem registrert på dette nummeret: legitimeringen finner dem.",
+  "member": "medlem",
+  "Phone": "Telefon",
+  "E-mail": "E-post",
+  "Address": "Adresse",
+  "Save": "Lagre",
+  "Check": "Sjekk",
+  "Start over": "Start på nytt",
+  "Fødselsnummer": "Fødselsnummer",
+  "Member number": "Medlemsnummer",
+  "Member number or mobile": "Medlemsnummer eller mobil",
+  "KID number": "KID-nummer",
+  "Member on the invoice:": "Medlem på fakturaen:",
+  "The name matches": "Navnet stemmer",
+  "It does not match": "Navnet stemmer ikke",
+  "The member agreed (on the phone now)": "Medlemmet gir fullmakt (på telefonen nå)",
+  "No consent yet": "Ingen fullmakt ennå",
+  "(you)": "(deg)",
+  "queues:": "køene:",
+  "asked": "ønsket",
+  "due": "frist",
+  "(overdue)": "(over fristen)",
+  "call": "ring",
+  "taken by": "tatt av",
+  "Take": "Ta den",
+  "Called back: done": "Ringt tilbake: utført",
+  "Your session ended: log in again.": "Økten er avsluttet: logg inn igjen.",
+  "Your session expired: log in again.": "Økten er utløpt: logg inn igjen.",
+  "Logged out.": "Logget ut.",
+  "login failed": "innlogging feilet",
+  "no answer from the engine": "ikke svar fra motoren",
+  "Agent screen": "Agentskjerm",
+  "new": "ny"
+};
+let lang = "en";
+const t = (english) => (lang === "no" && NORWEGIAN[english]) || english;
+
 const STATUS_LABELS = {
   available: "Available", lunch: "Lunch", break: "Break", "follow-up": "Follow-up work",
   training: "Training", leave: "On leave",
@@ -42,8 +126,8 @@ async function post(path, body) {
     credentials: "same-origin",
   });
   let data = {};
-  try { data = await response.json(); } catch (e) { data = { error: "no answer from the engine" }; }
-  if (response.status === 401) showLogin("Your session ended: log in again.");
+  try { data = await response.json(); } catch (e) { data = { error: t("no answer from the engine") }; }
+  if (response.status === 401) showLogin(t("Your session ended: log in again."));
   return { ok: response.ok, data };
 }
 
@@ -52,6 +136,16 @@ function showLogin(message) {
   $("desk").hidden = true;
   $("login").hidden = false;
   $("login-problem").textContent = message || "";
+}
+
+// Labels in the page itself carry their English text in data-t.
+function setLanguage(language) {
+  if (!language || language === lang) return;
+  lang = language;
+  document.documentElement.lang = lang === "no" ? "nb" : "en";
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  $("status-buttons").replaceChildren();  // relabelled at the next render
+  lastCard = "";
 }
 
 async function start() {
@@ -63,14 +157,15 @@ async function start() {
   lastCard = "";
   events = new EventSource("/api/screen/events");
   events.onmessage = (message) => render(JSON.parse(message.data));
-  events.addEventListener("expired", () => showLogin("Your session expired: log in again."));
+  events.addEventListener("expired", () => showLogin(t("Your session expired: log in again.")));
 }
 
 function render(view) {
   $("me-name").textContent = view.me.name;
-  $("me-status").textContent = STATUS_LABELS[view.me.status] || view.me.status;
-  const presence = [view.me.presence, view.me.detail].filter(Boolean).join(" ");
-  $("me-presence").textContent = presence ? `(queues: ${presence})` : "";
+  setLanguage(view.language);
+  $("me-status").textContent = t(STATUS_LABELS[view.me.status] || view.me.status);
+  const presence = [t(view.me.presence), view.me.detail].filter(Boolean).join(" ");
+  $("me-presence").textContent = presence ? `(${t("queues:")} ${presence})` : "";
   renderStatusButtons(view.statuses, view.me.status);
   const hints = $("hints");
   clear(hints);
@@ -87,16 +182,17 @@ function renderCallbacks(rows) {
   for (const r of rows) {
     const li = el("li", null, { "data-ref": r.ref, "data-testid": "callback", class: r.overdue ? "overdue" : "" });
     li.appendChild(el("strong", `Ref ${r.ref}`));
-    li.appendChild(el("span", ` · ${r.loop} · asked ${r.asked} · due ${r.due}${r.overdue ? " (overdue)" : ""} · `));
+    const overdue = r.overdue ? ` ${t("(overdue)")}` : "";
+    li.appendChild(el("span", ` · ${r.loop} · ${t("asked")} ${r.asked} · ${t("due")} ${r.due}${overdue} · `));
     if (r.mine) {
-      li.appendChild(el("span", `call ${r.number}`, { class: "callback-number", "data-testid": "callback-number" }));
-      const done = el("button", "Called back: done", { type: "button", "data-testid": "callback-done" });
+      li.appendChild(el("span", `${t("call")} ${r.number}`, { class: "callback-number", "data-testid": "callback-number" }));
+      const done = el("button", t("Called back: done"), { type: "button", "data-testid": "callback-done" });
       done.addEventListener("click", () => callbackAction("done", r.ref));
       li.appendChild(done);
     } else if (r.status === "taken") {
-      li.appendChild(el("span", `taken by ${r.taken_by}`, { "data-testid": "callback-taken-by" }));
+      li.appendChild(el("span", `${t("taken by")} ${r.taken_by}`, { "data-testid": "callback-taken-by" }));
     } else {
-      const take = el("button", "Take", { type: "button", "data-testid": "callback-take" });
+      const take = el("button", t("Take"), { type: "button", "data-testid": "callback-take" });
       take.addEventListener("click", () => callbackAction("take", r.ref));
       li.appendChild(take);
     }
@@ -127,7 +223,7 @@ function renderStatusButtons(statuses, current) {
   }
   clear(box);
   for (const status of statuses) {
-    const button = el("button", STATUS_LABELS[status] || status, { type: "button", "data-status": status });
+    const button = el("button", t(STATUS_LABELS[status] || status), { type: "button", "data-status": status });
     button.disabled = status === current;
     button.addEventListener("click", async () => {
       const { ok, data } = await post("/api/screen/status", { status });
@@ -143,16 +239,16 @@ function formatWait(seconds) {
 }
 
 function waitedText(c) {
-  if (c.waited_s !== null) return `answered after ${formatWait(c.waited_s)} in the queue`;
-  if (c.joined_at !== null) return `waiting ${formatWait(Date.now() / 1000 - c.joined_at)}`;
+  if (c.waited_s !== null) return `${t("answered after")} ${formatWait(c.waited_s)} ${t("in the queue")}`;
+  if (c.joined_at !== null) return `${t("waiting")} ${formatWait(Date.now() / 1000 - c.joined_at)}`;
   return "";
 }
 
 // A screen in a background tab still tells the agent a call is ringing: in the tab's title.
 function setTitle(c) {
-  const base = "Switchboard — agent screen";
-  if (c && c.phase === "ringing") document.title = `☎ Ringing: ${c.number || "withheld"} — ${base}`;
-  else if (c && c.phase === "connected") document.title = `In call — ${base}`;
+  const base = `Switchboard — ${t("Agent screen")}`;
+  if (c && c.phase === "ringing") document.title = `☎ ${t("Ringing")}: ${c.number || t("number withheld")} — ${base}`;
+  else if (c && c.phase === "connected") document.title = `${t("In call")} — ${base}`;
   else document.title = base;
 }
 
@@ -164,18 +260,18 @@ function renderCard(c) {
   if (c === null) return;
   section.className = `card ${c.phase}`;
   section.dataset.callId = c.call_id;
-  $("card-phase").textContent = { ringing: "Ringing", connected: "In call", ended: "Call ended" }[c.phase];
-  $("card-number").textContent = c.number || "number withheld";
+  $("card-phase").textContent = t({ ringing: "Ringing", connected: "In call", ended: "Call ended" }[c.phase]);
+  $("card-number").textContent = c.number || t("number withheld");
   $("card-caller").textContent = c.caller_name;
   const facts = [c.loop];
-  if (c.digit) facts.push(`pressed ${c.digit}`);
-  if (c.invalid_keys) facts.push(`${c.invalid_keys} wrong key(s) first`);
-  if (c.levels.length > 1) facts.push(`moved on from ${c.levels.slice(0, -1).join(", ")}`);
-  facts.push(c.language === "en" ? "English" : "Norwegian");
+  if (c.digit) facts.push(`${t("pressed")} ${c.digit}`);
+  if (c.invalid_keys) facts.push(`${c.invalid_keys} ${t("wrong key(s) first")}`);
+  if (c.levels.length > 1) facts.push(`${t("moved on from")} ${c.levels.slice(0, -1).join(", ")}`);
+  facts.push(t(c.language === "en" ? "English" : "Norwegian"));
   facts.push(waitedText(c));
   $("card-facts").textContent = facts.filter(Boolean).join(" · ");
   $("card-greeting").textContent = c.greeting;
-  $("card-greeting-alt").textContent = c.greeting_alternative ? `If another language is needed: ${c.greeting_alternative}` : "";
+  $("card-greeting-alt").textContent = c.greeting_alternative ? `${t("If another language is needed:")} ${c.greeting_alternative}` : "";
   $("card-lookup").textContent = c.lookup_problem;
   renderMembers(c);
   renderIdentity(c);
@@ -187,13 +283,13 @@ function renderMembers(c) {
   const typed = keepTyped(box);
   clear(box);
   if (c.members.length === 0) {
-    box.appendChild(el("p", "No member registered on this number: the identity check finds them.", { class: "quiet" }));
+    box.appendChild(el("p", t("No member registered on this number: the identity check finds them."), { class: "quiet" }));
   }
   for (const m of c.members) {
     const div = el("div", null, { class: "member", "data-testid": "member", "data-member": m.id });
-    div.appendChild(el("h3", `${m.name} · member ${m.member_number}`));
-    div.appendChild(el("div", `Phone: ${m.phone || "—"} · E-mail: ${m.email || "—"}`));
-    div.appendChild(el("div", `Address: ${m.address || "—"}`));
+    div.appendChild(el("h3", `${m.name} · ${t("member")} ${m.member_number}`));
+    div.appendChild(el("div", `${t("Phone")}: ${m.phone || "—"} · ${t("E-mail")}: ${m.email || "—"}`));
+    div.appendChild(el("div", `${t("Address")}: ${m.address || "—"}`));
     for (const f of m.flags) {
       const flag = el("div", null, { class: "flag", "data-testid": "flag", "data-flag": f.flag });
       flag.appendChild(el("span", f.text));
@@ -201,7 +297,7 @@ function renderMembers(c) {
       const input = el("input", null, { name: `${m.id}:${f.field}`, "aria-label": `new ${f.field}`, autocomplete: "off" });
       if (f.field === "fnr") input.setAttribute("inputmode", "numeric");
       form.appendChild(input);
-      form.appendChild(el("button", "Save", { type: "submit" }));
+      form.appendChild(el("button", t("Save"), { type: "submit" }));
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         const { ok, data } = await post("/api/screen/correction", {
@@ -248,17 +344,17 @@ function renderIdentity(c) {
     else if (data && data.call_id) showCard(data);
   };
   const button = (label, answer, testid) => {
-    const b = el("button", label, { type: "button", "data-testid": testid });
+    const b = el("button", t(label), { type: "button", "data-testid": testid });
     b.addEventListener("click", () => send(answer));
     box.appendChild(b);
   };
   const form = (fields, testid) => {
     const f = el("form", null, { "data-testid": testid });
     for (const [name, label] of fields) {
-      f.appendChild(el("label", label));
+      f.appendChild(el("label", t(label)));
       f.appendChild(el("input", null, { name, inputmode: "numeric", autocomplete: "off", "data-testid": `input-${name}` }));
     }
-    f.appendChild(el("button", "Check", { type: "submit", "data-testid": `${testid}-submit` }));
+    f.appendChild(el("button", t("Check"), { type: "submit", "data-testid": `${testid}-submit` }));
     f.addEventListener("submit", (event) => {
       event.preventDefault();
       const answer = {};
@@ -281,7 +377,7 @@ function renderIdentity(c) {
       form([["kid", "KID number"]], "form-kid");
       break;
     case "name":
-      box.appendChild(el("p", `Member on the invoice: ${id.member_name || "?"}`, { "data-testid": "invoice-member" }));
+      box.appendChild(el("p", `${t("Member on the invoice:")} ${id.member_name || "?"}`, { "data-testid": "invoice-member" }));
       button("The name matches", { name_matches: true }, "name-matches");
       button("It does not match", { name_matches: false }, "name-differs");
       break;
@@ -307,8 +403,8 @@ function renderBoard(rows, me) {
   clear(body);
   for (const row of rows) {
     const tr = el("tr", null, { "data-agent": row.id });
-    tr.appendChild(el("td", row.id === me ? `${row.name} (you)` : row.name));
-    tr.appendChild(el("td", row.presence, { class: `presence-${row.presence.replaceAll(" ", "-")}` }));
+    tr.appendChild(el("td", row.id === me ? `${row.name} ${t("(you)")}` : row.name));
+    tr.appendChild(el("td", t(row.presence), { class: `presence-${row.presence.replaceAll(" ", "-")}` }));
     tr.appendChild(el("td", row.detail));
     body.appendChild(tr);
   }
@@ -324,13 +420,13 @@ document.addEventListener("DOMContentLoaded", () => {
       credentials: "same-origin",
     });
     if (response.ok) { $("login-password").value = ""; start(); return; }
-    let message = "login failed";
+    let message = t("login failed");
     try { message = (await response.json()).error; } catch (e) { /* keep the plain message */ }
     $("login-problem").textContent = message;
   });
   $("logout").addEventListener("click", async () => {
     await post("/api/screen/logout", {});
-    showLogin("Logged out.");
+    showLogin(t("Logged out."));
   });
   $("card-close").addEventListener("click", async () => {
     if (card) await post("/api/screen/dismiss", { call_id: card.call_id });
@@ -342,5 +438,6 @@ document.addEventListener("DOMContentLoaded", () => {
       $("card-facts").textContent = facts.join(" · ");
     }
   }, 1000);
+  fetch("/api/screen/ui").then((r) => r.json()).then((ui) => setLanguage(ui.language)).catch(() => {});
   start();
 });

@@ -83,7 +83,7 @@ async def test_a_call_rings_agent_a_and_only_a_sees_the_caller(
         card = anne.get_by_test_id("card")
         await expect(anne.get_by_test_id("card-phase")).to_have_text("Ringing")
         await expect(anne.get_by_test_id("card-number")).to_have_text(CALLER_NUMBER)
-        await expect(anne).to_have_title(f"☎ Ringing: {CALLER_NUMBER} — Switchboard — agent screen")
+        await expect(anne).to_have_title(f"☎ Ringing: {CALLER_NUMBER} — Switchboard — Agent screen")
         await expect(anne.locator("#card-caller")).to_have_text(CALLER_NAME)
         assert await anne.locator("#pwned").count() == 0
         await expect(anne.get_by_test_id("greeting")).to_have_text(
@@ -324,3 +324,54 @@ async def test_a_callback_is_taken_by_one_agent_and_done_removes_it_from_asteris
     done = await rig.callbacks.get("482913")
     assert done is not None
     assert (done.status.value, done.handled_by) == ("done", "bjorn")
+
+
+async def test_the_screen_speaks_norwegian_when_configured(browser: Browser) -> None:
+    async with screen_engine(ring_s=2.0, ui_language="no") as rig:
+        page = await (await browser.new_context()).new_page()
+        await page.goto(f"{rig.base}/screen")
+        await expect(page.locator("#login-submit")).to_have_text("Logg inn")
+        await page.fill("#login-agent", "anne")
+        await page.fill("#login-password", "wrong")
+        await page.click("#login-submit")
+        await expect(page.locator("#login-problem")).to_have_text(
+            "ukjent bruker eller feil passord"
+        )
+        await page.fill("#login-password", PASSWORDS["anne"])
+        await page.click("#login-submit")
+        await expect(page.get_by_test_id("me-status")).to_have_text("Tilgjengelig")
+        channel = rig.sim.pbx.new_caller(CALLER_NUMBER, "Kari")
+        call = asyncio.create_task(
+            rig.sim.pbx.queue_call(channel, "loop1", "1", patience_s=60, talk_s=60)
+        )
+        try:
+            await expect(page.get_by_test_id("card-phase")).to_have_text("Ringer")
+            await expect(page.get_by_test_id("greeting")).to_have_text(
+                "«Arbeidsmandsforbundet, du snakker med Anne Aas»"
+            )
+            await expect(page.locator("[data-flag=no-email]")).to_contain_text(
+                "Ingen e-postadresse registrert"
+            )
+            await expect(page.get_by_test_id("identity-instruction")).to_contain_text(
+                "Før noe om medlemskap"
+            )
+            await page.get_by_test_id("situation-own").click()
+            await page.get_by_test_id("input-fnr").fill("31129956716")
+            await page.get_by_test_id("input-member_number").fill("1000001")
+            await page.get_by_test_id("form-own-submit").click()
+            await expect(page.get_by_test_id("identity-problem")).to_have_text(
+                "andre kontrollsiffer (11.) er feil: spør igjen"
+            )
+            await expect(page.get_by_test_id("card-phase")).to_have_text("I samtale")
+            await expect(page.locator("[data-agent=anne]")).to_contain_text("i samtale")
+            await page.locator("#status-buttons [data-status=lunch]").click()
+            await expect(page.get_by_test_id("me-status")).to_have_text("Lunsj")
+        finally:
+            call.cancel()
+
+
+async def test_an_open_screen_does_not_hold_up_stopping_the_engine(browser: Browser) -> None:
+    async with screen_engine(ring_s=1.0) as rig:
+        page = await logged_in(browser, rig.base, "anne")
+        rig.engine.stop()  # with anne's event stream open: screen_engine waits 10 s at most
+        await expect(page.get_by_test_id("me-name")).to_have_text("Anne Aas")

@@ -83,8 +83,11 @@ def _with_colleagues(config: str, n: int) -> str:
 
 
 @contextlib.asynccontextmanager
-async def screen_engine(ring_s: float = 3.0, colleagues: int = 0) -> AsyncIterator[ScreenRig]:
-    settings = parse_config(_with_colleagues(CONFIG, colleagues), "screen.yaml")
+async def screen_engine(
+    ring_s: float = 3.0, colleagues: int = 0, ui_language: str = "en"
+) -> AsyncIterator[ScreenRig]:
+    config = CONFIG.replace("screen:\n", f"screen:\n  ui_language: {ui_language}\n")
+    settings = parse_config(_with_colleagues(config, colleagues), "screen.yaml")
     hashes = {agent: hash_password(pw) for agent, pw in PASSWORDS.items()}
     if colleagues:
         shared = hash_password(COLLEAGUE_PASSWORD)

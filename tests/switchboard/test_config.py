@@ -223,3 +223,13 @@ def test_a_login_must_be_a_hash_never_a_password() -> None:
     (problem,) = problems(text)
     assert "agents[0].login" in problem
     assert "switchboard password-hash" in problem
+
+
+def test_a_bare_no_means_norwegian_not_false() -> None:
+    text = "screen: {ui_language: no}\n" + GOOD.replace(
+        'suffix: "-111"\n', 'suffix: "-111"\n    language: no\n'
+    )
+    settings = parse_config(text, "sb.yaml")
+    assert settings.screen.ui_language == "no"
+    assert settings.ivr is not None
+    assert settings.ivr.routes["loop1"].language == "no"

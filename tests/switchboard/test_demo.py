@@ -60,7 +60,8 @@ async def test_the_demo_serves_the_agent_screen_at_the_printed_url_with_the_prin
                 if hints:
                     break
                 await asyncio.sleep(0.2)
-            assert any("all-day event on" in h and "08:00-15:30" in h for h in hints), hints
+            # The example config speaks Norwegian on the screen.
+            assert any("heldagsavtalen" in h and "08:00-15:30" in h for h in hints), hints
             # Most demo callers are invented members: some screen soon shows one on its card.
             agents = [row["id"] for row in view["board"]]
             assert await _someone_is_shown_a_member(base, agents, within_s=15)
