@@ -62,6 +62,13 @@ async def identity_outcome(page: Page, expected: str) -> None:
     await expect(page.get_by_test_id("identity-outcome")).to_have_text(expected)
 
 
+async def own_identity(page: Page, fnr: str, member_number: str) -> None:
+    """Type a fødselsnummer and a member number (or mobile) and press Check."""
+    await page.get_by_test_id("input-fnr").fill(fnr)
+    await page.get_by_test_id("input-member_number").fill(member_number)
+    await page.get_by_test_id("form-own-submit").click()
+
+
 async def start_over(page: Page) -> None:
     await page.get_by_test_id("identity-restart").click()
     await expect(page.get_by_test_id("situation-own")).to_be_visible()
@@ -162,9 +169,7 @@ async def walk_every_identity_path(anne: Page) -> None:
 
     # 2. Not recognised: fødselsnummer and member number; a typo is explained, not counted.
     await anne.get_by_test_id("situation-own").click()
-    await anne.get_by_test_id("input-fnr").fill("31129956716")
-    await anne.get_by_test_id("input-member_number").fill("1000001")
-    await anne.get_by_test_id("form-own-submit").click()
+    await own_identity(anne, "31129956716", "1000001")
     await expect(anne.get_by_test_id("identity-problem")).to_contain_text(
         "second check digit (11th) is wrong"
     )
@@ -210,9 +215,7 @@ async def walk_every_identity_path(anne: Page) -> None:
     # 5. On behalf about a case, the member on the phone agrees and identifies themself.
     await anne.get_by_test_id("situation-behalf-case").click()
     await anne.get_by_test_id("consent-given").click()
-    await anne.get_by_test_id("input-fnr").fill(KARI_FNR)
-    await anne.get_by_test_id("input-member_number").fill("1000001")
-    await anne.get_by_test_id("form-own-submit").click()
+    await own_identity(anne, KARI_FNR, "1000001")
     await anne.get_by_test_id("agree-caller-calls-back").click()
     await identity_outcome(
         anne, "verified: the member's oral consent; agreed: the caller calls back"
@@ -356,9 +359,7 @@ async def test_the_screen_speaks_norwegian_when_configured(browser: Browser) -> 
                 "Før noe om medlemskap"
             )
             await page.get_by_test_id("situation-own").click()
-            await page.get_by_test_id("input-fnr").fill("31129956716")
-            await page.get_by_test_id("input-member_number").fill("1000001")
-            await page.get_by_test_id("form-own-submit").click()
+            await own_identity(page, "31129956716", "1000001")
             await expect(page.get_by_test_id("identity-problem")).to_have_text(
                 "andre kontrollsiffer (11.) er feil: spør igjen"
             )
