@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -80,7 +80,9 @@ class SqliteDirectory:
         path: Path | str,
         key: bytes,
         placeholders: frozenset[str] = DEFAULT_PLACEHOLDERS,
+        keep_identity_checks: timedelta = timedelta(days=400),
     ) -> None:
+        self.keep_identity_checks = keep_identity_checks
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
         # Two engines on one host may share the file: WAL lets one read while the other writes.
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -168,12 +170,15 @@ class SqliteDirectory:
         return member
 
     async def record_identity(self, record: IdentityRecord) -> None:
+        """Note an outcome; outcomes older than `keep_identity_checks` are deleted meanwhile."""
         r = record
+        cutoff = (r.at - self.keep_identity_checks).astimezone(UTC).isoformat()
         with self._db:
+            self._db.execute("DELETE FROM identity_checks WHERE at < ?", (cutoff,))
             self._db.execute(
                 "INSERT INTO identity_checks VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (r.call_id, r.member_id, int(r.verified), r.method, r.agreement, r.by,
-                 r.at.isoformat()),
+                 r.at.astimezone(UTC).isoformat()),
             )  # fmt: skip
 
     def corrections(self, member_id: str) -> list[tuple[str, str, datetime]]:

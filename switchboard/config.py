@@ -213,6 +213,8 @@ class ScreenConfig(_Strict):
     fnr_key_env: str = Field(default="SWITCHBOARD_DATA_KEY", pattern=r"^[A-Z_][A-Z0-9_]*$")
     placeholder_personal_numbers: tuple[Annotated[str, Field(pattern=r"^\d{5}$")], ...] = ("00100",)
     kid: KidConfig = KidConfig()
+    # Identity-check outcomes in the SQLite directory are deleted after this (a CRM keeps its own).
+    keep_identity_checks_days: int = Field(default=400, ge=1, le=3650)
     session_idle_s: int = Field(default=1800, ge=60, le=86400)
     session_max_s: int = Field(default=36000, ge=300, le=7 * 86400)
     secure_cookie: bool = False  # True behind HTTPS (the README's deployment does so)

@@ -393,7 +393,10 @@ def member_directory(
                 ]
             )
         return SqliteDirectory(
-            where.removeprefix("sqlite:"), key.encode(), frozenset(s.placeholder_personal_numbers)
+            where.removeprefix("sqlite:"),
+            key.encode(),
+            frozenset(s.placeholder_personal_numbers),
+            timedelta(days=s.keep_identity_checks_days),
         )
     token = environ.get(s.directory_token_env, "") if s.directory_token_env else ""
     headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -1,7 +1,7 @@
 """The member directory: found by phone or member number, corrected with who and when."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -175,3 +175,14 @@ async def test_a_crm_that_is_down_gives_a_clear_error() -> None:
     ) as client:
         with pytest.raises(DirectoryError, match="unreachable: ConnectError"):
             await HttpDirectory(client).by_phone("90595313")
+
+
+async def test_identity_check_records_are_kept_for_the_configured_time_only() -> None:
+    directory = SqliteDirectory(":memory:", key=b"k", keep_identity_checks=timedelta(days=30))
+    old = IdentityRecord("c-old", "m1", True, "fnr", "", "anne", AT - timedelta(days=31))
+    recent = IdentityRecord("c-new", "m1", True, "fnr", "", "anne", AT - timedelta(days=29))
+    await directory.record_identity(old)
+    await directory.record_identity(recent)
+    await directory.record_identity(IdentityRecord("c-now", None, False, "", "", "bjorn", AT))
+    assert directory.identity_checks("c-old") == []
+    assert directory.identity_checks("c-new") != []
