@@ -8,6 +8,7 @@ import of the same reference (after a router restart) changes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,6 +31,10 @@ class CallbackStore(Protocol):
         """Claim an open request for `agent`; None when someone else has it already."""
         ...
 
+    async def release(self, ref: str, agent: str) -> bool:
+        """Hand a request `agent` took back to the loop; False when it is not theirs."""
+        ...
+
 
 PREFIX = "sb:callback:"
 OPEN_SET = "sb:callbacks:open"
@@ -48,6 +53,14 @@ local status = redis.call('hget', KEYS[1], 'status')
 if not status then return -1 end
 if status ~= 'open' then return 0 end
 redis.call('hset', KEYS[1], 'status', 'taken', 'handled_by', ARGV[1], 'handled_at', ARGV[2])
+return 1
+"""
+
+
+_RELEASE = """
+if redis.call('hget', KEYS[1], 'status') ~= 'taken' then return 0 end
+if redis.call('hget', KEYS[1], 'handled_by') ~= ARGV[1] then return 0 end
+redis.call('hset', KEYS[1], 'status', 'open', 'handled_by', '', 'handled_at', '')
 return 1
 """
 
@@ -143,6 +156,9 @@ class RedisCallbackStore:
             raise KeyError(f"no callback with reference {ref}")
         return await self.get(ref) if taken == 1 else None
 
+    async def release(self, ref: str, agent: str) -> bool:
+        return bool(await self.redis.eval(_RELEASE, 1, PREFIX + ref, agent))
+
 
 def _str(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
@@ -189,3 +205,14 @@ class MemoryCallbackStore:
         if current.status is not CallbackStatus.OPEN:
             return None
         return await self.mark(ref, CallbackStatus.TAKEN, agent, at)
+
+    async def release(self, ref: str, agent: str) -> bool:
+        current = self.requests.get(ref)
+        if current is None or current.status is not CallbackStatus.TAKEN:
+            return False
+        if current.handled_by != agent:
+            return False
+        self.requests[ref] = replace(
+            current, status=CallbackStatus.OPEN, handled_by="", handled_at=None
+        )
+        return True

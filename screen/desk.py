@@ -346,6 +346,14 @@ class Desk:
         log.info("callback %s taken by %s", ref, agent_id)
         await self._callbacks_changed()
 
+    async def release_callback(self, agent_id: str, ref: str) -> None:
+        """Hand a taken callback back to the loop (someone else will call)."""
+        await self._callback_in_my_loops(agent_id, ref)
+        if not await self.callbacks_store.release(ref, agent_id):
+            raise Refused("only the one who took a callback can hand it back")
+        log.info("callback %s handed back by %s", ref, agent_id)
+        await self._callbacks_changed()
+
     async def finish_callback(self, agent_id: str, ref: str) -> None:
         """The taker has called back: done in the store, and gone from Asterisk's AstDB."""
         request = await self._callback_in_my_loops(agent_id, ref)

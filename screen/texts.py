@@ -81,6 +81,8 @@ EXACT: dict[str, str] = {
     "take the callback before marking it done": "ta tilbakeringingen før du merker den som utført",
     "callbacks are not kept by this engine": "denne motoren holder ikke tilbakeringinger",
     "no such callback in your loops": "ingen slik tilbakeringing i dine sløyfer",
+    "only the one who took a callback can hand it back": "bare den som tok tilbakeringingen "
+    "kan gi den tilbake",
     "the request body is not JSON": "forespørselen er ikke JSON",
     "the request body must be a JSON object": "forespørselen må være et JSON-objekt",
     "not logged in (or the session expired)": "ikke innlogget (eller økten er utløpt)",

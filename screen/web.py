@@ -192,6 +192,7 @@ def screen_routes(
     status = action(lambda s, d: desk.set_status(s.agent_id, text(d, "status")))
     take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
     done = action(lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref")))
+    release = action(lambda s, d: desk.release_callback(s.agent_id, text(d, "ref")))
 
     return [
         Route("/screen", page),
@@ -208,4 +209,5 @@ def screen_routes(
         Route("/api/screen/status", status, methods=["POST"]),
         Route("/api/screen/callback/take", take, methods=["POST"]),
         Route("/api/screen/callback/done", done, methods=["POST"]),
+        Route("/api/screen/callback/release", release, methods=["POST"]),
     ]

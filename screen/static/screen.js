@@ -75,6 +75,7 @@ const NORWEGIAN = {
   "taken by": "tatt av",
   "Take": "Ta den",
   "Called back: done": "Ringt tilbake: utført",
+  "Hand back": "Gi tilbake",
   "Your session ended: log in again.": "Økten er avsluttet: logg inn igjen.",
   "Your session expired: log in again.": "Økten er utløpt: logg inn igjen.",
   "Logged out.": "Logget ut.",
@@ -189,6 +190,9 @@ function renderCallbacks(rows) {
       const done = el("button", t("Called back: done"), { type: "button", "data-testid": "callback-done" });
       done.addEventListener("click", () => callbackAction("done", r.ref));
       li.appendChild(done);
+      const back = el("button", t("Hand back"), { type: "button", "data-testid": "callback-release" });
+      back.addEventListener("click", () => callbackAction("release", r.ref));
+      li.appendChild(back);
     } else if (r.status === "taken") {
       li.appendChild(el("span", `${t("taken by")} ${r.taken_by}`, { "data-testid": "callback-taken-by" }));
     } else {

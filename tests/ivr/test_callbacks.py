@@ -97,3 +97,22 @@ async def test_two_agents_taking_one_callback_at_once_one_gets_it(redis: Redis, 
     assert stored.handled_by == winners[0].handled_by
     with pytest.raises(KeyError, match="no callback with reference 000000"):
         await store.take("000000", "anne", at)
+
+
+@pytest.mark.parametrize("kind", ["redis", "memory"])
+async def test_only_the_taker_can_hand_a_callback_back(redis: Redis, kind: str) -> None:
+    store = (
+        RedisCallbackStore(redis, Sealer.generated()) if kind == "redis" else MemoryCallbackStore()
+    )
+    await store.add(
+        from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
+    )
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert await store.release("482913", "anne") is False  # nobody has it
+    await store.take("482913", "anne", at)
+    assert await store.release("482913", "bjorn") is False
+    assert await store.release("482913", "anne") is True
+    back = await store.get("482913")
+    assert back is not None
+    assert (back.status, back.handled_by, back.handled_at) == (CallbackStatus.OPEN, "", None)
+    assert await store.take("482913", "bjorn", at) is not None

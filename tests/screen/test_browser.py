@@ -320,6 +320,11 @@ async def test_a_callback_is_taken_by_one_agent_and_done_removes_it_from_asteris
     await expect(row_a.get_by_test_id("callback-taken-by")).to_have_text("taken by Bjørn Berg")
     assert "41234567" not in await anne.locator("body").inner_text()  # the taker's only
 
+    # Handed back, it is anyone's again; taken once more, then done.
+    await row_b.get_by_test_id("callback-release").click()
+    await expect(row_a.get_by_test_id("callback-take")).to_be_visible()
+    await row_b.get_by_test_id("callback-take").click()
+    await expect(row_b.get_by_test_id("callback-number")).to_be_visible()
     await row_b.get_by_test_id("callback-done").click()
     await expect(row_b).to_have_count(0)
     await expect(row_a).to_have_count(0)
