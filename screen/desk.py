@@ -89,6 +89,8 @@ class Desk:
         self.notes: dict[str, CallNotes] = {}
         self.titles = {loop.queue: loop.title for loop in self.roster.loops}
         self.loop_titles = {loop.id: loop.title for loop in self.roster.loops}
+        self.agent_names = {a.id: a.name for a in self.roster.agents.values()}
+        self.agent_loops = {a: loops_of(self.roster, a) for a in self.roster.agents}
         self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
@@ -168,9 +170,9 @@ class Desk:
             "callbacks": callback_rows(
                 self.callback_requests,
                 agent_id,
-                loops_of(self.roster, agent_id),
+                self.agent_loops[agent_id],
                 self.loop_titles,
-                {a.id: a.name for a in self.roster.agents.values()},
+                self.agent_names,
                 now,
                 self.zone,
             ),
@@ -379,7 +381,7 @@ class Desk:
             request = await self.callbacks_store.get(ref)
         except Exception as exc:
             raise Refused(f"callback store: {exc}") from None
-        if request is None or request.loop not in loops_of(self.roster, agent_id):
+        if request is None or request.loop not in self.agent_loops[agent_id]:
             raise Refused("no such callback in your loops")
         return request
 
