@@ -19,6 +19,7 @@ from ops.metrics import EngineCollector, EngineView
 from ops.web import build_app
 from presence.source import InMemoryPresence
 from routing.ami.client import AmiSettings
+from screen.directory import SqliteDirectory
 from switchboard.config import load_config
 from switchboard.engine import Engine, calendar_presence, system_clock
 
@@ -37,7 +38,12 @@ def exported_metric_names() -> set[str]:
     """Every sample name the engine exposes, from a real scrape of the example config."""
     settings = load_config(DEPLOY / "switchboard.example.yaml", {})
     presence = calendar_presence(settings, system_clock)
-    engine = Engine(settings, AmiSettings("127.0.0.1", 1, "u", "s"), presence)
+    engine = Engine(
+        settings,
+        AmiSettings("127.0.0.1", 1, "u", "s"),
+        presence,
+        directory=SqliteDirectory(":memory:", key=b"k"),  # the agent screen's metrics too
+    )
     registry = CollectorRegistry()
     registry.register(EngineCollector(engine.view()))
     text = generate_latest(registry).decode()
