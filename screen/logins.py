@@ -68,8 +68,7 @@ class Sessions:
         that carries the AMI connection.
         """
         now = self.clock()
-        recent = [t for t in self._failures.get(agent_id, []) if now - t < self.lockout_s]
-        self._failures[agent_id] = recent
+        recent = self._recent_failures(agent_id, now)
         if len(recent) >= self.max_failures:
             return None
         stored = hashes.get(agent_id)
@@ -93,12 +92,14 @@ class Sessions:
     def __len__(self) -> int:
         return len(self._sessions)
 
+    def _recent_failures(self, agent_id: str, now: float) -> list[float]:
+        """The agent's wrong passwords within the lockout window (older ones are dropped)."""
+        recent = [t for t in self._failures.get(agent_id, []) if now - t < self.lockout_s]
+        self._failures[agent_id] = recent
+        return recent
+
     def locked_out(self, agent_id: str) -> bool:
-        now = self.clock()
-        return (
-            len([t for t in self._failures.get(agent_id, []) if now - t < self.lockout_s])
-            >= self.max_failures
-        )
+        return len(self._recent_failures(agent_id, self.clock())) >= self.max_failures
 
     def get(self, token: str | None) -> Session | None:
         """The live session for a token (and it counts as use), or None."""
