@@ -42,6 +42,14 @@ class Roster:
         chosen += [a for a in self.agents.values() if a.roles & wanted]
         return tuple(dict.fromkeys(chosen))
 
+    def loops_by_agent(self) -> dict[str, tuple[Loop, ...]]:
+        """Every agent's loops (named or by role), in one pass over the loops."""
+        found: dict[str, list[Loop]] = {agent_id: [] for agent_id in self.agents}
+        for loop in self.loops:
+            for agent in self.members_of(loop):
+                found[agent.id].append(loop)
+        return {agent_id: tuple(loops) for agent_id, loops in found.items()}
+
     def loop_for_queue(self, queue: str) -> Loop | None:
         return next((loop for loop in self.loops if loop.queue == queue), None)
 

@@ -46,16 +46,13 @@ def board(
 ) -> list[BoardRow]:
     """One row per agent, in roster order."""
     rows = []
-    loops_of: dict[str, list[str]] = {agent_id: [] for agent_id in roster.agents}
-    for loop in roster.loops:
-        for member in roster.members_of(loop):
-            loops_of[member.id].append(loop.queue)
+    loops_of = roster.loops_by_agent()
     for agent in roster.agents.values():
         status = manual.get(agent.id, ManualStatus.AVAILABLE)
         members = [
             m
-            for queue_name in loops_of[agent.id]
-            if (queue := state.loops.get(queue_name)) is not None
+            for loop in loops_of[agent.id]
+            if (queue := state.loops.get(loop.queue)) is not None
             and (m := queue.members.get(agent.interface)) is not None
         ]
         states = {agent_state(m, status) for m in members}

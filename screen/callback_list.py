@@ -7,21 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ivr.callbacks import CallbackRequest, CallbackStatus
-from routing.roster import Roster
 
 Json = dict[str, object]
-
-
-def loops_of(roster: Roster, agent_id: str) -> set[str]:
-    """Loop ids the agent answers (callback requests carry the loop id)."""
-    agent = roster.agents[agent_id]
-    return {loop.id for loop in roster.loops if agent in roster.members_of(loop)}
 
 
 def callback_rows(
     requests: Iterable[CallbackRequest],
     agent_id: str,
-    loops: set[str],
+    loops: set[str],  # the agent's loop ids (callback requests carry the loop id)
     titles: Mapping[str, str],
     names: Mapping[str, str],
     now: datetime,

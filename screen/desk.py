@@ -27,7 +27,7 @@ from screen import identity as wizard
 from screen.agent_calls import AgentCalls
 from screen.answers import Refused, asked, verdict
 from screen.board import board
-from screen.callback_list import callback_rows, loops_of
+from screen.callback_list import callback_rows
 from screen.card import CallContext, Json, card_json
 from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
@@ -90,7 +90,10 @@ class Desk:
         self.titles = {loop.queue: loop.title for loop in self.roster.loops}
         self.loop_titles = {loop.id: loop.title for loop in self.roster.loops}
         self.agent_names = {a.id: a.name for a in self.roster.agents.values()}
-        self.agent_loops = {a: loops_of(self.roster, a) for a in self.roster.agents}
+        self.agent_loops = {
+            agent_id: {loop.id for loop in loops}
+            for agent_id, loops in self.roster.loops_by_agent().items()
+        }
         self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
