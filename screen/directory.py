@@ -18,7 +18,7 @@ import httpx
 
 from screen.fnr import is_placeholder
 from screen.member import Correction, IdentityRecord, Member
-from screen.record_checks import national_number, strip_suffix
+from screen.record_checks import caller_key, national_number
 
 DEFAULT_PLACEHOLDERS = frozenset({"00100", "00000", "99999"})
 
@@ -121,7 +121,7 @@ class SqliteDirectory:
         return None if row is None else _member(row)
 
     async def by_phone(self, number: str) -> list[Member]:
-        key = national_number(strip_suffix(number))
+        key = caller_key(number)
         if not key:
             return []
         rows = self._db.execute(
@@ -247,7 +247,7 @@ class HttpDirectory:
             raise DirectoryError("member directory sent a list we cannot read") from None
 
     async def by_phone(self, number: str) -> list[Member]:
-        key = national_number(strip_suffix(number))
+        key = caller_key(number)
         return await self._members(phone=key) if key else []
 
     async def by_member_number(self, member_number: str) -> Member | None:

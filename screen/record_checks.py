@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from routing.roster import split_loop_suffix
 from screen.member import Member
 
 
@@ -23,7 +24,7 @@ class RecordFlag:
 
 
 def national_number(number: str) -> str:
-    """A Norwegian number as eight digits: no loop suffix, no +47/0047, no spaces."""
+    """A Norwegian number as eight digits: no +47/0047, no spaces."""
     digits = "".join(c for c in number if c.isdigit())
     if number.strip().startswith("+47") or (digits.startswith("0047") and len(digits) == 12):
         digits = digits[-8:]
@@ -34,16 +35,18 @@ def national_number(number: str) -> str:
 
 def strip_suffix(number: str) -> str:
     """The caller's own number without the three-digit loop suffix (90595313-111 → 90595313)."""
-    head, dash, tail = number.rpartition("-")
-    # Only the one dash Asterisk's dialplan adds; a number written 905-95-313 keeps its own.
-    suffixed = dash and len(tail) == 3 and tail.isdigit() and "-" not in head
-    return head if suffixed else number
+    return split_loop_suffix(number)[0]
+
+
+def caller_key(number: str) -> str:
+    """A delivered number as the directory files phones: eight digits, no suffix, no +47."""
+    return national_number(strip_suffix(number))
 
 
 def record_flags(member: Member, calling_number: str) -> tuple[RecordFlag, ...]:
     """What is missing or wrong in the member's record, to fix while they are on the line."""
     flags = []
-    calling = national_number(strip_suffix(calling_number))
+    calling = caller_key(calling_number)
     if calling and national_number(member.phone) != calling:
         registered = member.phone or "no number"
         flags.append(
