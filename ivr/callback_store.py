@@ -7,7 +7,10 @@ import of the same reference (after a router restart) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -16,6 +19,8 @@ from redis.asyncio import Redis
 
 from ivr.callbacks import CallbackRequest, CallbackStatus, handled
 from routing.sealing import Sealer
+
+log = logging.getLogger("switchboard.callbacks")
 
 
 class CallbackStore(Protocol):
@@ -216,3 +221,34 @@ class MemoryCallbackStore:
             current, status=CallbackStatus.OPEN, handled_by="", handled_at=None
         )
         return True
+
+
+class PendingCallbacks:
+    """Open requests as last read from the store.
+
+    Every open wallboard and agent screen asks each second, and every scrape asks too;
+    one read a second serves them all.
+    """
+
+    def __init__(
+        self,
+        store: CallbackStore,
+        every_s: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.every_s = every_s
+        self.monotonic = monotonic
+        self.requests: list[CallbackRequest] | None = None  # None: never read yet
+        self._read_at = -math.inf
+
+    async def refresh(self, force: bool = False) -> None:
+        """Re-read unless read within `every_s` (`force`: after a change of one's own)."""
+        now = self.monotonic()
+        if not force and self.requests is not None and now - self._read_at < self.every_s:
+            return
+        self._read_at = now
+        try:
+            self.requests = await self.store.pending()
+        except Exception as exc:  # the store is an adapter: the last list stands
+            log.warning("open callback requests not read from the store: %s", exc)

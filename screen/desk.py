@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.callback_store import CallbackStore
+from ivr.callback_store import CallbackStore, PendingCallbacks
 from ivr.callbacks import CallbackRequest, CallbackStatus
 from ivr.plan import IvrPlan
 from routing.ami.events import Event
@@ -67,15 +67,13 @@ class Desk:
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
         manual_store: ManualStatusStore | None = None,
         clock: Callable[[], float] = time.time,
-        callbacks: CallbackStore | None = None,
+        callbacks: PendingCallbacks | None = None,
         forget_callback: Callable[[str], Awaitable[None]] | None = None,  # AstDB clean-up
         language: str = "en",  # the screen's own words: "no" or "en"
     ) -> None:
         self.language = language
         self.callbacks = callbacks
         self.forget_callback = forget_callback
-        self.callback_requests: list[CallbackRequest] = []
-        self._callbacks_read_at = -1.0
         self.router = router
         self.roster = router.roster
         self.directory = directory
@@ -171,7 +169,7 @@ class Desk:
             "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
             "call": self._card(agent_id),
             "callbacks": callback_rows(
-                self.callback_requests,
+                (self.callbacks.requests or []) if self.callbacks else [],
                 agent_id,
                 self.agent_loops[agent_id],
                 self.loop_titles,
@@ -330,15 +328,10 @@ class Desk:
 
     # --- callbacks ----------------------------------------------------------------------
 
-    async def refresh_callbacks(self, every_s: float = 1.0) -> None:
-        """Re-read open callback requests; one read a second serves every open screen."""
-        if self.callbacks is None or time.monotonic() - self._callbacks_read_at < every_s:
-            return
-        self._callbacks_read_at = time.monotonic()
-        try:
-            self.callback_requests = await self.callbacks.pending()
-        except Exception as exc:  # the store is an adapter: keep the last list
-            log.warning("callback requests not read: %s", exc)
+    async def refresh_callbacks(self) -> None:
+        """Re-read open callback requests (shared with ops: at most once a second)."""
+        if self.callbacks is not None:
+            await self.callbacks.refresh()
 
     async def take_callback(self, agent_id: str, ref: str) -> None:
         """Claim a callback request from one of the agent's loops (first come, first served)."""
@@ -377,7 +370,7 @@ class Desk:
     def callbacks_store(self) -> CallbackStore:
         if self.callbacks is None:
             raise Refused("callbacks are not kept by this engine")
-        return self.callbacks
+        return self.callbacks.store
 
     async def _callback_in_my_loops(self, agent_id: str, ref: str) -> CallbackRequest:
         try:
@@ -389,8 +382,8 @@ class Desk:
         return request
 
     async def _callbacks_changed(self) -> None:
-        self._callbacks_read_at = -1.0
-        await self.refresh_callbacks()
+        assert self.callbacks is not None
+        await self.callbacks.refresh(force=True)
         self.changed()
 
 

@@ -16,7 +16,12 @@ from zoneinfo import ZoneInfo
 import httpx
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from ivr.callback_store import CallbackStore, MemoryCallbackStore, RedisCallbackStore
+from ivr.callback_store import (
+    CallbackStore,
+    MemoryCallbackStore,
+    PendingCallbacks,
+    RedisCallbackStore,
+)
 from ivr.callbacks import CallbackCounts, count
 from ivr.hours import is_open
 from ops.lease import LeaderLease
@@ -153,8 +158,7 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.callbacks = callbacks
-        self.callback_counts: CallbackCounts | None = None
-        self._counted_at = 0.0
+        self.pending = None if callbacks is None else PendingCallbacks(callbacks)
         self.is_leader: Callable[[], bool] = lease.is_leader if lease else (lambda: True)
         self.presence = presence
         self.router = Router(
@@ -219,7 +223,7 @@ class Engine:
             zone=ZoneInfo(self.settings.presence.timezone),
             all_day_hints=hints,
             manual_store=self.manual_store,
-            callbacks=self.callbacks,
+            callbacks=self.pending,
             forget_callback=self.router.ivr.forget_callback if self.router.ivr else None,
             language=s.ui_language,
         )
@@ -266,7 +270,7 @@ class Engine:
             ivr_steps=lambda: router.calls.steps,
             calendar_health=lambda: {a: c.health for a, c in calendars.items()},
             calendar_kinds=kinds,
-            callbacks=lambda: self.callback_counts,
+            callbacks=self._callback_counts,
             is_leader=lambda: self.is_leader(),
             phones_open=self._phones_open,
             clock=self.clock,
@@ -288,21 +292,16 @@ class Engine:
         return None if plan is None else is_open(plan.hours, self.clock())
 
     async def refresh(self) -> None:
-        """Re-count open and overdue callbacks (read from the store, so asynchronous).
+        """Re-read open callback requests (from the store, so asynchronous; at most once a
+        second for every wallboard, scrape and screen together)."""
+        if self.pending is not None:
+            await self.pending.refresh()
 
-        Every open wallboard asks each second and every scrape asks too; one count a
-        second serves them all.
-        """
-        if self.callbacks is None:
-            return
-        now = time.monotonic()
-        if self.callback_counts is not None and now - self._counted_at < 1.0:
-            return
-        self._counted_at = now
-        try:
-            self.callback_counts = count(await self.callbacks.pending(), self.clock())
-        except Exception as exc:  # the store is an adapter; ops keep the last count
-            log.warning("callback counts not refreshed: %s", exc)
+    def _callback_counts(self) -> CallbackCounts | None:
+        """Open and overdue callbacks now (None before the store was first read)."""
+        if self.pending is None or self.pending.requests is None:
+            return None
+        return count(self.pending.requests, self.clock())
 
     async def run(self) -> None:
         """Run until `stop()`; a failing task stops the others and surfaces its error."""

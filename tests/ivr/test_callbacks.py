@@ -7,8 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from ivr.callback_store import MemoryCallbackStore, RedisCallbackStore
-from ivr.callbacks import CallbackCounts, CallbackParseError, CallbackStatus, count, from_astdb
+from ivr.callback_store import MemoryCallbackStore, PendingCallbacks, RedisCallbackStore
+from ivr.callbacks import (
+    CallbackCounts,
+    CallbackParseError,
+    CallbackRequest,
+    CallbackStatus,
+    count,
+    from_astdb,
+)
 from ivr.hours import OpeningHours, Span
 from routing.sealing import Sealer
 
@@ -116,3 +123,35 @@ async def test_only_the_taker_can_hand_a_callback_back(redis: Redis, kind: str) 
     assert back is not None
     assert (back.status, back.handled_by, back.handled_at) == (CallbackStatus.OPEN, "", None)
     assert await store.take("482913", "bjorn", at) is not None
+
+
+async def test_open_requests_are_read_once_a_second_and_kept_when_the_store_fails() -> None:
+    reads: list[float] = []
+    now = [100.0]
+
+    class CountingStore(MemoryCallbackStore):
+        fail = False
+
+        async def pending(self) -> list[CallbackRequest]:
+            reads.append(now[0])
+            if self.fail:
+                raise ConnectionError("redis down")
+            return await super().pending()
+
+    store = CountingStore()
+    await store.add(
+        from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
+    )
+    pending = PendingCallbacks(store, every_s=1.0, monotonic=lambda: now[0])
+    assert pending.requests is None
+    for _ in range(5):  # five screens and a scrape within the same second
+        await pending.refresh()
+    assert len(reads) == 1
+    await pending.refresh(force=True)  # after an agent's own change
+    assert len(reads) == 2
+    now[0] += 1.0
+    store.fail = True
+    await pending.refresh()
+    assert len(reads) == 3
+    assert pending.requests is not None
+    assert [r.ref for r in pending.requests] == ["482913"]  # the last list stands

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ivr.callback_store import MemoryCallbackStore
+from ivr.callback_store import MemoryCallbackStore, PendingCallbacks
 from ivr.callbacks import CallbackRequest
 from presence.source import InMemoryPresence
 from routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
@@ -152,7 +152,7 @@ async def test_callbacks_are_taken_within_ones_own_loops_and_finished_by_the_tak
     async def forget(ref: str) -> None:
         forgotten.append(ref)
 
-    desk = Desk(router, directory, callbacks=store, forget_callback=forget)
+    desk = Desk(router, directory, callbacks=PendingCallbacks(store), forget_callback=forget)
     at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     await store.add(CallbackRequest("111", "+4790595313", "loop1", at, at, "c9"))
     with pytest.raises(Refused, match="no such callback in your loops"):
