@@ -318,21 +318,30 @@ class Settings:
             return kind, location
         return kind, str(FsPath(self.source).resolve().parent / location)
 
-    def ami_settings(self, environ: Mapping[str, str] = os.environ) -> AmiSettings:
-        """AMI connection settings, with the secret read from the environment."""
-        secret = environ.get(self.ami.secret_env)
-        if not secret:
+    def required_env(
+        self, variable: str, where: str, what: str, environ: Mapping[str, str] = os.environ
+    ) -> str:
+        """A secret the config names by variable; ConfigError (with the export to run) if unset."""
+        value = environ.get(variable)
+        if not value:
             raise ConfigError(
                 [
                     Problem(
                         self.source,
                         0,
-                        "ami.secret_env",
-                        f"environment variable {self.ami.secret_env} is not set",
-                        f"export {self.ami.secret_env}=<the AMI user's secret>",
+                        where,
+                        f"environment variable {variable} is not set",
+                        f"export {variable}=<{what}>",
                     )
                 ]
             )
+        return value
+
+    def ami_settings(self, environ: Mapping[str, str] = os.environ) -> AmiSettings:
+        """AMI connection settings, with the secret read from the environment."""
+        secret = self.required_env(
+            self.ami.secret_env, "ami.secret_env", "the AMI user's secret", environ
+        )
         a = self.ami
         return AmiSettings(
             a.host,

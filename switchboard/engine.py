@@ -47,7 +47,7 @@ from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.logins import Sessions
 from screen.web import screen_routes
-from switchboard.config import ConfigError, Problem, Settings, WebConfig
+from switchboard.config import Settings, WebConfig
 
 log = logging.getLogger("switchboard.engine")
 
@@ -378,19 +378,12 @@ def member_directory(
     s = settings.screen
     where = settings.directory_location()
     if where.startswith("sqlite:"):
-        key = environ.get(s.fnr_key_env)
-        if not key:
-            raise ConfigError(
-                [
-                    Problem(
-                        settings.source,
-                        0,
-                        "screen.fnr_key_env",
-                        f"environment variable {s.fnr_key_env} is not set",
-                        f"export {s.fnr_key_env}=<a long random string, kept like a password>",
-                    )
-                ]
-            )
+        key = settings.required_env(
+            s.fnr_key_env,
+            "screen.fnr_key_env",
+            "a long random string, kept like a password",
+            environ,
+        )
         return SqliteDirectory(
             where.removeprefix("sqlite:"),
             key.encode(),
