@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -29,6 +29,13 @@ def _logging(verbose: bool) -> None:
     )
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _exit_with(bad: ConfigError) -> NoReturn:
+    """Every problem on its own line, then exit 2 (what a wrong setting always gets)."""
+    for problem in bad.problems:
+        typer.echo(str(problem), err=True)
+    raise typer.Exit(2) from None
 
 
 def _load(path: Path) -> Settings:
@@ -87,9 +94,7 @@ def run(
     try:
         engine = production_engine(settings)
     except ConfigError as bad:
-        for problem in bad.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(2) from None
+        _exit_with(bad)
     except SealError as bad:
         typer.echo(f"{config}: {bad}", err=True)
         raise typer.Exit(2) from None
@@ -232,9 +237,7 @@ def members_import(
     try:
         directory = member_directory(settings)
     except ConfigError as bad:
-        for problem in bad.problems:
-            typer.echo(str(problem), err=True)
-        raise typer.Exit(2) from None
+        _exit_with(bad)
     if not isinstance(directory, SqliteDirectory):
         typer.echo("the configured directory is a CRM over HTTP: import there", err=True)
         raise typer.Exit(2)
