@@ -36,10 +36,11 @@ class ManualStatus(StrEnum):
     """What the agent (or a supervisor) set by hand: available, a pause with a reason, leave."""
 
     AVAILABLE = "available"
-    LUNCH = "lunch"
-    BREAK = "break"
-    FOLLOW_UP = "follow-up"
-    TRAINING = "training"
+    # An agent's pause is named after its PauseReason, which is what `pause` maps it to.
+    LUNCH = PauseReason.LUNCH.value
+    BREAK = PauseReason.BREAK.value
+    FOLLOW_UP = PauseReason.FOLLOW_UP.value
+    TRAINING = PauseReason.TRAINING.value
     LEAVE = "leave"  # holiday, time off, leave: logged out of every loop
 
     @property
