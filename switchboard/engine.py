@@ -277,11 +277,8 @@ class Engine:
             service_level_s=self.settings.ivr_config.service_level_s,
             expose_agent_names=self.settings.web.expose_agent_names,
             screen_sessions=None if self.desk is None else self.sessions.__len__,
-            identity_checks=None if self.desk is None else self._identity_counts,
+            identity_checks=None if self.desk is None else self.desk.identity_counts.copy,
         )
-
-    def _identity_counts(self) -> Mapping[tuple[str, bool], int]:
-        return {} if self.desk is None else self.desk.identity_counts
 
     def _leadership_changed(self, leader: bool) -> None:
         if leader:
