@@ -85,6 +85,12 @@ class AgentCalls:
         agent = self.roster.agent_by_interface(interface)
         return agent.id if agent else None
 
+    def _new_card(self, event: AgentCalled | AgentConnect, agent_id: str, now: float) -> AgentCall:
+        return AgentCall(
+            event.uniqueid, agent_id, event.caller_num, event.caller_name, event.queue,
+            Phase.RINGING, now, self._joined.get(event.uniqueid),
+        )  # fmt: skip
+
     def _rang(self, event: AgentCalled, now: float) -> set[str]:
         agent_id = self._agent_id(event.interface)
         if agent_id is None:
@@ -92,30 +98,18 @@ class AgentCalls:
         current = self.by_agent.get(agent_id)
         if current is not None and current.phase is Phase.CONNECTED:
             return set()  # busy with another caller: that card stays
-        self.by_agent[agent_id] = AgentCall(
-            event.uniqueid,
-            agent_id,
-            event.caller_num,
-            event.caller_name,
-            event.queue,
-            Phase.RINGING,
-            now,
-            self._joined.get(event.uniqueid),
-        )
+        self.by_agent[agent_id] = self._new_card(event, agent_id, now)
         return {agent_id}
 
     def _connected(self, event: AgentConnect, now: float) -> set[str]:
-        changed = self._drop(event.uniqueid, ringing=True)  # everyone else stops seeing it
         agent_id = self._agent_id(event.interface)
+        # Everyone else stops seeing the call; the one who answered keeps their card.
+        changed = self._drop(event.uniqueid, ringing=True, keep=agent_id)
         if agent_id is None:
             return changed
         card = self.by_agent.get(agent_id)
-        if card is None or card.call_id != event.uniqueid:
-            card = AgentCall(
-                event.uniqueid, agent_id, event.caller_num, event.caller_name, event.queue,
-                Phase.RINGING, now, self._joined.get(event.uniqueid),
-            )  # fmt: skip
-            self.by_agent[agent_id] = card
+        if card is None or card.call_id != event.uniqueid:  # we joined after it rang
+            card = self.by_agent[agent_id] = self._new_card(event, agent_id, now)
         card.phase = Phase.CONNECTED
         card.waited_s = float(event.hold_time_s)
         return changed | {agent_id}
@@ -128,13 +122,16 @@ class AgentCalls:
                 changed.add(agent_id)
         return changed
 
-    def _drop(self, call_id: str, *, ringing: bool, only: str | None = None) -> set[str]:
+    def _drop(
+        self, call_id: str, *, ringing: bool, only: str | None = None, keep: str | None = None
+    ) -> set[str]:
         gone = {
             agent_id
             for agent_id, card in self.by_agent.items()
             if card.call_id == call_id
             and (not ringing or card.phase is Phase.RINGING)
             and (only is None or agent_id == only)
+            and agent_id != keep
         }
         for agent_id in gone:
             del self.by_agent[agent_id]
