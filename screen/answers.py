@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from screen import identity as wizard
 from screen.directory import DirectoryError, MemberDirectory
-from screen.fnr import check_fnr
+from screen.fnr import FnrCheck, check_fnr
 from screen.kid import KidLayout, check_kid
 from screen.member import Member
 
@@ -60,13 +60,9 @@ async def verdict(
         if found is None and step is wizard.Step.MEMBER_ON_PHONE:  # "… evt. mobilnummer"
             by_phone = await asked(directory.by_phone(number))
             found = by_phone[0] if len(by_phone) == 1 else None
-        matches = (
-            fnr.ok
-            and found is not None
-            and await asked(directory.fnr_matches(found.id, fnr.digits))
-        )
+        matches = await _is_members_fnr(fnr, found, directory)
         placeholder = found is not None and found.placeholder_fnr
-        return wizard.MemberIdentity(fnr, found.id if found else None, bool(matches), placeholder)
+        return wizard.MemberIdentity(fnr, found.id if found else None, matches, placeholder)
     if step is wizard.Step.KID:
         kid = check_kid(text("kid"), kid_layout)
         found = await asked(directory.by_member_number(kid.member_number)) if kid.ok else None
@@ -75,12 +71,8 @@ async def verdict(
         return wizard.NameMatches(answer.get("name_matches") is True)
     if step is wizard.Step.FNR:
         fnr = check_fnr(text("fnr"))
-        matches = (
-            fnr.ok
-            and member is not None
-            and await asked(directory.fnr_matches(member.id, fnr.digits))
-        )
-        return wizard.FnrGiven(fnr, bool(matches), member is not None and member.placeholder_fnr)
+        matches = await _is_members_fnr(fnr, member, directory)
+        return wizard.FnrGiven(fnr, matches, member is not None and member.placeholder_fnr)
     if step is wizard.Step.CONSENT:
         return wizard.Consent(answer.get("consent") is True)
     if step is wizard.Step.AGREEMENT:
@@ -89,3 +81,10 @@ async def verdict(
         except KeyError:
             raise Refused("unknown agreement") from None
     raise Refused("the identity check is finished; start over to check again")
+
+
+async def _is_members_fnr(fnr: FnrCheck, member: Member | None, directory: MemberDirectory) -> bool:
+    """Whether a valid typed number is the member's (the directory compares; we keep a yes/no)."""
+    if not fnr.ok or member is None:
+        return False
+    return await asked(directory.fnr_matches(member.id, fnr.digits))
