@@ -93,28 +93,27 @@ class SqliteDirectory:
     def fnr_hash(self, fnr: str) -> str:
         return hmac.new(self._key, fnr.encode(), hashlib.sha256).hexdigest()
 
+    def _fnr_columns(self, fnr: str) -> list[object]:
+        """What the members table keeps of a fødselsnummer: its keyed hash, placeholder or not."""
+        return [self.fnr_hash(fnr), int(is_placeholder(fnr, self.placeholders))]
+
     def add(self, member: Member, fnr: str) -> None:
         """Register a member (the sample generator and imports use this)."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                member.id,
-                member.member_number,
-                member.name,
-                member.phone,
-                national_number(member.phone),
-                member.email,
-                member.address,
-                int(member.returned_magazine),
-                self.fnr_hash(fnr),
-                int(is_placeholder(fnr, self.placeholders)),
-            ),
-        )
-        self._db.commit()
+        self.add_all([(member, fnr)])
 
     def add_all(self, members: Iterable[tuple[Member, str]]) -> None:
-        for member, fnr in members:
-            self.add(member, fnr)
+        """Register members in one transaction (an import of thousands commits once)."""
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        m.id, m.member_number, m.name, m.phone, national_number(m.phone),
+                        m.email, m.address, int(m.returned_magazine), *self._fnr_columns(fnr),
+                    )
+                    for m, fnr in members
+                ),
+            )  # fmt: skip
 
     def _one(self, where: str, *args: str) -> Member | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM members WHERE {where}", args).fetchone()
@@ -142,13 +141,7 @@ class SqliteDirectory:
     async def correct(self, correction: Correction) -> Member:
         c = correction
         if c.field == "fnr":
-            sets, args = (
-                "fnr_hash = ?, placeholder_fnr = ?",
-                [
-                    self.fnr_hash(c.value),
-                    int(is_placeholder(c.value, self.placeholders)),
-                ],
-            )
+            sets, args = "fnr_hash = ?, placeholder_fnr = ?", self._fnr_columns(c.value)
         elif c.field == "address":  # a new address clears the returned-magazine mark
             sets, args = "address = ?, returned_magazine = 0", [c.value]
         elif c.field == "phone":
