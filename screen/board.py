@@ -34,6 +34,7 @@ class BoardRow:
     name: str
     presence: Presence
     detail: str = ""  # "until 11:30", "lunch", "by hand: Coaching"
+    phone_pause: str | None = None  # paused at their own phone: the reason given there
 
 
 def board(
@@ -56,7 +57,7 @@ def board(
             and (m := queue.members.get(agent.interface)) is not None
         ]
         states = {agent_state(m, status) for m in members}
-        presence, detail = Presence.FREE, ""
+        presence, detail, phone_pause = Presence.FREE, "", None
         if status is ManualStatus.LEAVE:
             presence = Presence.LEAVE
         elif not members:
@@ -70,7 +71,8 @@ def board(
             presence = Presence.MEETING
             detail = f"until {meeting.end.astimezone(zone):%H:%M}" if meeting else ""
         elif AgentState.PAUSED_BY_HAND in states:
-            reason = next((m.paused_reason for m in members if m.paused), "")
-            presence, detail = Presence.PAUSED, f"by hand: {reason}" if reason else "by hand"
-        rows.append(BoardRow(agent.id, agent.name, presence, detail))
+            phone_pause = next((m.paused_reason for m in members if m.paused), "")
+            presence = Presence.PAUSED
+            detail = f"by hand: {phone_pause}" if phone_pause else "by hand"
+        rows.append(BoardRow(agent.id, agent.name, presence, detail, phone_pause))
     return rows

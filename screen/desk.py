@@ -26,7 +26,7 @@ from routing.router import Router
 from screen import identity as wizard
 from screen.agent_calls import AgentCalls
 from screen.answers import Refused, asked, verdict
-from screen.board import board
+from screen.board import BoardRow, board
 from screen.callback_list import callback_rows
 from screen.card import CallContext, Json, card_json
 from screen.directory import DirectoryError, MemberDirectory
@@ -98,7 +98,7 @@ class Desk:
         self.identity_counts: Counter[tuple[str, bool]] = Counter()  # (method, verified)
         self._version = 0  # counts changes; the board cache is keyed on it
         self.closed = False  # the engine is stopping: event streams end
-        self._board_cache: tuple[tuple[int, int], list[Json]] | None = None
+        self._board_cache: tuple[tuple[int, int], list[BoardRow], list[Json]] | None = None
 
     # --- events in ---------------------------------------------------------------------
 
@@ -153,8 +153,8 @@ class Desk:
         agent = self.roster.agents[agent_id]
         status = self.router.manual.get(agent_id, ManualStatus.AVAILABLE)
         now = self.router.clock()
-        rows = self._board(now)
-        mine = next((row for row in rows if row["id"] == agent_id), {})
+        rows, json_rows = self._board(now)
+        mine = next(row for row in rows if row.agent_id == agent_id)
         view: Json = {
             "language": self.language,
             "me": {
@@ -162,8 +162,8 @@ class Desk:
                 "name": agent.name,
                 "status": status.value,
                 # What the queues make of it: e.g. "in a meeting until 11:00" (calls go elsewhere).
-                "presence": mine.get("presence", ""),
-                "detail": mine.get("detail", ""),
+                "presence": mine.presence.value,
+                "detail": mine.detail,
             },
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
@@ -177,11 +177,11 @@ class Desk:
                 now,
                 self.zone,
             ),
-            "board": rows,
+            "board": json_rows,
         }
         return localise_view(view, self.language)
 
-    def _board(self, now: datetime) -> list[Json]:
+    def _board(self, now: datetime) -> tuple[list[BoardRow], list[Json]]:
         """The board is the same for every screen: computed once per change (and per second,
         for what changes without telling the desk: queue events, meetings starting)."""
         key = (self._version, int(time.monotonic()))
@@ -194,15 +194,12 @@ class Desk:
                 now,
                 self.zone,
             )
-            self._board_cache = (
-                key,
-                [
-                    {"id": r.agent_id, "name": r.name, "presence": r.presence.value,
-                     "detail": r.detail}
-                    for r in rows
-                ],
-            )  # fmt: skip
-        return self._board_cache[1]
+            json_rows: list[Json] = [
+                {"id": r.agent_id, "name": r.name, "presence": r.presence.value, "detail": r.detail}
+                for r in rows
+            ]
+            self._board_cache = (key, rows, json_rows)
+        return self._board_cache[1], self._board_cache[2]
 
     def _card(self, agent_id: str) -> Json | None:
         call = self.calls.of(agent_id)
@@ -387,12 +384,11 @@ class Desk:
         self.changed()
 
 
-def _paused_at_phone_hint(row: Json) -> list[str]:
+def _paused_at_phone_hint(row: BoardRow) -> list[str]:
     """A pause made at the phone is not the engine's to lift: the agent must know where to go."""
-    detail = str(row.get("detail", ""))
-    if row.get("presence") != "paused" or not detail.startswith("by hand"):
+    if row.phone_pause is None:
         return []
     return [
-        f"You are paused at your phone ({detail.removeprefix('by hand: ') or 'no reason'}): "
+        f"You are paused at your phone ({row.phone_pause or 'no reason'}): "
         "unpause there to take queue calls again; the screen never lifts a pause it did not make"
     ]
