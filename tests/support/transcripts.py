@@ -1,4 +1,8 @@
-"""Access to the recorded Asterisk 22 transcripts in ../shared/ami-transcripts."""
+"""Access to our recorded Asterisk 22 transcripts in tests/data/ami-transcripts.
+
+They are this project's own recordings of a real Asterisk 22.10.1 (see the README there), kept
+in the repository: a missing transcript is a broken checkout and fails, never skips.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from routing.ami.frame import Fields, parse_message
 
 REPO = Path(__file__).resolve().parents[2]
 DIRECTORY = Path(
-    os.environ.get("SWITCHBOARD_TRANSCRIPTS", REPO.parent / "shared" / "ami-transcripts")
+    os.environ.get("SWITCHBOARD_TRANSCRIPTS", REPO / "tests" / "data" / "ami-transcripts")
 )
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
@@ -40,16 +44,16 @@ class Transcript:
 
 def names() -> list[str]:
     if not DIRECTORY.is_dir():
-        return []
+        raise FileNotFoundError(f"the recorded AMI transcripts are missing: {DIRECTORY}")
     return sorted(p.name.removesuffix(".recv.ami") for p in DIRECTORY.glob("*.recv.ami"))
 
 
 @cache
 def load(prefix: str) -> Transcript:
-    """The transcript whose name starts with `prefix` (e.g. "02"); skips when absent."""
+    """The transcript whose name starts with `prefix` (e.g. "02"); fails when absent."""
     matches = [n for n in names() if n.startswith(prefix)]
     if not matches:
-        pytest.skip(f"transcript {prefix} not found in {DIRECTORY}")
+        pytest.fail(f"transcript {prefix} not found in {DIRECTORY}")
     name = matches[0]
     timeline = tuple(
         json.loads(line)
