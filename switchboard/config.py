@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, time
 from pathlib import Path as FsPath
@@ -23,12 +23,13 @@ from pydantic import (
 
 from ivr.hours import WEEKDAYS, OpeningHours, Span
 from ivr.menu import Choice, Menu
-from ivr.plan import CALLBACK, IvrPlan, LoopRoute, Prompts, overflow_cycle
+from ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
 from screen.greeting import DEFAULT_ORGANISATION, DEFAULT_TEMPLATES
-from switchboard.yaml_lines import Path, YamlSyntaxError, load_with_lines
+from switchboard.config_checks import cross_field_problems, fix_for
+from switchboard.yaml_lines import Path, YamlSyntaxError, load_with_lines, read_text
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 
@@ -386,10 +387,17 @@ def load_config(path: FsPath | str, environ: Mapping[str, str] = os.environ) -> 
     """Read and validate a config file; raises ConfigError listing every problem."""
     source = str(path)
     try:
-        text = FsPath(path).read_text(encoding="utf-8")
+        text = read_text(FsPath(path))
     except OSError as exc:
-        raise ConfigError([Problem(source, 0, "file", f"cannot read: {exc.strerror}")]) from None
+        raise ConfigError(
+            [Problem(source, 0, "file", f"cannot read: {exc.strerror}", _READ_FIX)]
+        ) from None
+    except YamlSyntaxError as exc:
+        raise ConfigError([Problem(source, exc.line, "file", exc.problem, exc.fix)]) from None
     return parse_config(text, source, environ)
+
+
+_READ_FIX = "check the path, and that the user running switchboard may read it"
 
 
 def _apply_environment(data: Any, environ: Mapping[str, str]) -> None:
@@ -405,22 +413,19 @@ def _apply_environment(data: Any, environ: Mapping[str, str]) -> None:
 
 
 def parse_config(text: str, source: str, environ: Mapping[str, str] | None = None) -> Settings:
-    """Validate config text (`source` names it in errors); `environ` may override endpoints."""
+    """Validate config text (`source` names it in errors); `environ` may override endpoints.
+
+    Field errors and errors across fields are reported together, each with a fix."""
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as exc:
-        raise ConfigError(
-            [
-                Problem(
-                    source,
-                    exc.line,
-                    "file",
-                    f"not valid YAML: {exc.problem}",
-                    "check quoting and indentation",
-                )
-            ]
-        ) from None
+        raise ConfigError([Problem(source, exc.line, "file", exc.problem, exc.fix)]) from None
     _apply_environment(data, environ or {})
+
+    def problem(loc: tuple[Any, ...], message: str, fix: str) -> Problem:
+        return Problem(source, _line_of(loc, lines), _dotted(loc), message, fix)
+
+    cross = [problem(*found) for found in cross_field_problems(data, PROMPT_NAMES)]
     try:
         config = SwitchboardConfig.model_validate(data)
     except ValidationError as invalid:
@@ -428,7 +433,7 @@ def parse_config(text: str, source: str, environ: Mapping[str, str] | None = Non
         for err in invalid.errors():
             loc = tuple(err["loc"])
             last = next((p for p in reversed(loc) if isinstance(p, str)), "")
-            fix = FIXES.get(last, "")
+            fix = FIXES.get(last, "") or fix_for(err)
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 fix = FIXES.get(last, "remove it, or check its spelling and indentation")
@@ -437,34 +442,21 @@ def parse_config(text: str, source: str, environ: Mapping[str, str] | None = Non
                 fix = f"add `{last}:`"
             elif "secret" in message:
                 fix, loc = FIXES["secret"], ("ami", "secret")
-            problems.append(Problem(source, _line_of(loc, lines), _dotted(loc), message, fix))
-        raise ConfigError(problems) from None
+            problems.append(problem(loc, message, fix))
+        seen = {(p.line, p.where) for p in problems}
+        raise ConfigError(problems + [p for p in cross if (p.line, p.where) not in seen]) from None
+    if cross:
+        raise ConfigError(cross)
     return _build(config, lines, source)
 
 
+PROMPT_NAMES = frozenset(f.name for f in fields(Prompts))
+
+
 def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) -> Settings:
-    problems: list[Problem] = []
-
-    def problem(loc: tuple[Any, ...], message: str, fix: str) -> None:
-        problems.append(Problem(source, _line_of(loc, lines), _dotted(loc), message, fix))
-
-    agents: dict[str, Agent] = {}
-    interfaces: dict[str, str] = {}
-    for i, a in enumerate(config.agents):
-        if a.id in agents:
-            problem(
-                ("agents", i, "id"),
-                f"agent id {a.id!r} is used twice",
-                "give each agent its own id",
-            )
-        if a.interface in interfaces:
-            problem(
-                ("agents", i, "interface"),
-                f"interface {a.interface} is also {interfaces[a.interface]}'s",
-                "each agent needs their own phone interface",
-            )
-        interfaces[a.interface] = a.id
-        agents[a.id] = Agent(
+    """The domain's types from a config whose fields and cross-references are checked."""
+    agents = {
+        a.id: Agent(
             a.id,
             a.name,
             a.interface,
@@ -472,85 +464,33 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
             frozenset(a.roles),
             a.calendar,
         )
-    p = config.presence
-    configured = {
-        "graph": (
-            all((p.graph_tenant, p.graph_client_id, p.graph_secret_env)),
-            "set presence.graph_tenant, graph_client_id and graph_secret_env",
-        ),
-        "ews": (
-            all((p.ews_endpoint, p.ews_username, p.ews_password_env)),
-            "set presence.ews_endpoint, ews_username and ews_password_env",
-        ),
+        for a in config.agents
     }
-    for i, a in enumerate(config.agents):
-        kind = (a.calendar or "").partition(":")[0]
-        if kind in configured and not configured[kind][0]:
-            problem(
-                ("agents", i, "calendar"),
-                f"a {kind}: calendar, but {kind} access is not configured",
-                configured[kind][1],
-            )
-    held_roles = {role for a in agents.values() for role in a.roles}
-    loops: list[Loop] = []
-    digits: dict[str, str] = {}
-    for i, lc in enumerate(config.loops):
-        for j, agent_id in enumerate(lc.agents):
-            if agent_id not in agents:
-                problem(
-                    ("loops", i, "agents", j),
-                    f"no agent with id {agent_id!r}",
-                    "use one of: " + ", ".join(sorted(agents)),
-                )
-        for j, role in enumerate(lc.roles):
-            if role not in held_roles:
-                problem(
-                    ("loops", i, "roles", j),
-                    f"no agent holds role {role!r}, so it adds nobody",
-                    "roles held: " + (", ".join(sorted(held_roles)) or "none"),
-                )
-        if lc.digit in digits:
-            problem(
-                ("loops", i, "digit"),
-                f"digit {lc.digit} already leads to {digits[lc.digit]}",
-                "give each loop its own digit",
-            )
-        digits[lc.digit] = lc.id
-        loops.append(Loop(lc.id, lc.queue, lc.title, lc.suffix, lc.agents, lc.roles))
+    loops = [Loop(lc.id, lc.queue, lc.title, lc.suffix, lc.agents, lc.roles) for lc in config.loops]
     by_id = {loop.id: loop for loop in loops}
-    if config.default_loop not in by_id:
-        problem(
-            ("default_loop",), f"no loop {config.default_loop!r}", "use one of: " + ", ".join(by_id)
-        )
-    hours = _hours(config.hours, ZoneInfo(config.presence.timezone), problem)
-    routes: dict[str, LoopRoute] = {}
-    for i, lc in enumerate(config.loops):
-        if lc.overflow_to != CALLBACK and lc.overflow_to not in by_id:
-            problem(
-                ("loops", i, "overflow_to"),
-                f"no loop {lc.overflow_to!r} to overflow to",
-                "use `callback` or one of: " + ", ".join(by_id),
-            )
-        routes[lc.id] = LoopRoute(
+    hours = _hours(config.hours, ZoneInfo(config.presence.timezone))
+    routes = {
+        lc.id: LoopRoute(
             lc.id, lc.queue, lc.suffix, lc.language, lc.wait_s, lc.overflow_to, lc.unstaffed_after_s
         )
-    if not problems and (cycle := overflow_cycle(routes)):
+        for lc in config.loops
+    }
+    if cycle := overflow_cycle(routes):
         index = next(i for i, lc in enumerate(config.loops) if lc.id == cycle[0])
-        problem(
-            ("loops", index, "overflow_to"),
-            "overflow goes round in a circle (" + " -> ".join(cycle) + "), never to a callback",
-            "end the chain with `overflow_to: callback`",
+        loc = ("loops", index, "overflow_to")
+        raise ConfigError(
+            [
+                Problem(
+                    source,
+                    _line_of(loc, lines),
+                    _dotted(loc),
+                    "overflow goes round in a circle ("
+                    + " -> ".join(cycle)
+                    + "), never to a callback",
+                    "end the chain with `overflow_to: callback`",
+                )
+            ]
         )
-    known_prompts = {f.name for f in fields(Prompts)}
-    for name in config.ivr.prompts:
-        if name not in known_prompts:
-            problem(
-                ("ivr", "prompts", name),
-                "unknown prompt",
-                "use one of: " + ", ".join(sorted(known_prompts)),
-            )
-    if problems:
-        raise ConfigError(problems)
     menu = Menu(
         tuple(Choice(lc.digit, lc.queue, lc.title, lc.language) for lc in config.loops),
         by_id[config.default_loop].queue,
@@ -583,28 +523,14 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
     )
 
 
-def _hours(
-    config: HoursConfig, zone: ZoneInfo, problem: Callable[[tuple[Any, ...], str, str], None]
-) -> OpeningHours:
-    weekly: list[tuple[Span, ...]] = []
-    for day in WEEKDAYS:
-        spans: list[Span] = []
-        for j, text in enumerate(getattr(config, day)):
-            start, end = (time.fromisoformat(part) for part in text.split("-"))
-            if start >= end:
-                problem(
-                    ("hours", day, j),
-                    f"{text} ends before it starts",
-                    "write start-end, e.g. 08:30-12:30",
-                )
-            elif spans and start < spans[-1].end:
-                problem(
-                    ("hours", day, j),
-                    f"{text} overlaps {spans[-1]}",
-                    "list a day's spans in order, without overlap",
-                )
-            else:
-                spans.append(Span(start, end))
-        weekly.append(tuple(spans))
+def _hours(config: HoursConfig, zone: ZoneInfo) -> OpeningHours:
+    """Spans are checked (order, overlap) by config_checks before this builds them."""
+    weekly = tuple(
+        tuple(
+            Span(*(time.fromisoformat(part) for part in text.split("-")))
+            for text in getattr(config, day)
+        )
+        for day in WEEKDAYS
+    )
     public = holidays.country_holidays(config.holidays) if config.holidays else frozenset()
-    return OpeningHours(tuple(weekly), zone, public, frozenset(config.closed_dates))
+    return OpeningHours(weekly, zone, public, frozenset(config.closed_dates))
