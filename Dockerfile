@@ -1,7 +1,7 @@
 # The Switchboard engine. Build: docker build -t switchboard .
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY routing routing
 COPY presence presence
 COPY ivr ivr
