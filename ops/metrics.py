@@ -133,6 +133,8 @@ class EngineView:
     # The agent screen (None: not served by this engine).
     screen_sessions: Callable[[], int] | None = None
     identity_checks: Callable[[], Mapping[tuple[str, bool], int]] | None = None  # (method, ok)
+    # AMI events by outcome: decoded, ignored, undecodable (None: not reported).
+    ami_events: Callable[[], Mapping[str, int]] | None = None
 
 
 def _histogram(name: str, doc: str, label: str, series: Mapping[str, Buckets]) -> Metric:
@@ -249,6 +251,16 @@ class EngineCollector(Collector):
         for action, n in sorted(v.actions_sent().items()):
             sent.add_metric([action], n)
         yield sent
+        if v.ami_events is not None:
+            events = CounterMetricFamily(
+                "switchboard_ami_events",
+                "AMI events received, by outcome: decoded, ignored (of no use to us), "
+                "undecodable (known but malformed).",
+                labels=["outcome"],
+            )
+            for outcome, n in sorted(v.ami_events().items()):
+                events.add_metric([outcome], n)
+            yield events
         yield CounterMetricFamily(
             "switchboard_ami_action_errors",
             "AMI actions refused or not answered.",

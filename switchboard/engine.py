@@ -278,6 +278,7 @@ class Engine:
             expose_agent_names=self.settings.web.expose_agent_names,
             screen_sessions=None if self.desk is None else self.sessions.__len__,
             identity_checks=None if self.desk is None else self.desk.identity_counts.copy,
+            ami_events=client.event_counts,
         )
 
     def _leadership_changed(self, leader: bool) -> None:

@@ -23,6 +23,11 @@ from routing.ami.events import Event, RawEvent
 
 log = logging.getLogger(__name__)
 
+# Distinct raw event names kept for inspection; a peer (or a fuzzer) sending endless new
+# names must not grow the engine: beyond this, they count under OTHER_EVENTS.
+MAX_RAW_EVENT_NAMES = 64
+OTHER_EVENTS = "(other)"
+
 
 @dataclass(frozen=True, slots=True)
 class AmiSettings:
@@ -65,8 +70,10 @@ class AmiClient:
         self._stopping = asyncio.Event()
         self.connected = asyncio.Event()
         self.reconnects = 0
-        self.raw_events: Counter[str] = Counter()
-        self.undecodable_events = 0
+        self.raw_events: Counter[str] = Counter()  # at most MAX_RAW_EVENT_NAMES + 1 keys
+        self.decoded_events = 0
+        self.ignored_events = 0  # events we have no use for (kept raw, by design)
+        self.undecodable_events = 0  # events we know but could not read (malformed)
         self.malformed_frames = 0
         self.last_error = ""
 
@@ -114,12 +121,27 @@ class AmiClient:
                 await connection.send(logoff(), timeout=1.0)
             connection.close()
 
+    def event_counts(self) -> dict[str, int]:
+        """Events since start by outcome: decoded, ignored (no use for them), undecodable."""
+        return {
+            "decoded": self.decoded_events,
+            "ignored": self.ignored_events,
+            "undecodable": self.undecodable_events,
+        }
+
     def _dispatch(self, event: Event) -> None:
         if isinstance(event, RawEvent):
-            self.raw_events[event.name] += 1
+            name = event.name
+            if name not in self.raw_events and len(self.raw_events) >= MAX_RAW_EVENT_NAMES:
+                name = OTHER_EVENTS
+            self.raw_events[name] += 1
             if event.error:
                 self.undecodable_events += 1
                 log.warning("AMI event kept raw: %s", event.error)
+            else:
+                self.ignored_events += 1
+        else:
+            self.decoded_events += 1
         self._on_event(event)
 
     async def _session(self) -> bool:

@@ -100,6 +100,10 @@ async def test_metrics_count_ten_offered_seven_answered_three_abandoned() -> Non
         assert m[("switchboard_callbacks_open", ())] == 1
         assert m[("switchboard_callbacks_overdue", ())] == 1  # requested in 2001
         assert m[("switchboard_reconcile_duration_seconds_count", ())] >= 1
+        # Decoded versus ignored AMI events (the simulator sends both kinds).
+        assert m[("switchboard_ami_events_total", (("outcome", "decoded"),))] > 10
+        assert ("switchboard_ami_events_total", (("outcome", "ignored"),)) in m
+        assert m[("switchboard_ami_events_total", (("outcome", "undecodable"),))] == 0
 
 
 async def test_a_hand_pause_and_a_meeting_count_as_different_states() -> None:

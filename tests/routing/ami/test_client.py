@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from routing.ami import actions
-from routing.ami.client import AmiClient, backoff_delay
+from routing.ami.client import MAX_RAW_EVENT_NAMES, OTHER_EVENTS, AmiClient, backoff_delay
 from routing.ami.errors import ConnectionLost, NotConnected
 from routing.ami.events import Event
 from tests.support.sim import settings_for, simulator
@@ -124,3 +124,28 @@ async def test_a_wrong_secret_is_logged_once_and_retried_with_backoff(
         assert "environment variable" in refusals[0].getMessage()
         assert rec.connects == 0
         assert 2 <= client.reconnects <= 8  # backing off, not spinning
+
+
+async def test_endless_new_event_names_do_not_grow_the_client_and_are_counted() -> None:
+    # The attack run left 29,405 distinct names in memory; the bound keeps 64 and "(other)".
+    async with simulator() as sim:
+        rec = Recorder()
+        client = AmiClient(settings_for(sim), rec.events.append, rec.on_connected)
+        async with running(client):
+            await eventually(lambda: rec.connects == 1)
+            before = client.event_counts()
+            frames = b"".join(
+                f"Event: Fuzzed{i}\r\nPrivilege: call,all\r\n\r\n".encode() for i in range(5000)
+            )
+            sim.broadcast(frames)
+            sim.broadcast(b"Event: Hangup\r\nChannel: PJSIP/x\r\nUniqueid: 1.1\r\n\r\n")
+            sim.broadcast(
+                b"Event: Hangup\r\nChannel: PJSIP/x\r\nUniqueid: 1.2\r\n"
+                b"Linkedid: 1.2\r\nCause: 16\r\n\r\n"
+            )
+            await eventually(lambda: client.event_counts()["decoded"] > before["decoded"], 5)
+            counts = client.event_counts()
+            assert counts["ignored"] - before["ignored"] == 5000
+            assert counts["undecodable"] - before["undecodable"] == 1  # Hangup lacking fields
+            assert len(client.raw_events) <= MAX_RAW_EVENT_NAMES + 1
+            assert client.raw_events[OTHER_EVENTS] >= 5000 - MAX_RAW_EVENT_NAMES
