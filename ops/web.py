@@ -112,6 +112,9 @@ class WebServer:
             log_level="warning",
             lifespan="off",
             timeout_graceful_shutdown=3,
+            # The client address is the socket's; screen.origin reads X-Forwarded-For itself,
+            # and only from the proxies the config trusts (uvicorn would trust 127.0.0.1).
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
 

@@ -33,7 +33,7 @@ from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
 from screen.greeting import Greetings
 from screen.kid import KidLayout
-from screen.member import CORRECTABLE, Correction, IdentityRecord, Member
+from screen.member import CORRECTABLE, Correction, IdentityRecord, Member, correction_problem
 from screen.texts import localise_card, localise_view
 
 log = logging.getLogger("switchboard.screen")
@@ -289,10 +289,8 @@ class Desk:
             if not verdict.ok:
                 raise Refused(verdict.problem)
             value = verdict.digits
-        elif field_name == "email" and ("@" not in value or " " in value or len(value) > 254):
-            raise Refused("that is not an e-mail address")
-        elif not value:
-            raise Refused("type the new value")
+        elif (problem := correction_problem(field_name, value)) is not None:
+            raise Refused(problem)
         correction = Correction(member_id, field_name, value, agent_id, self.router.clock())
         member = await asked(self.directory.correct(correction))
         notes.members = [member if m.id == member_id else m for m in notes.members]

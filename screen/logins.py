@@ -1,4 +1,9 @@
-"""Agent logins: scrypt password hashes, sessions that expire, and a brake on guessing."""
+"""Agent logins: scrypt password hashes, sessions that expire, and a brake on guessing.
+
+Every guess costs the same: an unknown agent id is checked against a dummy hash with the
+same scrypt parameters, so timing does not tell which ids exist. The brake (screen.throttle)
+counts a guess before it is checked.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,15 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from screen.throttle import LoginThrottle, Refusal
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+log = logging.getLogger("switchboard.screen.logins")
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -19,6 +28,16 @@ def hash_password(password: str, salt: bytes | None = None) -> str:
     digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
     b64 = base64.urlsafe_b64encode
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def _dummy_hash() -> str:
+    """A well-formed hash no password matches (random digest): the price of an unknown id."""
+    b64 = base64.urlsafe_b64encode
+    salt, digest = secrets.token_bytes(16), secrets.token_bytes(64)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+DUMMY_HASH = _dummy_hash()
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -44,6 +63,14 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
 
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """A session token, or why not: `refused` (not even checked) or a wrong guess."""
+
+    token: str | None = None
+    refused: Refusal | None = None
+
+
 class Sessions:
     """Logged-in agents. A session ends after `idle_s` unused or `max_s` in all."""
 
@@ -52,34 +79,46 @@ class Sessions:
         clock: Callable[[], float],
         idle_s: float = 30 * 60,
         max_s: float = 10 * 3600,
-        max_failures: int = 5,
-        lockout_s: float = 300,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self.clock = clock
         self.idle_s, self.max_s = idle_s, max_s
-        self.max_failures, self.lockout_s = max_failures, lockout_s
+        self.throttle = throttle or LoginThrottle(clock)
         self._sessions: dict[str, Session] = {}
-        self._failures: dict[str, list[float]] = {}
 
-    async def log_in(self, agent_id: str, password: str, hashes: Mapping[str, str]) -> str | None:
-        """A new session token, or None (unknown agent, wrong password, or locked out).
+    async def log_in(
+        self, agent_id: str, password: str, hashes: Mapping[str, str], address: str = "-"
+    ) -> LoginResult:
+        """A new session, a wrong guess, or a refusal (locked out, too many guesses).
 
         scrypt takes ~50 ms and 16 MB on purpose: it runs in a thread, off the event loop
-        that carries the AMI connection.
+        that carries the AMI connection. The guess is counted before, in the same step as
+        the check that it may be made.
         """
-        now = self.clock()
-        recent = self._recent_failures(agent_id, now)
-        if len(recent) >= self.max_failures:
-            return None
+        ticket = self.throttle.reserve(agent_id, address)
+        if isinstance(ticket, Refusal):
+            return LoginResult(refused=ticket)
         stored = hashes.get(agent_id)
-        if stored is None or not await asyncio.to_thread(verify_password, password, stored):
-            recent.append(now)
-            return None
-        self._failures.pop(agent_id, None)
+        right = await asyncio.to_thread(verify_password, password, stored or DUMMY_HASH)
+        if not right or stored is None:
+            lockout = self.throttle.failed(ticket)
+            if lockout is not None:
+                # The one audit line per lockout; an unknown id may be a mistyped password.
+                who = repr(agent_id) if stored is not None else "an unknown agent id"
+                log.warning(
+                    "screen login locked for %s from %s for %d s after %d wrong passwords",
+                    who,
+                    address,
+                    lockout.seconds,
+                    lockout.failures,
+                )
+            return LoginResult()
+        self.throttle.succeeded(ticket)
+        now = self.clock()
         self._forget_expired(now)
         token = secrets.token_urlsafe(32)
         self._sessions[token] = Session(agent_id, now, now)
-        return token
+        return LoginResult(token)
 
     def _expired(self, session: Session, now: float) -> bool:
         return now - session.seen > self.idle_s or now - session.started > self.max_s
@@ -91,15 +130,6 @@ class Sessions:
 
     def __len__(self) -> int:
         return len(self._sessions)
-
-    def _recent_failures(self, agent_id: str, now: float) -> list[float]:
-        """The agent's wrong passwords within the lockout window (older ones are dropped)."""
-        recent = [t for t in self._failures.get(agent_id, []) if now - t < self.lockout_s]
-        self._failures[agent_id] = recent
-        return recent
-
-    def locked_out(self, agent_id: str) -> bool:
-        return len(self._recent_failures(agent_id, self.clock())) >= self.max_failures
 
     def get(self, token: str | None) -> Session | None:
         """The live session for a token (and it counts as use), or None."""

@@ -90,7 +90,14 @@ EXACT: dict[str, str] = {
     "missing or wrong request token: reload the page": "manglende eller feil nøkkel: last inn "
     "siden på nytt",
     "give agent and password": "oppgi bruker og passord",
-    "too many wrong passwords: wait five minutes": "for mange feil passord: vent fem minutter",
+    "the request body is not UTF-8 text": "forespørselen er ikke UTF-8-tekst",
+    "send the request body as application/json": "send forespørselen som application/json",
+    "the Content-Length header is not a number": "Content-Length er ikke et tall",
+    "a request from another site cannot change anything here": "en forespørsel fra et annet "
+    "nettsted kan ikke endre noe her",
+    "the value holds a line break or control character": "verdien har et linjeskift eller "
+    "kontrolltegn",
+    "that phone number is not 8-15 digits": "telefonnummeret har ikke 8-15 sifre",
     "unknown agent or wrong password": "ukjent bruker eller feil passord",
     "by hand": "satt på telefonen",
     "lunch": "lunsj",
@@ -126,6 +133,15 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^status must be one of: (.*)$", "status må være en av: {0}"),
         (r"^callback store: (.*)$", "tilbakeringingslageret: {0}"),
         (r"^give (\w+)$", "mangler {0}"),
+        (r"^too many wrong passwords: wait (\d+) s$", "for mange feil passord: vent {0} s"),
+        (r"^too many login attempts from your address: wait (\d+) s$", "for mange "
+         "innloggingsforsøk fra din adresse: vent {0} s"),
+        (r"^the request body is larger than (\d+) bytes$", "forespørselen er større enn {0} byte"),
+        (r"^the request body nests deeper than (\d+) levels$", "forespørselen er nøstet dypere "
+         "enn {0} nivåer"),
+        (r"^(\w+) is longer than (\d+) characters$", "{0} er lengre enn {1} tegn"),
+        (r"^a (.*) request cannot change anything here$", "en forespørsel ({0}) kan ikke endre "
+         "noe her"),
         (r"^until (\d\d:\d\d)$", "til {0}"),
         (r"^by hand: (.*)$", "satt på telefonen: {0}"),
         (r"^all-day event on (\w+ \d\d \w+) is ignored: write it with clock times \(e\.g\. "

@@ -1,8 +1,10 @@
 """The agent screen over HTTP: login, one event stream per agent, and the agent's actions.
 
 Security: a session cookie (HttpOnly, SameSite=Strict) plus a per-session token in a header
-on every change; a strict Content-Security-Policy (no inline script); every view is built
-for the session's own agent, so no request can reach another agent's caller.
+on every change; every change (login included) must come from our own page (screen.origin)
+with a JSON body read under a per-route size cap (screen.bodies); a strict
+Content-Security-Policy (no inline script); every view is built for the session's own
+agent, so no request can reach another agent's caller. docs/security.md has the whole story.
 """
 
 from __future__ import annotations
@@ -18,14 +20,22 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Route
 
 from screen.answers import Refused
+from screen.bodies import BodyRefused, parse_object, read_capped
 from screen.desk import Desk
 from screen.logins import Session, Sessions
+from screen.origin import Network, client_address, cross_site_problem
 from screen.texts import say
 
 STATIC = Path(__file__).parent / "static"
 COOKIE = "sb_session"
 CSRF_HEADER = "x-switchboard-csrf"
 log = logging.getLogger("switchboard.screen.web")
+
+# Body caps by route, in bytes: each well above what the screen itself sends.
+BODY_LIMIT = 4096
+BODY_LIMITS = {"/api/screen/correction": 8192}
+MAX_ID_LENGTH = 64  # agent ids (the config's own limit), call ids, references
+MAX_PASSWORD_LENGTH = 1024
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -49,16 +59,36 @@ def screen_routes(
     *,
     secure_cookie: bool = False,
     board_refresh_s: float = 1.0,
+    trusted_proxies: tuple[Network, ...] = (),
 ) -> list[BaseRoute]:
     """Routes under /screen and /api/screen for the engine's web app."""
 
-    def _refused(message: str, status: int = 400) -> Response:
-        return _json({"error": say(message, desk.language)}, status)
+    def _refused(message: str, status: int = 400, headers: Mapping[str, str] = {}) -> Response:
+        return JSONResponse(
+            {"error": say(message, desk.language)},
+            status_code=status,
+            headers={**SECURITY_HEADERS, **headers},
+        )
 
     def session_of(request: Request) -> Session | None:
         return sessions.get(request.cookies.get(COOKIE))
 
+    def address(request: Request) -> str:
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.get("x-forwarded-for"), trusted_proxies)
+
+    def foreign(request: Request) -> Response | None:
+        """Refuse a change that did not come from our own page (login and logout included)."""
+        problem = cross_site_problem(request.headers)
+        if problem is None:
+            return None
+        log.warning("cross-site %s refused from %s", request.url.path, address(request))
+        return _refused(problem, 403)
+
     def changing(request: Request) -> Session | Response:
+        refused = foreign(request)
+        if refused is not None:
+            return refused
         session = session_of(request)
         if session is None:
             return _refused("not logged in (or the session expired)", 401)
@@ -67,13 +97,13 @@ def screen_routes(
         return session
 
     async def body(request: Request) -> dict[str, object]:
-        try:
-            data = await request.json()
-        except ValueError:
-            raise Refused("the request body is not JSON") from None
-        if not isinstance(data, dict):
-            raise Refused("the request body must be a JSON object")
-        return data
+        """The JSON object sent, read under this route's cap (BodyRefused says what is wrong)."""
+        kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if kind != "application/json":
+            raise BodyRefused(415, "send the request body as application/json")
+        limit = BODY_LIMITS.get(request.url.path, BODY_LIMIT)
+        raw = await read_capped(request.stream(), limit, request.headers.get("content-length"))
+        return parse_object(raw)
 
     async def page(_: Request) -> Response:
         return FileResponse(
@@ -88,26 +118,39 @@ def screen_routes(
         return FileResponse(STATIC / name, media_type=types[name], headers=SECURITY_HEADERS)
 
     async def login(request: Request) -> Response:
+        refused = foreign(request)
+        if refused is not None:
+            return refused
         try:
             data = await body(request)
-        except Refused as refused:
-            return _refused(str(refused))
+        except BodyRefused as bad:
+            return _refused(str(bad), bad.status)
         agent, password = data.get("agent"), data.get("password")
         if not isinstance(agent, str) or not isinstance(password, str):
             return _refused("give agent and password")
-        if sessions.locked_out(agent):
-            return _refused("too many wrong passwords: wait five minutes", 429)
-        token = await sessions.log_in(agent, password, logins())
-        if token is None:
-            log.warning("failed screen login for %r", agent[:64])
+        if len(agent) > MAX_ID_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+            return _refused("unknown agent or wrong password", 401)
+        result = await sessions.log_in(agent, password, logins(), address(request))
+        if result.refused is not None:
+            wait = max(1, round(result.refused.retry_after_s))
+            message = (
+                f"too many wrong passwords: wait {wait} s"
+                if result.refused.reason == "locked"
+                else f"too many login attempts from your address: wait {wait} s"
+            )
+            return _refused(message, 429, {"Retry-After": str(wait)})
+        if result.token is None:
             return _refused("unknown agent or wrong password", 401)
         response = _json({"ok": True})
         response.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict", secure=secure_cookie, path="/"
+            COOKIE, result.token, httponly=True, samesite="strict", secure=secure_cookie, path="/"
         )
         return response
 
     async def logout(request: Request) -> Response:
+        refused = foreign(request)
+        if refused is not None:
+            return refused
         sessions.log_out(request.cookies.get(COOKIE))
         response = _json({"ok": True})
         response.delete_cookie(COOKIE, path="/")
@@ -164,6 +207,8 @@ def screen_routes(
                 result = handler(session, await body(request))
                 if inspect.isawaitable(result):
                     result = await result
+            except BodyRefused as bad:
+                return _refused(str(bad), bad.status)
             except Refused as refused:
                 return _refused(str(refused))
             return _json(result if result is not None else {"ok": True})
@@ -174,6 +219,8 @@ def screen_routes(
         value = data.get(key)
         if not isinstance(value, str):
             raise Refused(f"give {key}")
+        if key != "value" and len(value) > MAX_ID_LENGTH:
+            raise Refused(f"{key} is longer than {MAX_ID_LENGTH} characters")
         return value
 
     def answer(data: Mapping[str, object]) -> Mapping[str, object]:

@@ -46,6 +46,7 @@ from screen.directory import HttpDirectory, MemberDirectory, SqliteDirectory
 from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.logins import Sessions
+from screen.origin import networks
 from screen.web import screen_routes
 from switchboard.config import Settings, WebConfig
 
@@ -190,6 +191,7 @@ class Engine:
                 self.sessions,
                 lambda: self.settings.logins,
                 secure_cookie=settings.screen.secure_cookie,
+                trusted_proxies=networks(settings.web.trusted_proxies),
             )
         )
         self.web = (

@@ -111,6 +111,21 @@ async def test_only_members_on_the_call_can_be_corrected_and_values_are_checked(
         await desk.correct("anne", "c1", "m1", "fnr", "31129956716")
     with pytest.raises(Refused, match="cannot be corrected here"):
         await desk.correct("anne", "c1", "m1", "name", "Mallory")
+    # The attack run stored a 1 MB address; the record takes what a real one needs.
+    with pytest.raises(Refused, match="address is longer than 200 characters"):
+        await desk.correct("anne", "c1", "m1", "address", "Storgata 1, " * 20)
+    with pytest.raises(Refused, match="line break or control character"):
+        await desk.correct("anne", "c1", "m1", "address", "Storgata 1\nINJECTED: yes")
+    with pytest.raises(Refused, match="phone is longer than 24 characters"):
+        await desk.correct("anne", "c1", "m1", "phone", "9" * 5000)
+    with pytest.raises(Refused, match="not 8-15 digits"):
+        await desk.correct("anne", "c1", "m1", "phone", "+47 1234")
+    with pytest.raises(Refused, match="not an e-mail address"):
+        await desk.correct("anne", "c1", "m1", "email", "a" * 65 + "@example.org")
+    kari = await directory.get("m1")
+    assert kari is not None
+    assert kari.address == "Storgata 1"  # nothing was written
+    await desk.correct("anne", "c1", "m1", "phone", "+47 905 95 314")
 
 
 async def test_what_was_learnt_about_a_call_is_forgotten_when_no_screen_shows_it(
