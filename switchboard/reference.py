@@ -118,6 +118,8 @@ MEANINGS: dict[str, str] = {
     "web.host": "Address the web server listens on (env `SWITCHBOARD_WEB_HOST`).",
     "web.port": "Its port (env `SWITCHBOARD_WEB_PORT`).",
     "web.expose_agent_names": "Agent ids as metric labels; off, since names are personal data.",
+    "web.trusted_proxies": "Addresses or networks of your own reverse proxies: only their "
+    "X-Forwarded-For is believed for the client address (docs/security.md).",
     "screen.ui_language": 'The screen\'s and wallboard\'s own words: "no" (bokmål) or "en".',
     "screen.organisation": "The organisation's name per language (`no`, `en`) in greetings.",
     "screen.greetings": "Greeting templates per language; only `{organisation}` and `{name}`.",

@@ -98,6 +98,7 @@ async def test_a_200_mb_login_body_is_refused_without_being_read() -> None:
         await writer.drain()
         status_line = await asyncio.wait_for(reader.readline(), 5)
         writer.close()
+        await writer.wait_closed()
         assert status_line.startswith(b"HTTP/1.1 413")
         assert _peak_rss_mb() - before < 50
 
