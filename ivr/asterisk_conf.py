@@ -7,7 +7,8 @@ from ivr.plan import IvrPlan
 
 # Least rights: Queue*/Agent* events and QueueAdd/Remove/Pause are `agent`; channel
 # events, Setvar (opening hours) and Redirect (overflow) are `call`; UserEvent (IVR
-# steps) is `user`; FullyBooted and DBGetTree/DBDel (callback requests) are `system`.
+# steps) is `user`; FullyBooted, DBGetTree/DBDel (callback requests) and DBPut (the
+# record of memberships the engine created, routing.ownership) are `system`.
 MANAGER_READ = ("system", "call", "agent", "user")
 MANAGER_WRITE = ("system", "call", "agent")
 

@@ -113,7 +113,7 @@ def agents_by_state(
 class EngineView:
     """What the collector reads; each field a plain getter, so tests can hand it anything."""
 
-    roster: Roster
+    roster: Callable[[], Roster]  # read each time: a reloaded config changes it
     state: Callable[[], QueueState]
     manual: Callable[[], Mapping[str, ManualStatus]]
     ami_connected: Callable[[], bool]
@@ -158,7 +158,7 @@ class EngineCollector(Collector):
         yield from self._screen(v)
 
     def _loops(self, v: EngineView, state: QueueState, now: float) -> Iterator[Metric]:
-        queues = [loop.queue for loop in v.roster.loops]
+        queues = [loop.queue for loop in v.roster().loops]
         waiting = GaugeMetricFamily(
             "switchboard_loop_callers_waiting", "Callers waiting in the loop now.", labels=["loop"]
         )
@@ -212,7 +212,7 @@ class EngineCollector(Collector):
         counts = GaugeMetricFamily(
             "switchboard_loop_agents", "Agents of the loop by state.", labels=["loop", "state"]
         )
-        for queue, states in agents_by_state(v.roster, v.state(), v.manual()).items():
+        for queue, states in agents_by_state(v.roster(), v.state(), v.manual()).items():
             for state_name, n in states.items():
                 counts.add_metric([queue, state_name], n)
         yield counts
@@ -222,7 +222,7 @@ class EngineCollector(Collector):
                 "1 for each agent's state in each loop (only with expose_agent_names).",
                 labels=["loop", "agent", "state"],
             )
-            for queue, agent, state in loop_agents(v.roster, v.state(), v.manual()):
+            for queue, agent, state in loop_agents(v.roster(), v.state(), v.manual()):
                 named.add_metric([queue, agent.id, state.value], 1)
             yield named
 

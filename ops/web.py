@@ -23,9 +23,9 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
     """Per loop: waiting, longest wait, agents by state, service level; callbacks."""
     state = view.state()
     now = view.clock().timestamp()
-    agents = agents_by_state(view.roster, state, view.manual())
+    agents = agents_by_state(view.roster(), state, view.manual())
     loops = []
-    for loop in view.roster.loops:
+    for loop in view.roster().loops:
         f = loop_figures(state, loop.queue, now)
         level = f.service_level
         loops.append(

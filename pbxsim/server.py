@@ -161,7 +161,7 @@ class AmiServer:
                 w(frames.list_complete("QueueSummaryComplete", aid or "", len(items)))
             case "queueadd" | "queueremove" | "queuepause":
                 w(self._member_action(name.lower(), m, aid))
-            case "setvar" | "redirect" | "dbdel":
+            case "setvar" | "redirect" | "dbdel" | "dbput":
                 w(self._call_action(name.lower(), m, aid))
             case "dbgettree":
                 prefix = "/" + "/".join(p for p in (m.get("Family"), m.get("Key")) if p)
@@ -223,7 +223,7 @@ class AmiServer:
             return frames.error(aid, str(refused))
 
     def _call_action(self, name: str, m: dict[str, str], aid: str | None) -> bytes:
-        """Setvar, Redirect and DBDel, with the texts main/manager.c and main/db.c answer."""
+        """Setvar, Redirect, DBPut and DBDel, with the texts main/manager.c and main/db.c answer."""
         if name == "setvar":
             variable = m.get("Variable", "")
             if not variable:
@@ -242,6 +242,13 @@ class AmiServer:
                 return frames.error(aid, str(refused))
             return frames.success(aid, "Redirect successful")
         family, key = m.get("Family", ""), m.get("Key", "")
+        if name == "dbput":  # main/db.c manager_dbput: these two texts have no full stop
+            if not family:
+                return frames.error(aid, "No family specified")
+            if not key:
+                return frames.error(aid, "No key specified")
+            self.pbx.astdb[f"/{family}/{key}"] = m.get("Val", "")
+            return frames.success(aid, "Updated database successfully")
         if not family:
             return frames.error(aid, "No family specified.")
         if not key:

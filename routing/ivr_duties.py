@@ -56,6 +56,11 @@ class IvrDuties:
         self._unstaffed: dict[str, float] = {}
         self._moved: set[tuple[str, str]] = set()
 
+    def use_plan(self, plan: IvrPlan) -> None:
+        """A reloaded config: new loops, levels and hours (published again at once)."""
+        self.plan = plan
+        self._hours_until = 0.0
+
     def reconnected(self) -> None:
         """Asterisk may have restarted: publish the hours again and re-read requests."""
         self._hours_until = 0.0

@@ -2,7 +2,9 @@
 
 Pure. Rules that make it safe:
 - a pause whose reason is not ours is never lifted, and never overwritten;
-- members Asterisk has that the roster does not cover are left alone;
+- a membership the roster no longer gives is removed only when the engine created it
+  (recorded in `owned`, see routing.ownership); any other is reported, never touched;
+- a dynamic member the roster does give is the engine's from then on (it is recorded);
 - static members (queues.conf) cannot be removed over AMI, so they are reported instead;
 - when actual already equals desired, the plan is empty (running twice sends nothing).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from routing.ownership import MemberKey
 from routing.policy import DesiredMember, PauseReason, is_own_reason
 from routing.queue_state import MemberState
 
@@ -29,11 +32,39 @@ class AddMember:
 
 @dataclass(frozen=True, slots=True)
 class RemoveMember:
-    member: DesiredMember
+    queue: str
+    interface: str
+    name: str
+    reason: str  # "on leave", "the roster no longer puts them there"
 
     @property
     def why(self) -> str:
-        return f"log out {self.member.name} from {self.member.queue}: on leave"
+        return f"log out {self.name} from {self.queue}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOwnership:
+    """Note in AstDB that a membership is the engine's (one the roster gives, found there)."""
+
+    queue: str
+    interface: str
+    agent_id: str
+
+    @property
+    def why(self) -> str:
+        return f"{self.interface} in {self.queue} is now managed by the engine ({self.agent_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetOwnership:
+    """Drop the record of a membership that no longer exists."""
+
+    queue: str
+    interface: str
+
+    @property
+    def why(self) -> str:
+        return f"forget {self.interface} in {self.queue} (no longer a member)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +86,9 @@ class UnpauseMember:
         return f"unpause {self.member.name} in {self.member.queue}: available again"
 
 
-MemberChange = AddMember | RemoveMember | PauseMember | UnpauseMember
+MemberChange = (
+    AddMember | RemoveMember | PauseMember | UnpauseMember | RecordOwnership | ForgetOwnership
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,22 +105,32 @@ def _why(member: DesiredMember) -> str:
 
 
 def plan(
-    desired: Mapping[tuple[str, str], DesiredMember],
-    actual: Mapping[tuple[str, str], MemberState],
+    desired: Mapping[MemberKey, DesiredMember],
+    actual: Mapping[MemberKey, MemberState],
+    owned: Mapping[MemberKey, str] | None = None,
 ) -> Plan:
-    """The changes that bring `actual` to `desired`, in a stable order."""
+    """The changes that bring `actual` to `desired`, in a stable order.
+
+    `owned` maps the memberships the engine created to their agent id; None means the
+    record could not be read, and then nothing outside the roster is touched.
+    """
     changes: list[MemberChange] = []
     notes: list[str] = []
+    record = owned if owned is not None else {}
     for key in sorted(desired):
         want = desired[key]
         have = actual.get(key)
         if have is None:
             if want.logged_in:
                 changes.append(AddMember(want))
+            elif key in record:
+                changes.append(ForgetOwnership(*key))
             continue
+        if have.membership == "dynamic" and owned is not None and key not in record:
+            changes.append(RecordOwnership(want.queue, want.interface, want.agent_id))
         if not want.logged_in:
             if have.membership == "dynamic":
-                changes.append(RemoveMember(want))
+                changes.append(RemoveMember(want.queue, want.interface, want.name, "on leave"))
             else:
                 notes.append(
                     f"{want.name} is on leave but is a {have.membership} member of {want.queue}; "
@@ -101,4 +144,19 @@ def plan(
                 changes.append(PauseMember(want, want.pause))
         elif have.paused:
             changes.append(UnpauseMember(want))
+    managed = {queue for queue, _ in desired}
+    for key in sorted(actual.keys() - desired.keys()):
+        have = actual[key]
+        if key in record and have.membership == "dynamic":
+            reason = "the roster no longer puts them there"
+            changes.append(RemoveMember(have.queue, have.interface, have.name, reason))
+        elif key in record:
+            changes.append(ForgetOwnership(*key))
+        elif have.queue in managed:
+            notes.append(
+                f"{have.name} ({have.interface}) is a {have.membership} member of {have.queue} "
+                "that the roster does not give; the engine did not add them, so it leaves them"
+            )
+    for key in sorted(record.keys() - actual.keys() - desired.keys()):
+        changes.append(ForgetOwnership(*key))
     return Plan(tuple(changes), tuple(notes))

@@ -24,6 +24,7 @@ from routing.ami.events import (
 )
 from routing.calls import CallBook
 from routing.ivr_duties import CallbackSink, IvrDuties
+from routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
 from routing.policy import (
     RESUME_REASON,
     ManualStatus,
@@ -35,9 +36,11 @@ from routing.privacy import masked_number
 from routing.queue_state import Change, QueueState
 from routing.reconciler import (
     AddMember,
+    ForgetOwnership,
     MemberChange,
     PauseMember,
     Plan,
+    RecordOwnership,
     RemoveMember,
     UnpauseMember,
     plan,
@@ -51,6 +54,13 @@ Clock = Callable[[], datetime]
 
 def to_action(change: MemberChange) -> actions.Action:
     """The one AMI action that carries out a planned change."""
+    if isinstance(change, RemoveMember):
+        return actions.queue_remove(change.queue, change.interface)
+    if isinstance(change, RecordOwnership):
+        key = owned_key(change.queue, change.interface)
+        return actions.db_put(OWNED_FAMILY, key, change.agent_id)
+    if isinstance(change, ForgetOwnership):
+        return actions.db_del(OWNED_FAMILY, owned_key(change.queue, change.interface))
     m = change.member
     if isinstance(change, AddMember):
         return actions.queue_add(
@@ -61,8 +71,6 @@ def to_action(change: MemberChange) -> actions.Action:
             paused=m.pause is not None,
             reason=m.pause.wire if m.pause else "",
         )
-    if isinstance(change, RemoveMember):
-        return actions.queue_remove(m.queue, m.interface)
     if isinstance(change, PauseMember):
         return actions.queue_pause(m.queue, m.interface, True, change.reason.wire)
     return actions.queue_pause(m.queue, m.interface, False, RESUME_REASON)
@@ -98,6 +106,8 @@ class Router:
         self._wake = asyncio.Event()
         self._needs_snapshot = True
         self._reported: set[str] = set()
+        # The memberships this engine created, as Asterisk keeps the record (None: unread).
+        self.owned: dict[MemberKey, str] | None = None
         self.calls = CallBook()
         self.ivr = (
             None
@@ -116,6 +126,12 @@ class Router:
     def wake(self) -> None:
         """Ask for a reconcile pass soon (something relevant changed)."""
         self._wake.set()
+
+    def use_roster(self, roster: Roster) -> None:
+        """A reloaded config: from the next pass, the new roster decides who is where."""
+        self.roster = roster
+        self._reported.clear()  # conflicts are worth saying again against the new roster
+        self.wake()
 
     def set_manual_status(self, agent_id: str, status: ManualStatus) -> None:
         if agent_id not in self.roster.agents:
@@ -188,7 +204,7 @@ class Router:
                 return Plan()
         now = self.clock()
         desired = desired_members(self.roster, self.manual, self.presence.busy_intervals(), now)
-        todo = plan(desired, self.state.members())
+        todo = plan(desired, self.state.members(), self.owned)
         for note in todo.notes:
             self._report(note)
         for change in todo.changes:
@@ -234,23 +250,54 @@ class Router:
             self.action_errors += 1
             log.warning("%s not done: %s", change.why, exc)
             return False
-        log.info("%s", change.why)
-        m = change.member
-        if isinstance(change, RemoveMember):
-            self.state.note_removed(m.queue, m.interface)
+        if not isinstance(change, RecordOwnership | ForgetOwnership):
+            log.info("%s", change.why)
+        self._note_done(change)
+        if isinstance(change, AddMember) and self.owned is not None:
+            m = change.member
+            await self._carry_out(RecordOwnership(m.queue, m.interface, m.agent_id))
+        elif isinstance(change, RemoveMember) and (change.queue, change.interface) in (
+            self.owned or {}
+        ):
+            await self._carry_out(ForgetOwnership(change.queue, change.interface))
+        return True
+
+    def _note_done(self, change: MemberChange) -> None:
+        """Record what Asterisk accepted, before its event arrives."""
+        owned = self.owned if self.owned is not None else {}
+        if isinstance(change, RecordOwnership):
+            owned[(change.queue, change.interface)] = change.agent_id
+        elif isinstance(change, ForgetOwnership):
+            owned.pop((change.queue, change.interface), None)
+        elif isinstance(change, RemoveMember):
+            self.state.note_removed(change.queue, change.interface)
         elif isinstance(change, PauseMember):
+            m = change.member
             self.state.note_paused(m.queue, m.interface, True, change.reason.wire)
         elif isinstance(change, UnpauseMember):
+            m = change.member
             self.state.note_paused(m.queue, m.interface, False, RESUME_REASON)
         else:
+            m = change.member
             reason = m.pause.wire if m.pause else ""
             self.state.note_added(m.queue, m.interface, m.name, m.state_interface, reason)
-        return True
 
     async def _snapshot(self) -> None:
         assert self.client is not None
         reply = await self.client.send(actions.queue_status())
         self.state.load_snapshot(reply.items, self.clock().timestamp())
+        try:
+            owned = await self.client.send(actions.db_get_tree(OWNED_FAMILY))
+        except ActionFailed as refused:
+            # Without the record nothing outside the roster is removed (fail safe).
+            self.owned = None
+            self._report(
+                f"cannot read which memberships the engine created ({refused.message}); "
+                "give the AMI user `system` read and write in manager.conf (see "
+                "`switchboard asterisk-config`); until then stale memberships stay"
+            )
+        else:
+            self.owned = read_owned(owned.items)
         self._needs_snapshot = False
         members = self.state.members()
         log.info(

@@ -22,6 +22,7 @@ from routing.ami.events import Event
 from routing.manual_store import ManualStatusStore
 from routing.policy import ManualStatus
 from routing.privacy import masked_number
+from routing.roster import Roster
 from routing.router import Router
 from screen import identity as wizard
 from screen.agent_calls import AgentCalls
@@ -75,7 +76,6 @@ class Desk:
         self.callbacks = callbacks
         self.forget_callback = forget_callback
         self.router = router
-        self.roster = router.roster
         self.directory = directory
         self.greetings = greetings
         self.kid_layout = kid_layout
@@ -83,15 +83,9 @@ class Desk:
         self.all_day_hints = all_day_hints
         self.manual_store = manual_store
         self.clock = clock
-        self.calls = AgentCalls(self.roster)
+        self.calls = AgentCalls(router.roster)
         self.notes: dict[str, CallNotes] = {}
-        self.titles = {loop.queue: loop.title for loop in self.roster.loops}
-        self.loop_titles = {loop.id: loop.title for loop in self.roster.loops}
-        self.agent_names = {a.id: a.name for a in self.roster.agents.values()}
-        self.agent_loops = {
-            agent_id: {loop.id for loop in loops}
-            for agent_id, loops in self.roster.loops_by_agent().items()
-        }
+        self.use_roster(router.roster)
         self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
@@ -99,6 +93,19 @@ class Desk:
         self._version = 0  # counts changes; the board cache is keyed on it
         self.closed = False  # the engine is stopping: event streams end
         self._board_cache: tuple[tuple[int, int], list[BoardRow], list[Json]] | None = None
+
+    def use_roster(self, roster: Roster) -> None:
+        """Take a new roster (the config was reloaded): names, loops and titles from it."""
+        self.roster = roster
+        self.calls.roster = roster
+        self.titles = {loop.queue: loop.title for loop in roster.loops}
+        self.loop_titles = {loop.id: loop.title for loop in roster.loops}
+        self.agent_names = {a.id: a.name for a in roster.agents.values()}
+        self.agent_loops = {
+            agent_id: {loop.id for loop in loops}
+            for agent_id, loops in roster.loops_by_agent().items()
+        }
+        self._board_cache = None
 
     # --- events in ---------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,7 @@ from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
 from routing.ami.events import Event
 from routing.manual_store import ManualStatusStore, RedisManualStore
+from routing.policy import ManualStatus
 from routing.router import Clock, Router
 from routing.sealing import Sealer
 from screen.desk import Desk
@@ -48,7 +50,7 @@ from screen.kid import KidLayout
 from screen.logins import Sessions
 from screen.origin import networks
 from screen.web import screen_routes
-from switchboard.config import Settings, WebConfig
+from switchboard.config import ConfigError, Settings, WebConfig, load_config
 
 log = logging.getLogger("switchboard.engine")
 
@@ -154,7 +156,10 @@ class Engine:
         lease: LeaderLease | None = None,  # None: a single engine, always acting
         directory: MemberDirectory | None = None,  # None: no agent screen
         manual_store: ManualStatusStore | None = None,  # None: statuses kept in this engine
+        reload_on_sighup: bool = False,  # `switchboard run`: SIGHUP re-reads settings.source
     ) -> None:
+        self.reload_on_sighup = reload_on_sighup
+        self._reloads: set[asyncio.Task[bool]] = set()
         self.lease = lease
         self.settings = settings
         self.clock = clock
@@ -261,7 +266,7 @@ class Engine:
             for agent in self.settings.roster.agents.values()
         }
         return EngineView(
-            roster=self.settings.roster,
+            roster=lambda: self.settings.roster,
             state=lambda: router.state,
             manual=lambda: router.manual,
             ami_connected=client.connected.is_set,
@@ -303,8 +308,73 @@ class Engine:
             return None
         return count(self.pending.requests, self.clock())
 
+    def reload(self) -> None:
+        """SIGHUP: re-read the config file in the background (the handler must not block)."""
+        task = asyncio.get_running_loop().create_task(self.reload_config())
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    async def reload_config(self) -> bool:
+        """Re-read the config: validated first, a bad file keeps the running one and says why.
+
+        The roster, the YAML statuses and the IVR plan (loops, hours) take effect at once;
+        AMI, web, Redis and calendar sources are built at start and wait for a restart.
+        """
+        path = self.settings.source
+        try:
+            fresh = load_config(path)
+        except ConfigError as bad:
+            log.error(
+                "config %s not reloaded, the running one stays: %d problem(s)",
+                path,
+                len(bad.problems),
+            )
+            for problem in bad.problems:
+                log.error("  %s", problem)
+            return False
+        except OSError as exc:
+            log.error("config %s not reloaded, the running one stays: %s", path, exc)
+            return False
+        old, self.settings = self.settings, fresh
+        self.router.use_roster(fresh.roster)
+        if self.router.ivr is not None and fresh.ivr is not None:
+            self.router.ivr.use_plan(fresh.ivr)
+        if self.desk is not None:
+            self.desk.use_roster(fresh.roster)
+        for agent_id in fresh.roster.agents:
+            was, now = old.manual.get(agent_id), fresh.manual.get(agent_id)
+            if was != now:  # only what the file changed: a status set on the screen stays
+                status = now or ManualStatus.AVAILABLE
+                self.router.set_manual_status(agent_id, status)
+                if self.manual_store is not None:
+                    try:
+                        await self.manual_store.save(agent_id, status)
+                    except Exception as exc:  # the store is an adapter: the router has it
+                        log.warning("status of %s not shared through the store: %s", agent_id, exc)
+        later = [
+            name
+            for name, changed in (
+                ("ami", old.ami != fresh.ami),
+                ("web", old.web != fresh.web),
+                ("redis", old.redis != fresh.redis),
+                ("presence", old.presence != fresh.presence),
+                ("calendars", _calendars(old) != _calendars(fresh)),
+            )
+            if changed
+        ]
+        log.info(
+            "config %s reloaded: %d agents in %d loops%s",
+            path,
+            len(fresh.roster.agents),
+            len(fresh.roster.loops),
+            f"; changes to {', '.join(later)} take effect at the next restart" if later else "",
+        )
+        return True
+
     async def run(self) -> None:
         """Run until `stop()`; a failing task stops the others and surfaces its error."""
+        if self.reload_on_sighup:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.reload)
         async with asyncio.TaskGroup() as tasks:
             client = tasks.create_task(self.client.run())
             background = [tasks.create_task(self.router.run())]
@@ -326,9 +396,15 @@ class Engine:
             for task in background:
                 task.cancel()
             await client
+        if self.reload_on_sighup:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def _calendars(settings: Settings) -> dict[str, str | None]:
+    return {a.id: a.calendar for a in settings.roster.agents.values()}
 
 
 def redis_client(url: str, max_connections: int) -> Redis:
@@ -368,6 +444,7 @@ def production_engine(
         lease=lease,
         directory=directory,
         manual_store=manual_store,
+        reload_on_sighup=True,
     )
 
 

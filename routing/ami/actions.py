@@ -100,5 +100,10 @@ def db_get_tree(family: str) -> Action:
     return Action("DBGetTree", (("Family", family),), is_list=True)
 
 
+def db_put(family: str, key: str, value: str) -> Action:
+    """Store one AstDB key (DBPut needs the `system` write class)."""
+    return Action("DBPut", (("Family", family), ("Key", key), ("Val", value)))
+
+
 def db_del(family: str, key: str) -> Action:
     return Action("DBDel", (("Family", family), ("Key", key)))

@@ -7,13 +7,15 @@ from routing.policy import DesiredMember, ManualStatus, PauseReason, desired_mem
 from routing.queue_state import MemberState
 from routing.reconciler import (
     AddMember,
+    ForgetOwnership,
     MemberChange,
     PauseMember,
+    RecordOwnership,
     RemoveMember,
     UnpauseMember,
     plan,
 )
-from tests.routing.builders import ANNE, ROSTER, at, have, meeting, want
+from tests.routing.builders import ANNE, BJORN, ROSTER, at, have, meeting, want
 
 OURS = PauseReason.MEETING.wire
 
@@ -108,3 +110,65 @@ def test_running_twice_sends_nothing_new() -> None:
 def test_every_change_says_why_in_words() -> None:
     (change,) = _one(want(ANNE, "loop1", paused=True), have(ANNE, "loop1"))
     assert change.why.startswith("pause Anne Aas in loop1: calendar says busy")
+
+
+# --- roster changes: the engine removes only what it created -------------------------
+
+LOOP3 = "loop3"
+
+
+def test_a_membership_the_engine_created_and_the_roster_no_longer_gives_is_removed() -> None:
+    actual = {("loop1", ANNE.interface): have(ANNE, "loop1")}
+    owned = {("loop1", ANNE.interface): "anne"}
+    changes = plan({}, actual, owned).changes
+    assert changes == (
+        RemoveMember("loop1", ANNE.interface, ANNE.name, "the roster no longer puts them there"),
+    )
+
+
+def test_a_membership_someone_else_made_is_reported_and_left() -> None:
+    desired = {("loop1", BJORN.interface): want(BJORN, "loop1")}
+    actual = {
+        ("loop1", BJORN.interface): have(BJORN, "loop1"),
+        ("loop1", ANNE.interface): have(ANNE, "loop1"),
+    }
+    owned = {("loop1", BJORN.interface): "bjorn"}
+    result = plan(desired, actual, owned)
+    assert result.changes == ()
+    assert len(result.notes) == 1
+    assert "did not add them" in result.notes[0]
+
+
+def test_without_the_ownership_record_nothing_outside_the_roster_is_touched() -> None:
+    actual = {("loop1", ANNE.interface): have(ANNE, "loop1")}
+    assert plan({}, actual, None).changes == ()
+
+
+def test_a_static_member_is_never_removed_even_when_recorded() -> None:
+    actual = {("loop1", ANNE.interface): have(ANNE, "loop1", membership="static")}
+    owned = {("loop1", ANNE.interface): "anne"}
+    assert plan({}, actual, owned).changes == (ForgetOwnership("loop1", ANNE.interface),)
+
+
+def test_a_dynamic_member_the_roster_gives_becomes_the_engines() -> None:
+    desired = {("loop1", ANNE.interface): want(ANNE, "loop1")}
+    actual = {("loop1", ANNE.interface): have(ANNE, "loop1")}
+    assert plan(desired, actual, {}).changes == (RecordOwnership("loop1", ANNE.interface, "anne"),)
+    assert plan(desired, actual, {("loop1", ANNE.interface): "anne"}).changes == ()
+
+
+def test_a_record_of_a_membership_that_is_gone_is_forgotten() -> None:
+    owned = {(LOOP3, ANNE.interface): "anne"}
+    assert plan({}, {}, owned).changes == (ForgetOwnership(LOOP3, ANNE.interface),)
+
+
+def test_leave_takes_an_agent_out_of_the_roster_loop_and_every_stale_one() -> None:
+    desired = {("loop1", ANNE.interface): want(ANNE, "loop1", logged_in=False)}
+    actual = {
+        ("loop1", ANNE.interface): have(ANNE, "loop1"),
+        (LOOP3, ANNE.interface): have(ANNE, LOOP3),
+    }
+    owned = {("loop1", ANNE.interface): "anne", (LOOP3, ANNE.interface): "anne"}
+    removed = [(c.queue, c.reason) for c in plan(desired, actual, owned).changes
+               if isinstance(c, RemoveMember)]  # fmt: skip
+    assert removed == [("loop1", "on leave"), (LOOP3, "the roster no longer puts them there")]
