@@ -67,6 +67,7 @@ async def test_everyone_in_the_roster_is_logged_in_to_their_loops() -> None:
         await eventually(lambda: r.member("loop2", CARI.interface) is not None)
         assert r.member("loop1", ANNE.interface).name == "Anne Aas"
         assert r.member("loop2", BJORN.interface).membership == "dynamic"
+        await eventually(lambda: len(r.router.owned or {}) == 3)  # each add is recorded
         assert (await r.router.reconcile()).changes == ()  # idempotent: nothing more to send
 
 
