@@ -1,6 +1,9 @@
-"""The decision: desired member state = f(roster, manual status, busy intervals, clock).
+"""The decision: desired member state = f(roster, manual status, busy intervals, overrides,
+clock).
 
-Pure: no I/O, and the clock is a parameter.
+Pure: no I/O, and the clock is a parameter. An override ("back early") is a person's own
+word against the calendar: they unpaused themself, or said "available" on the screen, in
+the middle of a meeting, so that meeting no longer pauses them.
 """
 
 from __future__ import annotations
@@ -77,20 +80,56 @@ class DesiredMember:
         return (self.queue, self.interface)
 
 
+def in_meeting(
+    agent_id: str,
+    busy: Mapping[str, Sequence[BusyInterval]],
+    back_early: Mapping[str, datetime],
+    now: datetime,
+) -> BusyInterval | None:
+    """The meeting that takes the agent out of call routing now, unless they came back early."""
+    meeting = busy_at(busy.get(agent_id, ()), now)
+    until = back_early.get(agent_id)
+    if meeting is not None and until is not None and now < until:
+        return None
+    return meeting
+
+
+def back_early_until(
+    agent_id: str,
+    was_paused_reason: str | None,
+    now_paused: bool,
+    now_reason: str,
+    busy: Mapping[str, Sequence[BusyInterval]],
+    now: datetime,
+) -> datetime | None:
+    """Whether an unpause is a person coming back early from a meeting, and until when.
+
+    It is when the engine had them paused for a meeting, the unpause is not the engine's
+    own (its reason is not ours: phone, CLI, another tool), and the calendar still says
+    busy: the override then lasts to the end of that busy interval.
+    """
+    if was_paused_reason != PauseReason.MEETING.wire or now_paused or is_own_reason(now_reason):
+        return None
+    meeting = busy_at(busy.get(agent_id, ()), now)
+    return meeting.end if meeting is not None else None
+
+
 def desired_members(
     roster: Roster,
     manual: Mapping[str, ManualStatus],
     busy: Mapping[str, Sequence[BusyInterval]],
     now: datetime,
+    back_early: Mapping[str, datetime] | None = None,
 ) -> dict[tuple[str, str], DesiredMember]:
     """Every (queue, interface) the roster covers, with its desired login and pause."""
     desired: dict[tuple[str, str], DesiredMember] = {}
+    early = back_early or {}
     for loop in roster.loops:
         for agent in roster.members_of(loop):
             status = manual.get(agent.id, ManualStatus.AVAILABLE)
             on_leave = status is ManualStatus.LEAVE
             # The agent's own pause wins over the calendar: they said why they are away.
-            meeting = None if on_leave or status.pause else busy_at(busy.get(agent.id, ()), now)
+            meeting = None if on_leave or status.pause else in_meeting(agent.id, busy, early, now)
             member = DesiredMember(
                 agent_id=agent.id,
                 queue=loop.queue,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from ivr.plan import IvrPlan
+from presence.busy import busy_at
 from presence.source import PresenceSource
 from routing.ami import actions
 from routing.ami.client import AmiClient
@@ -18,16 +20,20 @@ from routing.ami.events import (
     AgentRingNoAnswer,
     CallbackRequested,
     Event,
+    MemberEvent,
     QueueCallerAbandon,
     QueueCallerJoin,
     QueueMemberPause,
+    QueueMemberStatus,
 )
 from routing.calls import CallBook
 from routing.ivr_duties import CallbackSink, IvrDuties
+from routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
 from routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
 from routing.policy import (
     RESUME_REASON,
     ManualStatus,
+    back_early_until,
     desired_members,
     is_own_reason,
     next_decision_time,
@@ -91,7 +97,9 @@ class Router:
         callback_working_days: int = 2,
         service_level_s: float = 20.0,
         may_act: Callable[[], bool] = lambda: True,  # False on a standby engine
+        zone: tzinfo | None = None,  # the office's time zone, for times in the log
     ) -> None:
+        self.zone = zone
         self.may_act = may_act
         self.roster = roster
         self.boundary_wakeups = boundary_wakeups
@@ -108,6 +116,9 @@ class Router:
         self._reported: set[str] = set()
         # The memberships this engine created, as Asterisk keeps the record (None: unread).
         self.owned: dict[MemberKey, str] | None = None
+        # Agents back early from a meeting: the calendar does not pause them until then.
+        self.back_early: dict[str, datetime] = {}
+        self._early_unsaved: set[str] = set()
         self.calls = CallBook()
         self.ivr = (
             None
@@ -133,19 +144,71 @@ class Router:
         self._reported.clear()  # conflicts are worth saying again against the new roster
         self.wake()
 
-    def set_manual_status(self, agent_id: str, status: ManualStatus) -> None:
+    def set_manual_status(
+        self, agent_id: str, status: ManualStatus, *, by_person: bool = False
+    ) -> None:
+        """A status from the config, the store or (`by_person`) the agent on the screen.
+
+        An agent who says "available" on the screen during a meeting is back early from it.
+        """
         if agent_id not in self.roster.agents:
             raise KeyError(f"no agent {agent_id!r} in the roster")
         self.manual[agent_id] = status
+        if by_person and status is ManualStatus.AVAILABLE:
+            now = self.clock()
+            meeting = busy_at(self.presence.busy_intervals().get(agent_id, ()), now)
+            if meeting is not None:
+                self._came_back_early(agent_id, meeting.end, "said available on the screen")
         self.wake()
+
+    def local(self, moment: datetime) -> datetime:
+        """A moment in the office's time zone (log lines say times as the office reads them)."""
+        return moment.astimezone(self.zone) if self.zone else moment.astimezone()
+
+    def _came_back_early(self, agent_id: str, until: datetime, how: str) -> None:
+        if self.back_early.get(agent_id) == until:
+            return
+        self.back_early[agent_id] = until
+        self._early_unsaved.add(agent_id)
+        name = self.roster.agents[agent_id].name if agent_id in self.roster.agents else agent_id
+        log.info(
+            "%s is back early from a meeting, until %s (%s): the engine leaves them available",
+            name,
+            f"{self.local(until):%H:%M %z}",
+            how,
+        )
+
+    def _watch_own_unpause(self, event: MemberEvent) -> bool:
+        """A person's own unpause during an engine meeting pause; True when it was one."""
+        if not isinstance(event, QueueMemberPause | QueueMemberStatus) or event.paused:
+            return False
+        before = self.state.loops.get(event.queue)
+        was = before.members.get(event.interface) if before else None
+        agent = self.roster.agent_by_interface(event.interface)
+        if was is None or not was.paused or agent is None:
+            return False
+        until = back_early_until(
+            agent.id,
+            was.paused_reason,
+            event.paused,
+            event.paused_reason,
+            self.presence.busy_intervals(),
+            self.clock(),
+        )
+        if until is None:
+            return False
+        self._came_back_early(agent.id, until, f"unpaused in {event.queue} by hand")
+        return True
 
     # --- input -----------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
         """Fold an AMI event into the model; member changes trigger a reconcile."""
+        back_early = isinstance(event, MemberEvent) and self._watch_own_unpause(event)
         change = self.state.apply(event, self.clock().timestamp())
         self.calls.apply(event)
-        self._log_event(event)
+        if not back_early:
+            self._log_event(event)
         if isinstance(event, CallbackRequested) and self.ivr is not None:
             self.ivr.callbacks_due = True
             self.wake()
@@ -203,7 +266,9 @@ class Router:
                 log.warning("no fresh queue snapshot (%s); reconcile postponed", exc)
                 return Plan()
         now = self.clock()
-        desired = desired_members(self.roster, self.manual, self.presence.busy_intervals(), now)
+        await self._keep_back_early(now)
+        busy = self.presence.busy_intervals()
+        desired = desired_members(self.roster, self.manual, busy, now, self.back_early)
         todo = plan(desired, self.state.members(), self.owned)
         for note in todo.notes:
             self._report(note)
@@ -213,6 +278,24 @@ class Router:
         if self.ivr is not None:
             await self.ivr.run_once(now)
         return todo
+
+    async def _keep_back_early(self, now: datetime) -> None:
+        """Forget overrides that ran out; write new ones to AstDB (best effort: kept here)."""
+        assert self.client is not None
+        for agent_id in [a for a, until in self.back_early.items() if until <= now]:
+            del self.back_early[agent_id]
+            self._early_unsaved.discard(agent_id)
+            # A stale entry left behind is ignored when read: it has run out.
+            with contextlib.suppress(AmiError):
+                await self.client.send(actions.db_del(BACK_EARLY_FAMILY, agent_id))
+        for agent_id in sorted(self._early_unsaved):
+            until = self.back_early[agent_id]
+            try:
+                await self.client.send(actions.db_put(BACK_EARLY_FAMILY, agent_id, stored(until)))
+            except AmiError as exc:
+                log.warning("back-early override of %s not stored in Asterisk: %s", agent_id, exc)
+                return
+            self._early_unsaved.discard(agent_id)
 
     def _count(self, action: str, n: int = 1) -> None:
         """Count actions sent by type (ops metrics)."""
@@ -298,6 +381,14 @@ class Router:
             )
         else:
             self.owned = read_owned(owned.items)
+        try:
+            early = await self.client.send(actions.db_get_tree(BACK_EARLY_FAMILY))
+        except ActionFailed:
+            pass  # reported with the ownership record above: same permission
+        else:
+            for agent_id, until in read_back_early(early.items, self.clock()).items():
+                if agent_id not in self.back_early or until > self.back_early[agent_id]:
+                    self.back_early[agent_id] = until
         self._needs_snapshot = False
         members = self.state.members()
         log.info(
@@ -344,10 +435,17 @@ class Router:
             )
         elif isinstance(event, QueueMemberPause) and not is_own_reason(event.paused_reason):
             state = "paused" if event.paused else "unpaused"
+            agent = self.roster.agent_by_interface(event.interface)
+            status = self.manual.get(agent.id) if agent else None
+            if not event.paused and status is not None and status.pause is not None:
+                outcome = f"their screen status is {status.value}, which pauses them again"
+            else:
+                outcome = "the engine leaves that alone"
             log.info(
-                "%s was %s in %s by hand (%s); the engine leaves that alone",
+                "%s was %s in %s by hand (%s); %s",
                 event.name,
                 state,
                 event.queue,
                 event.paused_reason or "no reason given",
+                outcome,
             )

@@ -44,6 +44,7 @@ def board(
     busy: Mapping[str, Sequence[BusyInterval]],
     now: datetime,
     zone: ZoneInfo,
+    back_early: Mapping[str, datetime] | None = None,  # agent id -> until
 ) -> list[BoardRow]:
     """One row per agent, in roster order."""
     rows = []
@@ -74,5 +75,8 @@ def board(
             phone_pause = next((m.paused_reason for m in members if m.paused), "")
             presence = Presence.PAUSED
             detail = f"by hand: {phone_pause}" if phone_pause else "by hand"
+        until = (back_early or {}).get(agent.id)
+        if presence in (Presence.FREE, Presence.IN_CALL) and until is not None and now < until:
+            detail = f"back early from a meeting, until {until.astimezone(zone):%H:%M}"
         rows.append(BoardRow(agent.id, agent.name, presence, detail, phone_pause))
     return rows

@@ -200,6 +200,7 @@ class Desk:
                 self.router.presence.busy_intervals(),
                 now,
                 self.zone,
+                self.router.back_early,
             )
             json_rows: list[Json] = [
                 {"id": r.agent_id, "name": r.name, "presence": r.presence.value, "detail": r.detail}
@@ -324,7 +325,7 @@ class Desk:
             ) from None
         if self.manual_store is not None:
             await self.manual_store.save(agent_id, manual)
-        self.router.set_manual_status(agent_id, manual)
+        self.router.set_manual_status(agent_id, manual, by_person=True)
         log.info("%s set their status to %s on the screen", agent_id, manual.value)
         self.changed()
 

@@ -176,6 +176,7 @@ class Engine:
             callback_working_days=settings.ivr_config.callback_promise_working_days,
             service_level_s=settings.ivr_config.service_level_s,
             may_act=self.is_leader,
+            zone=ZoneInfo(settings.presence.timezone),
         )
         if lease is not None:
             lease.on_change = self._leadership_changed

@@ -6,6 +6,7 @@ from presence.busy import BusyInterval
 from routing.policy import (
     ManualStatus,
     PauseReason,
+    back_early_until,
     desired_members,
     is_own_reason,
     next_decision_time,
@@ -96,3 +97,40 @@ def test_busy_intervals_must_be_timezone_aware_and_forward() -> None:
         BusyInterval(at("10:00").replace(tzinfo=None), at("11:00"))
     with pytest.raises(ValueError, match="before it starts"):
         BusyInterval(at("11:00"), at("10:00"))
+
+
+# --- back early from a meeting: the person's word wins until the meeting would have ended
+
+
+def test_an_agent_back_early_is_not_paused_for_the_rest_of_that_meeting() -> None:
+    busy = {"anne": [meeting("10:00", "12:00")]}
+    early = {"anne": at("12:00")}
+    member = desired_members(ROSTER, NO_ONE, busy, at("10:30"), early)[("loop1", "PJSIP/201")]
+    assert member.pause is None
+
+
+def test_after_the_override_ends_the_calendar_counts_again() -> None:
+    busy = {"anne": [meeting("10:00", "12:00"), meeting("13:00", "14:00")]}
+    early = {"anne": at("12:00")}
+    member = desired_members(ROSTER, NO_ONE, busy, at("13:30"), early)[("loop1", "PJSIP/201")]
+    assert member.pause is PauseReason.MEETING
+
+
+@pytest.mark.parametrize(
+    ("was", "paused", "reason", "now", "until"),
+    [
+        (PauseReason.MEETING.wire, False, "", "10:30", "12:00"),  # unpaused at the phone
+        (PauseReason.MEETING.wire, False, "Back from meeting", "10:30", "12:00"),  # a tool
+        (PauseReason.MEETING.wire, False, "switchboard:available", "10:30", None),  # our own
+        (PauseReason.MEETING.wire, True, "", "10:30", None),  # still paused
+        (PauseReason.LUNCH.wire, False, "", "10:30", None),  # not a meeting pause
+        ("Coaching", False, "", "10:30", None),  # their own pause, their own unpause
+        (PauseReason.MEETING.wire, False, "", "12:30", None),  # the calendar says free now
+    ],
+)
+def test_which_unpause_means_back_early(
+    was: str, paused: bool, reason: str, now: str, until: str | None
+) -> None:
+    busy = {"anne": [meeting("10:00", "12:00")]}
+    found = back_early_until("anne", was, paused, reason, busy, at(now))
+    assert found == (at(until) if until else None)

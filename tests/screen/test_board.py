@@ -64,3 +64,10 @@ def test_before_the_first_queue_snapshot_everyone_shows_as_logged_out() -> None:
     rows = board(ROSTER, QueueState(), {}, {}, at("09:30"), OSLO)
     assert {r.presence for r in rows} == {Presence.LOGGED_OUT}
     assert [r.name for r in rows] == ["Anne Aas", "Bjørn Berg", "Cari Dahl"]
+
+
+def test_an_agent_back_early_from_a_meeting_is_free_and_the_board_says_until_when() -> None:
+    busy = {"anne": [meeting("09:30", "10:00")]}
+    rows = board(ROSTER, _state(), {}, busy, at("09:40"), OSLO, {"anne": at("10:00")})
+    anne = next(r for r in rows if r.agent_id == "anne")
+    assert (anne.presence, anne.detail) == (Presence.FREE, "back early from a meeting, until 11:00")
