@@ -24,13 +24,14 @@ class Sealer:
         if not key:
             raise SealError(
                 f"environment variable {variable} is not set; create a key with "
-                "`python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())'`"
+                "`switchboard gen-key`"
             )
         try:
             return cls(key.encode())
         except ValueError:
-            raise SealError(f"{variable} is not a valid key (32 url-safe base64 bytes)") from None
+            raise SealError(
+                f"{variable} is not a valid key (32 url-safe base64 bytes: `switchboard gen-key`)"
+            ) from None
 
     @classmethod
     def generated(cls) -> Sealer:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+import enum
+import os
+import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -12,23 +15,78 @@ import typer
 
 from ivr.generate import asterisk_files, write_files
 from ivr.hours import describe
+from switchboard import preflight
 from switchboard.config import ConfigError, Settings, load_config
+from switchboard.logs import configure
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
-
-# httpx logs every request line at INFO, and a CRM lookup's URL carries the caller's number.
-QUIET_LIBRARIES = ("httpx", "httpcore")
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")]
 
 
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
+class Level(enum.StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+class Format(enum.StrEnum):
+    human = "human"
+    json = "json"
+
+
+LogLevel = Annotated[
+    Level,
+    typer.Option(
+        "--log-level",
+        envvar="SWITCHBOARD_LOG_LEVEL",
+        case_sensitive=False,
+        help="Lowest level written.",
+    ),
+]
+LogFormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--log-format",
+        envvar="SWITCHBOARD_LOG_FORMAT",
+        help="human, or json: one object per line (journald, Loki).",
+    ),
+]
+
+
+def version() -> str:
+    """The installed version, whatever the distribution is called."""
+    names = metadata.packages_distributions().get("switchboard", [])
+    for name in names:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            return metadata.version(name)
+    return "unknown (not installed)"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"switchboard {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Switchboard: queue routing and presence for Asterisk."""
+
+
+def _logging(verbose: bool = False, level: object = "info", fmt: object = "human") -> None:
+    name = str(getattr(level, "value", level))
+    configure(
+        "debug" if verbose else name, "json" if getattr(fmt, "value", fmt) == "json" else "human"
     )
-    for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _exit_with(bad: ConfigError) -> NoReturn:
@@ -38,11 +96,25 @@ def _exit_with(bad: ConfigError) -> NoReturn:
     raise typer.Exit(2) from None
 
 
+def _fail(*lines: object) -> NoReturn:
+    for line in lines:
+        typer.echo(str(line), err=True)
+    raise typer.Exit(2)
+
+
+REKEY_FIX = (
+    "set the key the data was sealed with; to change keys, run `switchboard re-key -c CONFIG` "
+    "with the old key in SWITCHBOARD_OLD_DATA_KEY"
+)
+
+
 def _load(path: Path) -> Settings:
     try:
         return load_config(path)
     except ConfigError as bad:
-        typer.echo(f"{path}: the configuration has {len(bad.problems)} problem(s):", err=True)
+        if len(bad.problems) == 1:
+            _exit_with(bad)
+        typer.echo(f"{path}: the configuration has {len(bad.problems)} problems:", err=True)
         for problem in bad.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(2) from None
@@ -55,12 +127,14 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the simulated AMI (0: any free).")] = 0,
     seed: Annotated[int | None, typer.Option(help="Random seed for repeatable traffic.")] = None,
     web_port: Annotated[int, typer.Option(help="Port for the web pages (0: any free).")] = 8080,
-    verbose: bool = False,
+    verbose: Annotated[bool, typer.Option(help="Same as --log-level debug.")] = False,
+    log_level: LogLevel = Level.info,
+    log_format: LogFormatOption = Format.human,
 ) -> None:
     """Run the embedded demo: simulated PBX, example config, meetings, live calls."""
     from switchboard.demo import port_taken, run_demo
 
-    _logging(verbose)
+    _logging(verbose, log_level, log_format)
     if web_port and port_taken("127.0.0.1", web_port):
         typer.echo(
             f"port {web_port} is already in use (another demo?): choose one with --web-port, "
@@ -82,30 +156,66 @@ def demo(
 
 @app.command()
 def run(
-    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
-    verbose: bool = False,
+    config: ConfigOption,
+    verbose: Annotated[bool, typer.Option(help="Same as --log-level debug.")] = False,
+    log_level: LogLevel = Level.info,
+    log_format: LogFormatOption = Format.human,
 ) -> None:
     """Run the engine against the Asterisk named in the config."""
-    from routing.sealing import SealError
+    import sqlite3
+
+    from routing.sealing import Sealer, SealError
+    from screen.directory_key import DirectoryKeyError
+    from switchboard.banner import banner
+    from switchboard.data_key import DataKeyError, read, redis_mismatch
     from switchboard.engine import production_engine
 
-    _logging(verbose)
+    _logging(verbose, log_level, log_format)
     settings = _load(config)
+    found = preflight.data_paths(settings) + preflight.web_port(
+        settings.web.host, settings.web.port
+    )
+    if found:
+        _fail(*(f"{config}: {f}" for f in found))
     try:
         engine = production_engine(settings)
     except ConfigError as bad:
         _exit_with(bad)
-    except SealError as bad:
-        typer.echo(f"{config}: {bad}", err=True)
-        raise typer.Exit(2) from None
+    except (SealError, DataKeyError) as bad:
+        _fail(f"{config}: {bad}")
+    except DirectoryKeyError as bad:
+        _fail(f"{config}: {bad} (fix: {REKEY_FIX})")
+    except (sqlite3.Error, OSError) as exc:
+        _fail(
+            f"{config}: screen.directory {settings.directory_location()}: cannot open: {exc} "
+            "(fix: check the path and that the engine's user may write it)"
+        )
+    if settings.redis is not None:
+        sealer = Sealer(read(settings.redis.data_key_env, {**os.environ}).encode())
+        if mismatch := redis_mismatch(settings.redis.url, sealer):
+            _fail(f"{config}: {mismatch} (fix: {REKEY_FIX})")
+    for line in banner(settings, version()):
+        typer.echo(line, err=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(engine.run())
 
 
 @app.command("check-config")
-def check_config(config: Annotated[Path, typer.Argument(help="The YAML configuration.")]) -> None:
-    """Validate a configuration and show who answers each loop."""
-    settings = _load(config)
+def check_config(
+    config_file: Annotated[
+        Path | None, typer.Argument(help="The YAML configuration (or use -c).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="The YAML configuration.")
+    ] = None,
+) -> None:
+    """Validate a configuration, its data paths and calendar files; show who answers each loop."""
+    path = config or config_file
+    if path is None:
+        _fail(
+            "name the configuration: switchboard check-config -c /etc/switchboard/switchboard.yaml"
+        )
+    settings = _load(path)
     digits = {c.queue: c.digit for c in settings.menu.choices}
     for loop in settings.roster.loops:
         members = settings.roster.members_of(loop)
@@ -125,6 +235,11 @@ def check_config(config: Annotated[Path, typer.Argument(help="The YAML configura
         for loop_id in settings.ivr.routes:
             chain = " -> ".join(f"{r.queue} ({r.wait_s} s)" for r in settings.ivr.levels(loop_id))
             typer.echo(f"levels from {loop_id}: {chain} -> callback offer")
+    for finding in preflight.calendars(settings):
+        typer.echo(f"warning: {path}: {finding} (that agent is never paused by a calendar)")
+    errors = preflight.data_paths(settings)
+    if errors:
+        _fail(*(f"{path}: {f}" for f in errors))
 
 
 def settings_files(settings: Settings) -> dict[str, str]:
@@ -211,26 +326,34 @@ def main() -> None:
 
 
 @app.command("password-hash")
-def password_hash(
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
-) -> None:
-    """Print an agent's screen password as a hash for `login:` in the config."""
+def password_hash() -> None:
+    """Print an agent's screen password as a hash for `login:` in the config.
+
+    Asks twice on a terminal; reads one line from standard input otherwise
+    (`printf '%s\\n' "$PW" | switchboard password-hash`)."""
     from screen.logins import hash_password
 
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < 10:
-        typer.echo("use at least 10 characters", err=True)
-        raise typer.Exit(2)
+        _fail("use at least 10 characters")
     typer.echo(f"login: {hash_password(password)}")
 
 
 @app.command("members-import")
 def members_import(
     csv_file: Annotated[Path, typer.Argument(help="CSV export from the member register.")],
-    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+    config: ConfigOption,
 ) -> None:
-    """Load members into the embedded SQLite directory (columns: see the README)."""
+    """Load members into the embedded SQLite directory (columns: see the admin guide).
+
+    Exits 1 when no member was imported, 2 when the file or the config cannot be used."""
     from screen.directory import SqliteDirectory
-    from screen.member_import import read_members
+    from screen.directory_key import DirectoryKeyError
+    from screen.member_import import ExportError, decode_export, read_members
+    from switchboard.data_key import DataKeyError
     from switchboard.engine import member_directory
 
     settings = _load(config)
@@ -238,16 +361,71 @@ def members_import(
         directory = member_directory(settings)
     except ConfigError as bad:
         _exit_with(bad)
+    except DataKeyError as bad:
+        _fail(f"{config}: {bad}")
+    except DirectoryKeyError as bad:
+        _fail(f"{config}: {bad} (fix: {REKEY_FIX})")
     if not isinstance(directory, SqliteDirectory):
-        typer.echo("the configured directory is a CRM over HTTP: import there", err=True)
-        raise typer.Exit(2)
+        _fail("the configured directory is a CRM over HTTP: import there")
     try:
-        text = csv_file.read_text(encoding="utf-8-sig")
+        text, encoding = decode_export(csv_file.read_bytes())
     except OSError as exc:
-        typer.echo(f"{csv_file}: cannot read: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+        _fail(f"{csv_file}: cannot read: {exc.strerror}")
+    except ExportError as bad:
+        _fail(f"{csv_file}: {bad}")
+    if encoding not in ("UTF-8",):
+        typer.echo(f"{csv_file}: read as {encoding}", err=True)
     members, skipped = read_members(text, str(csv_file), directory.placeholders)
     for reason in skipped:
         typer.echo(reason, err=True)
     directory.add_all(members)
     typer.echo(f"{len(members)} member(s) imported, {len(skipped)} row(s) skipped")
+    if not members:
+        typer.echo(f"{csv_file}: nothing was imported", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("gen-key")
+def gen_key() -> None:
+    """Print a new SWITCHBOARD_DATA_KEY (seals callback numbers and the directory's hash key)."""
+    from switchboard.data_key import generate
+
+    typer.echo(generate())
+
+
+@app.command("re-key")
+def re_key(
+    config: ConfigOption,
+    old_key_env: Annotated[
+        str, typer.Option(help="The variable holding the key the data was sealed with.")
+    ] = "SWITCHBOARD_OLD_DATA_KEY",
+) -> None:
+    """Seal the stored data again with a new key (the new one in the config's key variable).
+
+    Stop both engines first; afterwards start them with the new key."""
+    from routing.sealing import Sealer, SealError
+    from screen.directory_key import DirectoryKeyError
+    from switchboard.data_key import DataKeyError, read, rekey_directory, rekey_redis
+
+    settings = _load(config)
+    old = os.environ.get(old_key_env, "")
+    if not old:
+        _fail(f"set {old_key_env} to the old key (and the config's key variable to the new one)")
+    try:
+        where = settings.directory_location()
+        if where.startswith("sqlite:") and where != "sqlite::memory:":
+            new = read(settings.screen.fnr_key_env, os.environ)
+            path = Path(where.removeprefix("sqlite:"))
+            if path.exists():
+                rekey_directory(path, old, new)
+                typer.echo(f"member directory {path}: hash key sealed with the new key")
+        if settings.redis is not None:
+            new = read(settings.redis.data_key_env, os.environ)
+            count = rekey_redis(settings.redis.url, Sealer(old.encode()), Sealer(new.encode()))
+            typer.echo(f"redis: {count} callback number(s) sealed with the new key")
+    except (DataKeyError, DirectoryKeyError) as bad:
+        _fail(f"{config}: {bad}")
+    except SealError:
+        _fail(f"{config}: a stored callback number opens with neither the old nor the new key")
+    except ValueError:
+        _fail(f"{old_key_env} is not a data key of the kind the data was sealed with")

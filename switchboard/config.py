@@ -223,7 +223,7 @@ class ScreenConfig(_Strict):
     # sqlite:<file> (relative to this config) or the base URL of a CRM with the HTTP shape.
     directory: str = Field(default="sqlite:members.db", pattern=r"^(sqlite:\S+|https?://\S+)$")
     directory_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
-    # Keys the fødselsnummer hashes in the SQLite directory (any long random string).
+    # Seals the SQLite directory's hash key (a key as `switchboard gen-key` prints it).
     fnr_key_env: str = Field(default="SWITCHBOARD_DATA_KEY", pattern=r"^[A-Z_][A-Z0-9_]*$")
     placeholder_personal_numbers: tuple[Annotated[str, Field(pattern=r"^\d{5}$")], ...] = ("00100",)
     kid: KidConfig = KidConfig()

@@ -419,6 +419,8 @@ def production_engine(
     settings: Settings, environ: Mapping[str, str] = os.environ, holder: str | None = None
 ) -> Engine:
     """The engine `switchboard run` starts: calendars, Redis store and lease when configured."""
+    from switchboard.data_key import read
+
     ami = settings.ami_settings(environ)
     directory = member_directory(settings, environ)
     store: CallbackStore
@@ -432,7 +434,9 @@ def production_engine(
         store = MemoryCallbackStore()
     else:
         redis = redis_client(settings.redis.url, settings.redis.max_connections)
-        store = RedisCallbackStore(redis, Sealer.from_env(settings.redis.data_key_env, environ))
+        store = RedisCallbackStore(
+            redis, Sealer(read(settings.redis.data_key_env, environ).encode())
+        )
         holder = holder or f"{socket.gethostname()}:{os.getpid()}"
         lease = LeaderLease(redis, holder, settings.redis.lease_s)
         manual_store = RedisManualStore(redis)
@@ -456,15 +460,14 @@ def member_directory(
     s = settings.screen
     where = settings.directory_location()
     if where.startswith("sqlite:"):
-        key = settings.required_env(
-            s.fnr_key_env,
-            "screen.fnr_key_env",
-            "a long random string, kept like a password",
-            environ,
-        )
+        from screen.directory_key import hash_key
+        from switchboard.data_key import read
+
+        path = where.removeprefix("sqlite:")
+        data_key = read(s.fnr_key_env, environ)
         return SqliteDirectory(
-            where.removeprefix("sqlite:"),
-            key.encode(),
+            path,
+            hash_key(path, data_key) if path != ":memory:" else data_key.encode(),
             frozenset(s.placeholder_personal_numbers),
             timedelta(days=s.keep_identity_checks_days),
         )

@@ -5,8 +5,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from screen.directory import SqliteDirectory
+from screen.directory_key import hash_key
 from screen.member_import import read_members
 from switchboard.cli import app
+from switchboard.data_key import generate
 
 HEADER = "member_id,member_number,name,phone,email,address,returned_magazine,fnr\n"
 ROWS = [
@@ -35,7 +37,8 @@ def test_a_file_without_the_columns_is_refused_whole() -> None:
     assert members == []
     assert problems == [
         "x.csv:1: missing column(s): member_id, member_number, phone, email, address, "
-        "returned_magazine, fnr"
+        "returned_magazine, fnr (read as comma-separated; the first line must name the "
+        "columns: member_id,member_number,name,phone,email,address,returned_magazine,fnr)"
     ]
 
 
@@ -56,20 +59,103 @@ async def test_the_import_command_fills_the_configured_sqlite_file(tmp_path: Pat
     )
     assert missing_key.exit_code == 2
     assert "SWITCHBOARD_DATA_KEY is not set" in missing_key.output
+    key = generate()
     result = runner.invoke(
         app,
         ["members-import", str(export), "-c", str(config)],
-        env={"SWITCHBOARD_DATA_KEY": "k" * 32},
+        env={"SWITCHBOARD_DATA_KEY": key},
     )
     assert result.exit_code == 0, result.output
     assert "2 member(s) imported, 3 row(s) skipped" in result.output
-    directory = SqliteDirectory(tmp_path / "members.db", b"k" * 32)
+    directory = SqliteDirectory(tmp_path / "members.db", hash_key(tmp_path / "members.db", key))
     found = await directory.by_phone("90595313")
     assert [m.name for m in found] == ["Kari Nordmann", "Ola Nordmann"]
 
 
 def test_password_hash_prints_a_login_line() -> None:
-    result = CliRunner().invoke(app, ["password-hash"], input="a long password\na long password\n")
+    result = CliRunner().invoke(app, ["password-hash"], input="a long password\n")
     assert result.exit_code == 0, result.output
     assert "login: scrypt$" in result.output
     assert "a long password" not in result.output.split("login:")[1]
+
+
+CONFIG = (
+    "ami: {username: router, secret_env: SB_SECRET}\n"
+    "screen: {directory: 'sqlite:members.db'}\n"
+    "default_loop: l1\n"
+    "loops: [{id: l1, queue: l1, title: One, digit: '1', suffix: '-111', agents: [a]}]\n"
+    "agents: [{id: a, name: A, interface: PJSIP/1}]\n"
+)
+
+
+def import_file(tmp_path: Path, content: bytes) -> tuple[int, str, SqliteDirectory]:
+    config = tmp_path / "switchboard.yaml"
+    config.write_text(CONFIG)
+    export = tmp_path / "export.csv"
+    export.write_bytes(content)
+    key = generate()
+    result = CliRunner().invoke(
+        app, ["members-import", str(export), "-c", str(config)], env={"SWITCHBOARD_DATA_KEY": key}
+    )
+    db = tmp_path / "members.db"
+    return result.exit_code, result.output, SqliteDirectory(db, hash_key(db, key))
+
+
+async def test_a_semicolon_export_from_norwegian_excel_in_windows_1252_imports(
+    tmp_path: Path,
+) -> None:
+    text = (HEADER + ROWS[0] + ROWS[1]).replace(",", ";").replace("Kari", "Kåre Ødegård")
+    code, output, directory = import_file(tmp_path, text.encode("cp1252"))
+    assert code == 0, output
+    assert "read as Windows-1252 (Latin-1)" in output
+    assert "2 member(s) imported, 0 row(s) skipped" in output
+    (kare,) = [m for m in await directory.by_phone("90595313") if m.id == "m1"]
+    assert kare.name == "Kåre Ødegård Nordmann"
+
+
+async def test_a_utf16_export_with_tabs_imports(tmp_path: Path) -> None:
+    text = (HEADER + ROWS[0]).replace(",", "\t")
+    code, output, _ = import_file(tmp_path, text.encode("utf-16"))
+    assert code == 0, output
+    assert "1 member(s) imported" in output
+
+
+async def test_a_2_mb_field_skips_only_its_row(tmp_path: Path) -> None:
+    huge = 'm9,1000036,Long,41234560,,"' + "x" * 2_000_000 + '",,31129956715\n'
+    code, output, directory = import_file(tmp_path, (HEADER + ROWS[0] + huge + ROWS[1]).encode())
+    assert code == 0, output
+    assert "export.csv:3: address is 2,000,000 characters (at most 500); row skipped" in output
+    assert "2 member(s) imported, 1 row(s) skipped" in output
+    assert await directory.get("m2") is not None
+
+
+def test_an_export_that_imports_nothing_exits_1(tmp_path: Path) -> None:
+    code, output, _ = import_file(tmp_path, (HEADER + ROWS[2]).encode())
+    assert code == 1
+    assert "nothing was imported" in output
+    (tmp_path / "second").mkdir()
+    code, output, _ = import_file(tmp_path / "second", b"id|name\n1|Kari\n")
+    assert code == 1
+    assert "missing column(s)" in output
+    assert "the first line must name the columns" in output
+
+
+def test_a_directory_set_up_with_another_key_is_refused(tmp_path: Path) -> None:
+    import_file(tmp_path, (HEADER + ROWS[0]).encode())
+    result = CliRunner().invoke(
+        app,
+        ["members-import", str(tmp_path / "export.csv"), "-c", str(tmp_path / "switchboard.yaml")],
+        env={"SWITCHBOARD_DATA_KEY": generate()},
+    )
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert "the data key does not open the member directory" in line
+    assert "switchboard re-key" in line
+
+
+def test_a_binary_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    code, output, _ = import_file(tmp_path, b"PK\x03\x04\x00\x00 an xlsx")
+    assert code == 2
+    assert output.strip().endswith(
+        "this is not a text file (fix: save it from Excel as CSV UTF-8 (comma delimited))"
+    )

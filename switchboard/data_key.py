@@ -1,0 +1,107 @@
+"""SWITCHBOARD_DATA_KEY: one format (a Fernet key, as `switchboard gen-key` prints) for both
+of its jobs: sealing callback numbers in Redis, and sealing the member directory's hash key.
+
+Changing it is `switchboard re-key`: the directory's hash key and every sealed number are
+sealed again with the new key; nothing else needs the old one.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+from base64 import urlsafe_b64decode
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from redis import Redis
+from redis.exceptions import RedisError
+
+from ivr.callback_store import OPEN_SET, PREFIX
+from routing.sealing import Sealer, SealError
+from screen.directory_key import reseal
+
+GEN_KEY = "export {variable}=$(switchboard gen-key)"
+
+
+class DataKeyError(Exception):
+    """A data key that is missing, malformed, or not the one the data was sealed with."""
+
+
+def generate() -> str:
+    return Fernet.generate_key().decode()
+
+
+def is_key(text: str) -> bool:
+    try:
+        return len(urlsafe_b64decode(text.encode())) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
+def read(variable: str, environ: Mapping[str, str]) -> str:
+    """The key in `variable`; DataKeyError with the fix when unset or not a key."""
+    key = environ.get(variable, "")
+    fix = GEN_KEY.format(variable=variable)
+    if not key:
+        raise DataKeyError(
+            f"environment variable {variable} is not set (fix: {fix}; keep it like a password, "
+            "and the same on both engines)"
+        )
+    if not is_key(key):
+        raise DataKeyError(
+            f"{variable} is not a data key: it must be 44 characters of url-safe base64 "
+            f"(fix: {fix}; to replace an older key, `switchboard re-key`)"
+        )
+    return key
+
+
+def redis_mismatch(url: str, sealer: Sealer, timeout_s: float = 2.0) -> str | None:
+    """Whether an open callback in Redis fails to open with this key (None: fine or unknown).
+
+    An unreachable Redis says nothing here: the engine rides out an outage on its own."""
+    client = Redis.from_url(
+        url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, decode_responses=True
+    )
+    try:
+        refs = list(client.zrange(OPEN_SET, 0, 0))
+        if not refs:
+            return None
+        sealed = client.hget(PREFIX + str(refs[0]), "number")
+    except RedisError:
+        return None
+    finally:
+        with contextlib.suppress(RedisError):
+            client.close()
+    if sealed is None:
+        return None
+    try:
+        sealer.open(str(sealed))
+    except SealError:
+        return "the data key does not open the callback numbers stored in Redis"
+    return None
+
+
+def rekey_redis(url: str, old: Sealer, new: Sealer) -> int:
+    """Seal every stored callback number again with the new key; returns how many."""
+    client = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True)
+    count = 0
+    try:
+        for name in client.scan_iter(match=PREFIX + "*", count=500):
+            sealed = client.hget(name, "number")
+            if sealed is None:
+                continue
+            try:
+                number = old.open(str(sealed))
+            except SealError:
+                new.open(str(sealed))  # already re-keyed by an earlier, interrupted run
+                continue
+            client.hset(name, "number", new.seal(number))
+            count += 1
+    finally:
+        client.close()
+    return count
+
+
+def rekey_directory(path: Path, old_key: str, new_key: str) -> None:
+    reseal(path, old_key, new_key)
