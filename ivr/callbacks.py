@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -36,15 +37,40 @@ class CallbackRequest:
         return self.status is not CallbackStatus.DONE and now > self.due
 
 
-def from_astdb(key: str, value: str, hours: OpeningHours, working_days: int) -> CallbackRequest:
-    """Read an AstDB entry `/sb-callback/<ref>` = `number|loop|epoch|uniqueid`."""
+# Shapes as our dialplan writes them (ivr/dialplan.py): RAND(100000,999999), the number it
+# accepted (8-15 digits), a loop id or empty (asked while closed), Asterisk's uniqueid.
+_REF = re.compile(r"[1-9][0-9]{5}")
+_NUMBER = re.compile(r"\+?[0-9]{8,15}")
+_LOOP = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}|")
+_UNIQUEID = re.compile(r"[A-Za-z0-9._-]{1,150}")  # epoch.sequence, maybe after a systemname
+
+
+def from_astdb(
+    key: str,
+    value: str,
+    hours: OpeningHours,
+    working_days: int,
+    loops: Collection[str] | None = None,  # the plan's loop ids (None: not checked)
+) -> CallbackRequest:
+    """Read an AstDB entry `/sb-callback/<ref>` = `number|loop|epoch|uniqueid`.
+
+    AstDB is input, not truth (anyone with AMI write rights can put entries there): each
+    part must have the shape the dialplan gives it. Messages never quote the number.
+    """
     ref = key.rstrip("/").rsplit("/", 1)[-1]
+    where = f"callback entry /sb-callback/{ref[:12]}"
     parts = value.split("|")
-    if not ref.isdigit() or len(parts) != 4:
-        raise CallbackParseError(f"callback entry {key!r} is not number|loop|epoch|uniqueid")
+    if not _REF.fullmatch(ref) or len(parts) != 4:
+        raise CallbackParseError(f"callback entry {key[:40]!r} is not number|loop|epoch|uniqueid")
     number, loop, epoch, call_id = parts
-    if not epoch.isdigit():
-        raise CallbackParseError(f"callback entry {key!r} has no valid request time")
+    if not _NUMBER.fullmatch(number):
+        raise CallbackParseError(f"{where} has no valid phone number (8-15 digits)")
+    if not _LOOP.fullmatch(loop) or (loops is not None and loop and loop not in loops):
+        raise CallbackParseError(f"{where} names a loop the plan does not have")
+    if not epoch.isdigit() or len(epoch) > 11:
+        raise CallbackParseError(f"{where} has no valid request time")
+    if not _UNIQUEID.fullmatch(call_id):
+        raise CallbackParseError(f"{where} has no valid call id")
     requested = datetime.fromtimestamp(int(epoch), UTC)
     return CallbackRequest(
         ref=ref,

@@ -21,6 +21,7 @@ CALLBACK_CONTEXT = "sb-callback"
 QUEUE_EXIT = "sb-queue-exit"  # queues.conf `context`: a digit pressed while waiting
 IVR_EVENT = "SwitchboardIvr"  # UserEvent names the router listens for
 CALLBACK_EVENT = "SwitchboardCallback"
+MAX_CALLBACK_LENGTH = 16  # "+" and 15 digits (E.164); longer numbers are refused
 CALLBACK_FAMILY = "sb-callback"  # AstDB family: requests kept until the router has them
 CALLBACK_FIELDS = "Ref: ${SB_CB_REF},Loop: ${SB_LOOP},Number: ${SB_CB_NUMBER}"
 HOURS_VAR, HOURS_UNTIL_VAR = "SB_HOURS", "SB_HOURS_UNTIL"  # globals the router sets
@@ -214,8 +215,9 @@ def _callback(plan: IvrPlan) -> list[str]:
     s(f"GotoIf($[${{SB_CB_TRIES}} > {plan.max_tries}]?giveup)")
     s(
         f"GotoIf($[${{LEN(${{SB_CB_NUMBER}})}} < {plan.min_callback_digits}"
+        f" | ${{LEN(${{SB_CB_NUMBER}})}} > {MAX_CALLBACK_LENGTH}"
         ' | "${FILTER(0-9+,${SB_CB_NUMBER})}" != "${SB_CB_NUMBER}"]?enter)'
-    )
+    )  # a caller id is the caller's to forge: too long or odd, the caller types it instead
     s(f"Playback({p.callback_number})")
     s("SayDigits(${SB_CB_NUMBER})")
     s(f"Read(SB_CB_OK,{p.callback_confirm},1,,1,{plan.response_timeout_s})")

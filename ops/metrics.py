@@ -254,7 +254,8 @@ class EngineCollector(Collector):
         if v.ami_events is not None:
             events = CounterMetricFamily(
                 "switchboard_ami_events",
-                "AMI events received, by outcome: decoded, ignored (of no use to us), "
+                "AMI events received, by outcome: decoded, ignored (of no use to us), forged "
+                "(decoded, but naming a loop our plan lacks; also counted as decoded), "
                 "undecodable (known but malformed).",
                 labels=["outcome"],
             )

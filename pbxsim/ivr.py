@@ -23,6 +23,7 @@ from ivr.dialplan import (
     HOURS_UNTIL_VAR,
     HOURS_VAR,
     IVR_EVENT,
+    MAX_CALLBACK_LENGTH,
     MENU,
     OFFER,
     QUEUE_EXIT,
@@ -230,7 +231,10 @@ class IvrPlayer:
             await self._wait(PROMPT_S)
             self.pbx.press(ch, "2")
             number = script.other_number
-        if len(number) < self.plan.min_callback_digits or not number.lstrip("+").isdigit():
+        if (
+            not self.plan.min_callback_digits <= len(number) <= MAX_CALLBACK_LENGTH
+            or not number.lstrip("+").isdigit()
+        ):
             ch.exten = "s"
             self._event(ch, "callback-abandoned", Loop=loop_id)
             rec.outcome = "hung-up"

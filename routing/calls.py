@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from routing.ami.events import CallbackRequested, Event, Hangup, IvrStep
+from routing.ami.events import IVR_STEPS, CallbackRequested, Event, Hangup, IvrStep
 
-# Steps counted for ops; anything else the dialplan reports is counted as "other".
-COUNTED_STEPS = frozenset(
-    {
-        "choice",
-        "invalid",
-        "timeout",
-        "default",
-        "queue",
-        "overflow",
-        "closed",
-        "callback",
-        "no-callback",
-        "callback-abandoned",
-    }
-)
+# Steps counted for ops: those our dialplan reports (the decoder refuses any other).
+COUNTED_STEPS = IVR_STEPS
 
 
 @dataclass(slots=True)

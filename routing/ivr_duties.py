@@ -138,7 +138,9 @@ class IvrDuties:
             if not isinstance(item, DbEntry):
                 continue
             try:
-                request = from_astdb(item.key, item.value, self.plan.hours, self.working_days)
+                request = from_astdb(
+                    item.key, item.value, self.plan.hours, self.working_days, self.plan.routes
+                )
             except CallbackParseError as bad:
                 self.report(str(bad))
                 continue

@@ -24,6 +24,7 @@ from ivr.callback_store import (
     RedisCallbackStore,
 )
 from ivr.callbacks import CallbackCounts, count
+from ivr.forged import forged_problem
 from ivr.hours import is_open
 from ops.lease import LeaderLease
 from ops.metrics import EngineView
@@ -182,6 +183,7 @@ class Engine:
             lease.on_change = self._leadership_changed
         self.router.manual.update(settings.manual)
         self.manual_store = manual_store
+        self.forged_events = 0  # dialplan events naming loops the plan does not have
         self.client = AmiClient(ami, self._on_event, self.router.on_connected)
         self.router.attach(self.client)
         self._stop = asyncio.Event()
@@ -237,9 +239,20 @@ class Engine:
         )
 
     def _on_event(self, event: Event) -> None:
+        problem = forged_problem(event, self.settings.ivr)
+        if problem is not None:
+            self._refuse_forged(problem)
+            return
         self.router.on_event(event)
         if self.desk is not None:
             self.desk.on_event(event)
+
+    def _refuse_forged(self, problem: str) -> None:
+        """Count a dialplan event that cannot be ours; log the first few, then every 1000th
+        (a flood of forgeries must not become a flood of log lines)."""
+        self.forged_events += 1
+        if self.forged_events <= 10 or self.forged_events % 1000 == 0:
+            log.warning("dialplan event refused (%d so far): %s", self.forged_events, problem)
 
     async def _share_manual_statuses(self, every_s: float = 2.0) -> None:
         """Take in statuses set through the other engine (the store is the shared truth)."""
@@ -286,7 +299,7 @@ class Engine:
             expose_agent_names=self.settings.web.expose_agent_names,
             screen_sessions=None if self.desk is None else self.sessions.__len__,
             identity_checks=None if self.desk is None else self.desk.identity_counts.copy,
-            ami_events=client.event_counts,
+            ami_events=lambda: {**client.event_counts(), "forged": self.forged_events},
         )
 
     def _leadership_changed(self, leader: bool) -> None:

@@ -3,10 +3,15 @@
 Names and fields are those Asterisk 22 sends (see shared/ami-transcripts/README.md).
 Events the router does not model stay `RawEvent`; a known event whose fields do
 not decode becomes a `RawEvent` with `error` set, never an exception.
+
+Our dialplan's UserEvents are input, not truth: anyone with AMI `user` write rights, or a
+caller with a forged caller id, can shape them. Every field must have the shape the
+dialplan (ivr/dialplan.py) gives it; whether a loop exists is checked by ivr.forged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -305,9 +310,50 @@ def _agent(f: Fields) -> tuple[str, str, str, str, str, str, str, str, str]:
     return (*caller, f["Interface"], f["MemberName"], f.get("DestChannel", ""))
 
 
+# The steps our dialplan reports (ivr/dialplan.py writes each one).
+IVR_STEPS = frozenset(
+    {
+        "choice",
+        "invalid",
+        "timeout",
+        "default",
+        "queue",
+        "overflow",
+        "closed",
+        "callback",
+        "no-callback",
+        "callback-abandoned",
+    }
+)
+# Field shapes as the dialplan writes them: a loop id as the config allows it (or empty:
+# a callback asked for while closed has no loop), RAND(100000,999999) for a reference, and
+# the number the dialplan accepted (8-15 digits; E.164 has at most 15).
+_SHAPES = {
+    "Loop": re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}|"),
+    "To": re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}|"),
+    "Digit": re.compile(r"[0-9*#A-D]{0,40}"),
+    "Language": re.compile(r"[A-Za-z0-9_-]{0,16}"),  # also the channel's own: "en", "nb_NO"
+    "Ref": re.compile(r"[1-9][0-9]{5}"),
+    "Number": re.compile(r"\+?[0-9]{8,15}"),
+    # Asterisk's ids: epoch.sequence, prefixed by the systemname when one is set (<= 150).
+    "Uniqueid": re.compile(r"[A-Za-z0-9._-]{1,150}"),
+    "Linkedid": re.compile(r"[A-Za-z0-9._-]{1,150}"),
+}
+
+
+def _shaped(kind: str, f: Fields, *keys: str) -> None:
+    """Raise ValueError naming the first field out of shape (never its value)."""
+    for key in keys:
+        if not _SHAPES[key].fullmatch(f.get(key, "")):
+            raise ValueError(f"{kind} has a malformed {key}")
+
+
 def _user_event(f: Fields) -> Event:
     kind = f["UserEvent"]
     if kind == "SwitchboardIvr":
+        if f["Step"] not in IVR_STEPS:
+            raise ValueError(f"{kind} has an unknown Step")
+        _shaped(kind, f, "Uniqueid", "Linkedid", "Loop", "To", "Digit", "Language")
         return IvrStep(
             channel=f["Channel"],
             uniqueid=f["Uniqueid"],
@@ -320,6 +366,7 @@ def _user_event(f: Fields) -> Event:
             to=f.get("To", ""),
         )
     if kind == "SwitchboardCallback":
+        _shaped(kind, f, "Uniqueid", "Linkedid", "Ref", "Loop", "Number")
         return CallbackRequested(
             channel=f["Channel"],
             uniqueid=f["Uniqueid"],
@@ -410,5 +457,7 @@ def decode_event(fields: Fields) -> Event:
         return RawEvent(name, fields, error=f"{name} lacks field {missing.args[0]}")
     except ValueError as bad:
         # The offending value is not echoed: caller fields may hold personal data.
+        if str(bad).startswith("Switchboard"):
+            return RawEvent(name, fields, error=str(bad))
         kind = "flag" if "flag" in str(bad) else "number or state"
         return RawEvent(name, fields, error=f"{name} has a malformed {kind} value")
