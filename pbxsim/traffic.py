@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections.abc import Mapping, Sequence
@@ -74,12 +75,16 @@ class Traffic:
         name: str | None = None,
         patience_s: float = 60.0,
         talk_s: float = 5.0,
+        callback_after_s: float | None = None,  # presses the callback key after this long
     ) -> str:
         """A single caller: press `digit` (or nothing), queue, and end; returns the outcome."""
         if number is None or name is None:
             number, name = self._number()
         if self.player is not None:
-            record = await self.player.call(number, name, self._script(digit, patience_s, talk_s))
+            script = self._script(digit, patience_s, talk_s)
+            if callback_after_s is not None:
+                script = dataclasses.replace(script, callback_after_s=callback_after_s)
+            record = await self.player.call(number, name, script)
             self.outcomes[record.outcome] = self.outcomes.get(record.outcome, 0) + 1
             return record.outcome
         channel = self.pbx.new_caller(number, name)

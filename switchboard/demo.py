@@ -45,6 +45,15 @@ DEMO_LEAVE = "liv.tangen"
 DEMO_ALL_DAY = "rose.tran"  # wrote a course as all-day: ignored, and she is told
 DEMO_HAND_PAUSE = ("elin.sand", 20, "Lunch")  # paused at her own phone: not ours to lift
 CYCLE_S = 120
+# A busy spell, every cycle: more callers for loop 3 than it has free agents (Mette is in a
+# meeting then), talking long enough that the last ones wait in the queue; the last caller
+# asks to be called back while waiting. Without it the demo's agents answer every call at once,
+# and nobody ever queues or asks for a callback.
+RUSH_AFTER_S = 15
+RUSH_DIGIT = "3"
+RUSH_CALLERS = 8
+RUSH_TALK_S = (50.0, 80.0)
+RUSH_CALLBACK_AFTER_S = 8.0
 DEMO_PASSWORD = "switchboard"  # the demo's agents all share it; a real config hashes each
 DEMO_MEMBERS = 300
 
@@ -194,6 +203,7 @@ async def run_demo(
             helpers = [
                 tasks.create_task(traffic.run()),
                 tasks.create_task(_hand_pause(server, settings)),
+                tasks.create_task(_rushes(traffic, settings)),
             ]
             if duration_s is None:
                 await asyncio.Event().wait()  # until Ctrl-C cancels us
@@ -222,6 +232,31 @@ async def _announce_web(engine: Engine) -> None:
         agents,
         DEMO_PASSWORD,
     )
+
+
+async def _rushes(traffic: Traffic, settings: Settings) -> None:
+    """The busy spell at +RUSH_AFTER_S, then once every cycle."""
+    loop = settings.menu.queues_by_digit()[RUSH_DIGIT]
+    await asyncio.sleep(RUSH_AFTER_S)
+    async with asyncio.TaskGroup() as calls:
+        while True:
+            log.info(
+                "demo: a busy spell: %d callers for %s at once; the last asks for a callback",
+                RUSH_CALLERS,
+                loop,
+            )
+            for n in range(RUSH_CALLERS):
+                last = n == RUSH_CALLERS - 1
+                calls.create_task(
+                    traffic.one_call(
+                        RUSH_DIGIT,
+                        patience_s=150.0,
+                        talk_s=traffic.rng.uniform(*RUSH_TALK_S),
+                        callback_after_s=RUSH_CALLBACK_AFTER_S if last else None,
+                    )
+                )
+                await asyncio.sleep(0.4)  # one after another, as a queue fills
+            await asyncio.sleep(CYCLE_S - RUSH_CALLERS * 0.4)
 
 
 async def _hand_pause(server: AmiServer, settings: Settings) -> None:

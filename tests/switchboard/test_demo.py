@@ -17,9 +17,17 @@ from tests.support.waiting import eventually
 async def test_the_demo_routes_calls_and_pauses_a_member_for_a_meeting(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # 40 s of the README's "first two minutes": the busy spell starts at +15 s.
     caplog.set_level(logging.INFO)
-    await run_demo(duration_s=12.5, call_gap_s=0.7, seed=7)
+    await run_demo(duration_s=40, call_gap_s=3.0, seed=7)
     lines = [r.getMessage() for r in caplog.records]
+    # Callers queue behind each other, and one asks to be called back: stored with its reference.
+    positions = [int(m[1]) for line in lines if (m := re.search(r" at position (\d+)$", line))]
+    assert max(positions) >= 3, positions
+    stored = [line for line in lines if re.match(r"callback \d{6} stored for …\d{3}, due ", line)]
+    assert stored, "no callback stored in the demo's first 40 s"
+    ref = stored[0].split()[1]
+    assert any(line.startswith(f"callback {ref} open, due ") for line in lines)
     assert any(line.startswith("log in Marit Haugen to loop1") for line in lines)
     assert not any("Liv Tangen to" in line for line in lines)  # on leave: never logged in
     assert any(
