@@ -77,11 +77,23 @@ class LoopFigures:
     answered: int
     abandoned: int
     answered_within_target: int
+    timed_out: int = 0
+    moved_on: int = 0
+
+    @property
+    def ended(self) -> int:
+        return self.answered + self.abandoned + self.timed_out + self.moved_on
 
     @property
     def service_level(self) -> float | None:
-        """Share answered within the target; None before the first answer."""
-        return self.answered_within_target / self.answered if self.answered else None
+        """Of the callers who left the loop (answered, hung up, timed out or moved on), the
+        share answered within the target; None before the first."""
+        return self.answered_within_target / self.ended if self.ended else None
+
+    @property
+    def abandon_rate(self) -> float | None:
+        """Of the callers who left the loop, the share who hung up waiting."""
+        return self.abandoned / self.ended if self.ended else None
 
 
 def loop_figures(state: QueueState, queue: str, now: float) -> LoopFigures:
@@ -91,11 +103,13 @@ def loop_figures(state: QueueState, queue: str, now: float) -> LoopFigures:
     c = loop.counters
     return LoopFigures(
         len(loop.callers),
-        max((now - x.joined_at for x in loop.callers.values()), default=0.0),
+        max((now - x.waiting_since for x in loop.callers.values()), default=0.0),
         c.offered,
         c.answered,
         c.abandoned,
         c.answered_within_target,
+        c.timed_out,
+        c.moved_on,
     )
 
 
@@ -176,6 +190,22 @@ class EngineCollector(Collector):
         abandoned = CounterMetricFamily(
             "switchboard_loop_calls_abandoned", "Callers who hung up waiting.", labels=["loop"]
         )
+        timed_out = CounterMetricFamily(
+            "switchboard_loop_calls_timed_out",
+            "Callers whose wait in the loop ran out (the dialplan moved them on).",
+            labels=["loop"],
+        )
+        moved_on = CounterMetricFamily(
+            "switchboard_loop_calls_moved_on",
+            "Callers the router moved on because nobody in the loop could answer.",
+            labels=["loop"],
+        )
+        ended = CounterMetricFamily(
+            "switchboard_loop_calls_ended",
+            "Callers who left the loop: answered, abandoned, timed out or moved on "
+            "(the service level's denominator).",
+            labels=["loop"],
+        )
         within = CounterMetricFamily(
             "switchboard_loop_calls_answered_within_target",
             "Calls answered within the service-level target.",
@@ -183,7 +213,8 @@ class EngineCollector(Collector):
         )
         level = GaugeMetricFamily(
             "switchboard_loop_service_level_ratio",
-            "Share of answered calls answered within the target, since start.",
+            "Share of the callers who left the loop that were answered within the target "
+            "(waits counted from the first loop), since start.",
             labels=["loop"],
         )
         for queue in queues:
@@ -193,9 +224,13 @@ class EngineCollector(Collector):
             offered.add_metric([queue], f.offered)
             answered.add_metric([queue], f.answered)
             abandoned.add_metric([queue], f.abandoned)
+            timed_out.add_metric([queue], f.timed_out)
+            moved_on.add_metric([queue], f.moved_on)
+            ended.add_metric([queue], f.ended)
             within.add_metric([queue], f.answered_within_target)
             level.add_metric([queue], math.nan if f.service_level is None else f.service_level)
-        yield from (waiting, longest, offered, answered, abandoned, within, level)
+        yield from (waiting, longest, offered, answered, abandoned, timed_out, moved_on)
+        yield from (ended, within, level)
         yield GaugeMetricFamily(
             "switchboard_service_level_target_seconds",
             "The configured service-level target.",

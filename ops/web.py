@@ -37,6 +37,9 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
                 "offered": f.offered,
                 "answered": f.answered,
                 "abandoned": f.abandoned,
+                "timed_out": f.timed_out,
+                "moved_on": f.moved_on,
+                "abandon_rate": None if f.abandon_rate is None else round(f.abandon_rate, 3),
                 "service_level": None if level is None else round(level, 3),
                 "agents": agents[loop.queue],
             }

@@ -82,8 +82,12 @@ class SimQueue:
     strategy: str = "rrmemory"
     members: dict[str, SimMember] = field(default_factory=dict)
     waiting: list[SimCall] = field(default_factory=list)
-    completed: int = 0
-    abandoned: int = 0
+    completed: int = 0  # QueueParams Completed: answered calls that ended (update_queue)
+    abandoned: int = 0  # QueueParams Abandoned: app_queue's record_abandoned, see _abandon
+    # The simulator's own truth, which Asterisk does not report: how each caller left.
+    offered: int = 0
+    answered: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def free_member(self) -> SimMember | None:
@@ -375,6 +379,7 @@ class Pbx:
     ) -> str:
         channel = call.channel
         queue.waiting.append(call)
+        queue.offered += 1
         self._emit(
             frames.event(
                 "QueueCallerJoin",
@@ -393,14 +398,19 @@ class Pbx:
         while True:
             remaining = give_up - loop.time()
             if remaining <= 0:
-                self._abandon(queue, call)
-                return "abandoned"
-            if call.leave or loop.time() >= timeout_at:
+                self._abandon(queue, call, hang_up=True)
+                return self._outcome(queue, "abandoned")
+            if call.leave == "exit-digit":  # EXITWITHKEY: no abandon recorded
                 position = queue.waiting.index(call) + 1
                 queue.waiting.remove(call)
                 self._caller_left(queue, channel, position)
                 queue.changed.set()
-                return call.leave or "timeout"
+                return self._outcome(queue, call.leave)
+            if call.leave or loop.time() >= timeout_at:
+                # app_queue records an abandon for a Redirect (an async goto ends the wait
+                # unhandled) and for the Queue() timeout alike: QueueCallerAbandon, then Leave.
+                self._abandon(queue, call, hang_up=False)
+                return self._outcome(queue, call.leave or "timeout")
             # autofill: a caller may take a member once everyone ahead is being rung
             ahead = queue.waiting[: queue.waiting.index(call)]
             member = queue.free_member() if all(c.ringing for c in ahead) else None
@@ -408,7 +418,7 @@ class Pbx:
                 answered = await self._ring(queue, call, member, remaining)
                 if answered is not None:
                     await self._talk(queue, call, member, answered, talk_s)
-                    return "answered"
+                    return self._outcome(queue, "answered")
                 continue
             queue.changed.clear()
             try:
@@ -479,6 +489,7 @@ class Pbx:
         )
         self._member_status(member, INUSE, True)
         call.answered = True
+        queue.answered += 1
         return leg
 
     async def _talk(
@@ -514,7 +525,11 @@ class Pbx:
         ]
         self._emit(frames.event("QueueCallerLeave", AGENT, [*channel.block(), *pairs]))
 
-    def _abandon(self, queue: SimQueue, call: SimCall) -> None:
+    def _outcome(self, queue: SimQueue, outcome: str) -> str:
+        queue.outcomes[outcome] = queue.outcomes.get(outcome, 0) + 1
+        return outcome
+
+    def _abandon(self, queue: SimQueue, call: SimCall, *, hang_up: bool) -> None:
         c = call.channel
         position = queue.waiting.index(call) + 1
         queue.waiting.remove(call)
@@ -533,5 +548,6 @@ class Pbx:
             )
         )
         self._caller_left(queue, c, position)
-        self.hang_up(c)
+        if hang_up:
+            self.hang_up(c)
         queue.changed.set()

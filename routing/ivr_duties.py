@@ -113,9 +113,11 @@ class IvrDuties:
         assert self.client is not None
         self._moved.add((move.uniqueid, move.queue))
         self.count("Redirect", 1)
+        self.state.note_moving(move.uniqueid, move.queue)  # its QueueCallerAbandon is a move
         try:
             await self.client.send(actions.redirect(move.channel, move.to_context))
         except AmiError as exc:
+            self.state.moving.discard((move.uniqueid, move.queue))
             # Usually the caller hung up or was answered meanwhile; the dialplan's own
             # wait still moves them on if they are really stuck.
             self.errors += 1

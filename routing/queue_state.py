@@ -10,6 +10,8 @@ from routing.ami.events import (
     AgentConnect,
     DeviceStatus,
     Event,
+    Hangup,
+    IvrStep,
     MemberEvent,
     QueueCallerAbandon,
     QueueCallerJoin,
@@ -58,18 +60,35 @@ class WaitingCaller:
     caller_num: str
     caller_name: str
     position: int
-    joined_at: float  # epoch seconds
+    joined_at: float  # epoch seconds, in this loop
+    first_joined_at: float = 0.0  # in the first loop of the call (a moved caller's whole wait)
+
+    @property
+    def waiting_since(self) -> float:
+        return self.first_joined_at or self.joined_at
 
 
 @dataclass(slots=True)
 class LoopCounters:
-    """Counted since the router started (ops turns these into rates)."""
+    """Counted since the router started (ops turns these into rates).
+
+    Asterisk reports one `QueueCallerAbandon` for three different endings; they are told
+    apart here: `abandoned` (the caller hung up waiting), `timed_out` (the loop's wait ran
+    out, the dialplan moved them on) and `moved_on` (the router's Redirect took them out).
+    """
 
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
-    answered_within_target: int = 0  # answered no later than the service-level target
+    timed_out: int = 0
+    moved_on: int = 0
+    answered_within_target: int = 0  # answered no later than the target, from the first loop
     waits: Buckets = field(default_factory=lambda: Buckets(WAIT_BUCKETS_S))  # before answer
+
+    @property
+    def ended(self) -> int:
+        """Callers who left the loop, one way or another (the service level's denominator)."""
+        return self.answered + self.abandoned + self.timed_out + self.moved_on
 
 
 @dataclass(slots=True)
@@ -94,6 +113,19 @@ class QueueState:
     def __init__(self, service_level_s: float = 20.0) -> None:
         self.loops: dict[str, LoopState] = {}
         self.service_level_s = service_level_s
+        self.first_joined: dict[str, float] = {}  # caller uniqueid -> joined its first loop
+        self.moving: set[tuple[str, str]] = set()  # (uniqueid, queue) the router redirects
+        self.left_unexplained: dict[str, str] = {}  # uniqueid -> queue, after QueueCallerAbandon
+
+    def note_moving(self, uniqueid: str, queue: str) -> None:
+        """The router is about to Redirect this caller out of `queue` (not an abandon)."""
+        self.moving.add((uniqueid, queue))
+
+    def _ended(self, uniqueid: str, outcome: str) -> None:
+        queue = self.left_unexplained.pop(uniqueid, None)
+        if queue is not None:
+            counters = self.loop(queue).counters
+            setattr(counters, outcome, getattr(counters, outcome) + 1)
 
     def loop(self, queue: str) -> LoopState:
         state = self.loops.get(queue)
@@ -127,7 +159,13 @@ class QueueState:
                     item.caller_name,
                     item.position,
                     now - item.wait_s,
+                    self.first_joined.setdefault(item.uniqueid, now - item.wait_s),
                 )
+        # Who left with no word on how while the link was down: back in a queue means the
+        # dialplan moved them on (timed out); gone means they hung up.
+        waiting = {uid for state in fresh.values() for uid in state.callers}
+        for uid in list(self.left_unexplained):
+            self._ended(uid, "timed_out" if uid in waiting else "abandoned")
         for queue, state in fresh.items():
             state.counters = self.loop(queue).counters
         # Counters outlive a snapshot even for queues it did not list (ops counts since start).
@@ -145,6 +183,7 @@ class QueueState:
                 members[event.interface] = MemberState.from_event(event)
             return Change.MEMBERS
         if isinstance(event, QueueCallerJoin):
+            self._ended(event.uniqueid, "timed_out")  # in a queue again: the dialplan moved them
             state = self.loop(event.queue)
             state.counters.offered += 1
             state.callers[event.uniqueid] = WaitingCaller(
@@ -154,19 +193,37 @@ class QueueState:
                 event.caller_name,
                 event.position,
                 now,
+                self.first_joined.setdefault(event.uniqueid, now),
             )
             return Change.CALLERS
         if isinstance(event, QueueCallerLeave):
             self.loop(event.queue).callers.pop(event.uniqueid, None)
             return Change.CALLERS
         if isinstance(event, QueueCallerAbandon):
-            self.loop(event.queue).counters.abandoned += 1
+            # app_queue sends this for a hang-up, a timeout and a Redirect alike.
+            key = (event.uniqueid, event.queue)
+            if key in self.moving:
+                self.moving.discard(key)
+                self.loop(event.queue).counters.moved_on += 1
+            else:
+                self.left_unexplained[event.uniqueid] = event.queue  # what follows tells
             return Change.CALLERS
+        if isinstance(event, IvrStep) and event.step == "overflow":
+            self._ended(event.uniqueid, "timed_out")  # Queue() returned: its wait ran out
+            return Change.NONE
+        if isinstance(event, Hangup):
+            self._ended(event.uniqueid, "abandoned")
+            self.first_joined.pop(event.uniqueid, None)
+            self.moving = {m for m in self.moving if m[0] != event.uniqueid}
+            return Change.NONE
         if isinstance(event, AgentConnect):
             counters = self.loop(event.queue).counters
             counters.answered += 1
-            counters.waits.observe(event.hold_time_s)
-            if event.hold_time_s <= self.service_level_s:
+            # A caller moved on from another loop has waited since they joined the first.
+            first = self.first_joined.get(event.uniqueid, now)
+            waited = max(float(event.hold_time_s), now - first)
+            counters.waits.observe(waited)
+            if waited <= self.service_level_s:
                 counters.answered_within_target += 1
             return Change.CALLERS
         return Change.NONE

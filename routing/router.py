@@ -427,8 +427,9 @@ class Router:
                 event.ring_time_s,
             )
         elif isinstance(event, QueueCallerAbandon):
+            # Hung up, timed out or moved on: app_queue says the same for all three.
             log.info(
-                "call %s hung up waiting in %s after %d s",
+                "call %s left %s after %d s without an answer",
                 masked_number(event.caller_num),
                 event.queue,
                 event.hold_time_s,

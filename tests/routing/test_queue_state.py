@@ -1,6 +1,13 @@
 """The loop model follows recorded Asterisk traffic."""
 
-from routing.ami.events import DeviceStatus, decode_event
+from routing.ami.events import (
+    AgentConnect,
+    DeviceStatus,
+    QueueCallerAbandon,
+    QueueCallerJoin,
+    QueueEntry,
+    decode_event,
+)
 from routing.queue_state import Change, QueueState
 from tests.support import transcripts
 
@@ -65,3 +72,41 @@ def test_only_member_events_ask_for_a_reconcile() -> None:
     assert kinds["QueueMemberPause"] is Change.MEMBERS
     assert kinds["QueueCallerJoin"] is Change.CALLERS
     assert kinds["VarSet"] is Change.NONE
+
+
+def _join(queue: str, uid: str = "1.1") -> QueueCallerJoin:
+    return QueueCallerJoin(queue, "Local/s@ivr-1;2", uid, uid, "+4790595313", "Kari", 1, 1)
+
+
+def _abandon(queue: str, hold: int, uid: str = "1.1") -> QueueCallerAbandon:
+    return QueueCallerAbandon(queue, "Local/s@ivr-1;2", uid, uid, "+4790595313", "Kari", 1, 1, hold)
+
+
+def _connect(queue: str, hold: int, uid: str = "1.1") -> AgentConnect:
+    return AgentConnect(queue, "Local/s@ivr-1;2", uid, uid, "+4790595313", "Kari",
+                        "PJSIP/203", "Cari", "PJSIP/203-1", hold, 1.0)  # fmt: skip
+
+
+def test_a_moved_callers_wait_counts_from_the_first_loop() -> None:
+    state = QueueState(service_level_s=20)
+    state.apply(_join("loop1"), 1000.0)
+    state.note_moving("1.1", "loop1")
+    state.apply(_abandon("loop1", 15), 1015.0)
+    state.apply(_join("loop3"), 1015.0)
+    assert state.loops["loop3"].callers["1.1"].waiting_since == 1000.0
+    state.apply(_connect("loop3", 10), 1025.0)
+    loop3 = state.loops["loop3"].counters
+    assert (loop3.answered, loop3.answered_within_target, loop3.waits.total) == (1, 0, 25.0)
+    assert state.loops["loop1"].counters.moved_on == 1
+
+
+def test_a_caller_who_left_unseen_while_the_link_was_down_is_classified_at_the_snapshot() -> None:
+    state = QueueState()
+    state.apply(_join("loop1", "a"), 1000.0)
+    state.apply(_join("loop1", "b"), 1000.0)
+    state.apply(_abandon("loop1", 5, "a"), 1005.0)
+    state.apply(_abandon("loop1", 5, "b"), 1005.0)
+    again = QueueEntry("loop3", 1, "Local/s@ivr-2;2", "b", "+4790595313", "Kari", 1)
+    state.load_snapshot([again], now=1010.0)  # b waits in loop3: its wait had run out
+    c = state.loops["loop1"].counters
+    assert (c.abandoned, c.timed_out, c.moved_on) == (1, 1, 0)

@@ -274,3 +274,35 @@ async def test_a_callback_asked_for_while_the_router_was_down_is_stored_later(
             await client.stop()
             tasks[1].cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def outcomes(r: Rig, queue: str) -> tuple[int, int, int, int]:
+    assert r.router is not None
+    c = r.router.state.loop(queue).counters
+    return c.answered, c.abandoned, c.timed_out, c.moved_on
+
+
+async def test_a_caller_the_router_moves_on_is_counted_moved_not_abandoned() -> None:
+    async with rig(config(anne="leave", unstaffed="0")) as r:
+        await members_logged_in(r, "loop3")
+        record = await r.call(CallerScript(keys=("1",), talk_s=0.05))
+        assert record.queues == ["loop1", "loop3"]
+        assert r.sim.pbx.queues["loop1"].abandoned == 1  # what Asterisk itself counts
+        await eventually(lambda: outcomes(r, "loop3")[0] == 1)
+        assert outcomes(r, "loop1") == (0, 0, 0, 1)
+
+
+async def test_a_caller_whose_wait_runs_out_is_counted_timed_out_not_abandoned() -> None:
+    async with rig(config(anne="leave")) as r:  # nobody in loop1; the dialplan moves on
+        await members_logged_in(r, "loop3")
+        record = await r.call(CallerScript(keys=("1",), talk_s=0.05))
+        assert record.queues == ["loop1", "loop3"]
+        await eventually(lambda: outcomes(r, "loop3")[0] == 1)
+        assert outcomes(r, "loop1") == (0, 0, 1, 0)
+
+
+async def test_a_caller_who_hangs_up_waiting_is_counted_abandoned() -> None:
+    async with rig(config(anne="leave")) as r:
+        record = await r.call(CallerScript(keys=("1",), patience_s=0.05))
+        assert record.outcome == "abandoned"
+        await eventually(lambda: outcomes(r, "loop1") == (0, 1, 0, 0))
