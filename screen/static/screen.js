@@ -82,7 +82,8 @@ const NORWEGIAN = {
   "login failed": "innlogging feilet",
   "no answer from the engine": "ikke svar fra motoren",
   "Agent screen": "Agentskjerm",
-  "new": "ny"
+  "new": "ny",
+  "Connection lost, reconnecting…": "Forbindelsen er brutt – kobler til igjen …"
 };
 let lang = "en";
 const t = (english) => (lang === "no" && NORWEGIAN[english]) || english;
@@ -134,6 +135,9 @@ async function post(path, body) {
 
 function showLogin(message) {
   if (events) { events.close(); events = null; }
+  if (retrying !== null) { clearTimeout(retrying); retrying = null; }
+  connectionBack();
+  live = false;
   $("desk").hidden = true;
   $("login").hidden = false;
   $("login-problem").textContent = message || "";
@@ -149,15 +153,64 @@ function setLanguage(language) {
   lastCard = "";
 }
 
+// The engine gone (stopped, restarting, network down): say so at once and grey out the
+// presence shown, which is no longer live. The browser's EventSource retries by itself while
+// it can; once it gives up (the engine answered with an error), we ask again every few seconds.
+const RETRY_MS = 3000;
+let live = false;
+let retrying = null;
+
+function connectionLost() {
+  live = false;
+  $("connection").hidden = false;
+  $("desk").classList.add("stale");
+}
+
+function connectionBack() {
+  live = true;
+  $("connection").hidden = true;
+  $("desk").classList.remove("stale");
+}
+
+function retryLater() {
+  if (retrying === null) retrying = setTimeout(() => { retrying = null; start(); }, RETRY_MS);
+}
+
 async function start() {
-  const response = await fetch("/api/screen/me", { credentials: "same-origin" });
-  if (!response.ok) { showLogin(""); return; }
+  let response;
+  try {
+    response = await fetch("/api/screen/me", { credentials: "same-origin" });
+  } catch (e) {
+    if (!$("desk").hidden) { connectionLost(); retryLater(); } else showLogin("");
+    return;
+  }
+  if (response.status === 401) {
+    // After an outage the engine may have restarted, and sessions live in the engine.
+    showLogin($("desk").hidden ? "" : t("Your session ended: log in again."));
+    return;
+  }
+  if (!response.ok) {
+    if (!$("desk").hidden) { connectionLost(); retryLater(); } else showLogin("");
+    return;
+  }
   csrf = (await response.json()).csrf;
   $("login").hidden = true;
   $("desk").hidden = false;
   lastCard = "";
+  if (events) events.close();
   events = new EventSource("/api/screen/events");
-  events.onmessage = (message) => render(JSON.parse(message.data));
+  events.onmessage = (message) => {
+    if (!live) connectionBack();
+    render(JSON.parse(message.data));
+  };
+  events.onerror = () => {
+    connectionLost();
+    if (events && events.readyState === EventSource.CLOSED) {
+      events.close();
+      events = null;
+      retryLater();
+    }
+  };
   events.addEventListener("expired", () => showLogin(t("Your session expired: log in again.")));
 }
 

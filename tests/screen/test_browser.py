@@ -13,7 +13,10 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from ivr.callbacks import from_astdb
+from routing.policy import ManualStatus
 from screen.kid import mod10_digit
+from tests.support import axe
+from tests.support.proxy import relay_to
 from tests.support.screen import (
     KARI_FNR,
     PASSWORDS,
@@ -381,3 +384,74 @@ async def test_an_open_screen_does_not_hold_up_stopping_the_engine(browser: Brow
         page = await logged_in(browser, rig.base, "anne")
         rig.engine.stop()  # with anne's event stream open: screen_engine waits 10 s at most
         await expect(page.get_by_test_id("me-name")).to_have_text("Anne Aas")
+
+
+async def test_when_the_engine_is_out_of_reach_the_screen_says_so_and_greys_out_presence(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    assert rig.engine.web is not None
+    async with relay_to(rig.engine.web.port) as relay:
+        anne = await logged_in(browser, f"http://127.0.0.1:{relay.port}", "anne")
+        notice = anne.get_by_test_id("connection")
+        desk = anne.locator("#desk")
+        await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("free")
+        await expect(notice).to_be_hidden()
+
+        # The network goes: the stream breaks, the notice shows, the board is no longer live.
+        relay.cut()
+        await expect(notice).to_be_visible()
+        await expect(notice).to_have_text("Connection lost, reconnecting…")
+        await expect(desk).to_have_class("stale")
+        found = await axe.violations(anne)  # greyed, yet still readable
+        assert found == [], axe.described(found)
+
+        # Back again: the screen reconnects by itself, and the board is live and current.
+        rig.engine.router.set_manual_status("bjorn", ManualStatus.LUNCH)
+        relay.restore()
+        await expect(notice).to_be_hidden(timeout=10_000)
+        await expect(desk).not_to_have_class("stale")
+        await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("paused")
+
+        # The engine stops: the same notice, at once.
+        rig.engine.stop()
+        await expect(notice).to_be_visible()
+        await expect(desk).to_have_class("stale")
+
+
+async def test_login_screen_and_wallboard_meet_wcag_21_aa(rig: ScreenRig, browser: Browser) -> None:
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{rig.base}/screen")
+    await expect(page.locator("#login-submit")).to_be_visible()
+    found = await axe.violations(page)
+    assert found == [], "login page:\n" + axe.described(found)
+
+    # The screen at its fullest: a ringing call with flags, callbacks, the colleagues board in
+    # every state colour.
+    settings = rig.engine.settings
+    assert settings.ivr is not None
+    epoch = int(time.time()) - 3 * 86400
+    await rig.callbacks.add(
+        from_astdb("/sb-callback/482913", f"+4741234567|loop1|{epoch}|1.7", settings.ivr.hours, 2)
+    )
+    anne = await logged_in(browser, rig.base, "anne")
+    bjorn = await logged_in(browser, rig.base, "bjorn")
+    await bjorn.locator("#status-buttons [data-status=lunch]").click()
+    channel = rig.sim.pbx.new_caller(CALLER_NUMBER, "Kari")
+    call = asyncio.create_task(
+        rig.sim.pbx.queue_call(channel, "loop1", "1", patience_s=60, talk_s=60)
+    )
+    try:
+        await expect(anne.get_by_test_id("card-phase")).to_have_text("Ringing")
+        await expect(anne.get_by_test_id("flag")).to_have_count(2)
+        await expect(anne.get_by_test_id("callback")).to_have_count(1)
+        await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("paused")
+        found = await axe.violations(anne)
+        assert found == [], "agent screen:\n" + axe.described(found)
+    finally:
+        call.cancel()
+
+    wallboard = await (await browser.new_context()).new_page()
+    await wallboard.goto(f"{rig.base}/wallboard")
+    await expect(wallboard.locator("section.loop")).to_have_count(2)
+    found = await axe.violations(wallboard)
+    assert found == [], "wallboard:\n" + axe.described(found)
