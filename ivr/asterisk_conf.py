@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr.dialplan import QUEUE_EXIT
-from ivr.plan import IvrPlan
+from ivr.plan import IvrPlan, LoopRoute
 
 # Least rights: Queue*/Agent* events and QueueAdd/Remove/Pause are `agent`; channel
 # events, Setvar (opening hours) and Redirect (overflow) are `call`; UserEvent (IVR
@@ -56,9 +56,32 @@ def render_queues(
             f"[{route.queue}](sb-queue-defaults)",
             # Set per queue: app_queue reads the first strategy= it finds (the template's).
             f"strategy = {strategies.get(route.loop_id, 'rrmemory')}",
+            *_service_lines(route),
             "",
         ]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _service_lines(route: LoopRoute) -> list[str]:
+    """What Asterisk does itself for this loop's service; later lines beat the template's."""
+    svc, out = route.service, []
+    if svc.wrapup_s:
+        out.append(f"wrapuptime = {svc.wrapup_s}")
+    if svc.autopause_after == 1:
+        # app_queue pauses after one ring-out, with reason "Auto-Pause", in every queue.
+        out.append("autopause = all")
+    a = svc.announce
+    if a.on:
+        out += [
+            f"announce-frequency = {a.every_s}",
+            f"min-announce-frequency = {min(15, a.every_s)}",
+            "announce-position = "
+            + ("no" if not a.position else "more" if a.position_limit else "yes"),
+            f"announce-holdtime = {'yes' if a.wait else 'no'}",
+        ]
+        if a.position and a.position_limit:
+            out.append(f"announce-position-limit = {a.position_limit}")
+    return out
 
 
 def render_manager(username: str, permit: tuple[str, ...], bindaddr: str, port: int) -> str:

@@ -30,11 +30,15 @@ APPLICATIONS: dict[str, tuple[int, int]] = {
     "Set": (1, 1),  # name=value
     "UserEvent": (1, 99),  # eventname[,body: key: value pairs]
     "WaitExten": (0, 2),
+    "MixMonitor": (1, 3),  # file,options,command (apps/app_mixmonitor.c)
+    "PauseQueueMember": (1, 4),  # queuename,interface,options,reason (apps/app_queue.c)
+    "UnpauseQueueMember": (1, 4),  # queuename,interface,options,reason
 }
 # function -> (fewest, most arguments)
 FUNCTIONS: dict[str, tuple[int, int]] = {
     "CALLERID": (1, 2),
     "CHANNEL": (1, 1),
+    "CUT": (3, 3),  # varname,char-delim,range-spec (funcs/func_cut.c)
     "DB": (1, 1),
     "DB_EXISTS": (1, 1),
     "FILTER": (2, 2),
@@ -42,10 +46,24 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "IF": (1, 1),
     "LEN": (1, 99),  # takes its argument raw, commas and all
     "RAND": (0, 2),
+    "STRFTIME": (0, 3),  # epoch,timezone,format (funcs/func_strings.c)
     "TIMEOUT": (1, 1),
 }
 # Variables Asterisk sets itself that the dialplan reads.
-BUILTIN_VARIABLES = frozenset({"EPOCH", "UNIQUEID", "INVALID_EXTEN", "QUEUESTATUS", "EXTEN"})
+BUILTIN_VARIABLES = frozenset(
+    {
+        "EPOCH",
+        "UNIQUEID",
+        "INVALID_EXTEN",
+        "QUEUESTATUS",
+        "EXTEN",
+        "DB_RESULT",  # set by DB_EXISTS (funcs/func_db.c)
+        "MEMBERINTERFACE",  # set by Queue on the caller once connected (setinterfacevar)
+        "PQMSTATUS",  # set by PauseQueueMember
+        "UPQMSTATUS",  # set by UnpauseQueueMember
+        "QUEUE_PRIO",  # read by Queue: the caller's priority (set here, read by Asterisk)
+    }
+)
 # queues.conf options (general and per queue) that we write.
 QUEUE_OPTIONS = frozenset(
     {
@@ -74,7 +92,21 @@ QUEUE_OPTIONS = frozenset(
         "joinempty",
         "leavewhenempty",
         "member",
+        # Per loop (configs/samples/queues.conf.sample, apps/app_queue.c queue_set_param):
+        "autopause",
+        "announce-frequency",
+        "min-announce-frequency",
+        "announce-position-limit",
     }
+)
+# Options with a fixed set of values (apps/app_queue.c: autopausesmodes, queue_set_param).
+OPTION_VALUES = {
+    "autopause": frozenset({"yes", "no", "all"}),
+    "announce-position": frozenset({"yes", "no", "limit", "more"}),
+    "announce-holdtime": frozenset({"yes", "no", "once"}),
+}
+NUMERIC_OPTIONS = frozenset(
+    {"wrapuptime", "announce-frequency", "min-announce-frequency", "announce-position-limit"}
 )
 STRATEGIES = frozenset(
     {
@@ -330,6 +362,10 @@ def check_queues(text: str) -> list[Finding]:
             out.append(Finding(number, f"unknown queues.conf option {key}"))
         elif key == "strategy" and value not in STRATEGIES:
             out.append(Finding(number, f"unknown strategy {value}"))
+        elif key in OPTION_VALUES and value not in OPTION_VALUES[key]:
+            out.append(Finding(number, f"{key} takes {', '.join(sorted(OPTION_VALUES[key]))}"))
+        elif key in NUMERIC_OPTIONS and not value.isdigit():
+            out.append(Finding(number, f"{key} takes a whole number of seconds, got {value}"))
     return out
 
 

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ivr.closure import (
+    CLOSURE_CONTEXT,
+    CLOSURE_FAMILY,
+    NOTICE_KEY,
+    WHOLE_LINE,
+    closure_key,
+    message_prompt,
+)
+from ivr.consent import CONSENT
+from ivr.features import FEATURES, PHONE_VAR
 from ivr.hours import WEEKDAYS, OpeningHours, Span
 from ivr.plan import CALLBACK, IvrPlan, LoopRoute
+from ivr.rating import RATING
 
 MENU = "sb-ivr"
 HOURS = "sb-hours"
@@ -25,6 +36,11 @@ MAX_CALLBACK_LENGTH = 16  # "+" and 15 digits (E.164); longer numbers are refuse
 CALLBACK_FAMILY = "sb-callback"  # AstDB family: requests kept until the router has them
 CALLBACK_FIELDS = "Ref: ${SB_CB_REF},Loop: ${SB_LOOP},Number: ${SB_CB_NUMBER}"
 HOURS_VAR, HOURS_UNTIL_VAR = "SB_HOURS", "SB_HOURS_UNTIL"  # globals the router sets
+# A caller's first moment in the line, kept across moves: QUEUE_PRIO orders every queue by
+# it, so a caller moved on enters ahead of those who called later. The window wraps every
+# 10^9 s (31 years); QUEUE_PRIO is a C int (apps/app_queue.c reads it with %30d).
+FIRST_VAR = "SB_FIRST"
+PRIO_WINDOW = 1_000_000_000
 
 
 def loop_context(loop_id: str) -> str:
@@ -99,8 +115,16 @@ def _menu(plan: IvrPlan) -> list[str]:
     s("Answer()")
     s("Set(CHANNEL(language)=no)")
     s("Set(__SB_ORIGIN=${CALLERID(num)})")
+    s(f"Set(__{FIRST_VAR}=${{EPOCH}})")
     s(f"Gosub({HOURS},s,1)")
     s(f'GotoIf($["${{SB_OPEN}}" != "1"]?{CLOSED},s,1)')
+    s(_closure_check(WHOLE_LINE))
+    s(f'GotoIf($["${{SB_CLOSURE}}" != ""]?{CLOSURE_CONTEXT},s,1)')
+    if plan.closures.holiday_notice_days:
+        s(f"Set(SB_NOTICE={_db_read(NOTICE_KEY)})")
+        s("GotoIf($[0${SB_NOTICE} < ${EPOCH}]?greet)")
+        s(f"Playback({p.holiday_notice})")
+        s("NoOp(Switchboard greeting)", label="greet")
     s("Set(TIMEOUT(digit)=3)")
     s(f"Set(TIMEOUT(response)={plan.response_timeout_s})")
     s("Set(SB_TRIES=0)")
@@ -154,15 +178,132 @@ def _hours(plan: IvrPlan) -> list[str]:
     ]
 
 
+def _db_read(key: str) -> str:
+    """A closure value, or nothing: DB_EXISTS first, so a missing key logs no warning."""
+    return f"${{IF(${{DB_EXISTS({CLOSURE_FAMILY}/{key})}}?${{DB_RESULT}}:)}}"
+
+
+def _closure_check(key: str) -> str:
+    return f"Set(SB_CLOSURE={_db_read(key)})"
+
+
+def _queue_options(route: LoopRoute) -> str:
+    # c: the caller stays in the dialplan when the agent hangs up (for the rating).
+    return "c" if route.service.rating else ""
+
+
 def _loop(route: LoopRoute) -> list[str]:
+    svc = route.service
     s = _Ext("s")
     s(f"Set(CALLERID(num)=${{SB_ORIGIN}}{route.suffix})")
     s(f"Set(__SB_LOOP={route.loop_id})")
+    s(_closure_check(closure_key(route.loop_id)))
+    s(f'GotoIf($["${{SB_CLOSURE}}" != ""]?{CLOSURE_CONTEXT},s,1)')
+    if svc.record:
+        s(f"Gosub({CONSENT},s,1)")
+    if svc.keep_place:
+        s(f"Set(QUEUE_PRIO=$[{PRIO_WINDOW} - ${{{FIRST_VAR}}} % {PRIO_WINDOW}])")
     s(_event("queue", Loop=route.loop_id, Queue=route.queue))
-    s(f"Queue({route.queue},,,,{route.wait_s})")
+    s(f"Queue({route.queue},{_queue_options(route)},,,{route.wait_s})")
+    if svc.rating:
+        # setinterfacevar: MEMBERINTERFACE is set once an agent answered (apps/app_queue.c).
+        s(f'GotoIf($["${{MEMBERINTERFACE}}" != ""]?{RATING},s,1)')
     s(_event("overflow", Loop=route.loop_id, To=route.overflow_to, Status="${QUEUESTATUS}"))
     s(f"Goto({target_context(route.overflow_to)},s,1)")
     return [f"[{loop_context(route.loop_id)}]", *s.lines, ""]
+
+
+def _closure(plan: IvrPlan) -> list[str]:
+    s = _Ext("s")
+    s(_event("closure", Loop="${SB_LOOP}", Message="${SB_CLOSURE}"))
+    s("Playback(custom/sb-closure-${SB_CLOSURE})")
+    if plan.closures.offer_callback:
+        s(f"Goto({OFFER},s,1)")
+    else:
+        s(f"Playback({plan.prompts.goodbye})")
+        s("Hangup()")
+    messages = ", ".join(message_prompt(m) for m in plan.closures.messages)
+    return [
+        f"[{CLOSURE_CONTEXT}]",
+        f"; A supervisor closed the line or a loop (AstDB {CLOSURE_FAMILY}); prompts: {messages}",
+        *s.lines,
+        "",
+    ]
+
+
+def _consent(plan: IvrPlan) -> list[str]:
+    rec, p = plan.recording, plan.prompts
+    s = _Ext("s")
+    s('GotoIf($["${SB_CONSENT_ASKED}" = "1"]?done)')  # asked in an earlier loop of this call
+    s("Set(__SB_CONSENT_ASKED=1)")
+    s(f"Read(SB_CONSENT,{p.recording_consent},1,,1,{rec.answer_timeout_s})")
+    s(f'GotoIf($["${{SB_CONSENT}}" = "{rec.consent_digit}"]?yes)')
+    s(_event("consent", Loop="${SB_LOOP}", Digit=""))
+    s("Return()")
+    s(_event("consent", Loop="${SB_LOOP}", Digit=rec.consent_digit), label="yes")
+    s(f"MixMonitor({rec.file_pattern()},b)")
+    s("Return()", label="done")
+    return [
+        f"[{CONSENT}]",
+        "; Recorded only on an active yes; no answer or another key: not recorded, same queue.",
+        *s.lines,
+        "",
+    ]
+
+
+def _rating(plan: IvrPlan) -> list[str]:
+    r, p = plan.rating, plan.prompts
+    s = _Ext("s")
+    s(f"Read(SB_SCORE,{p.rating_question},1,,1,{r.answer_timeout_s})")
+    s(
+        f'GotoIf($["${{SB_SCORE}}" = "" | "${{FILTER(1-{r.scale},${{SB_SCORE}})}}"'
+        ' != "${SB_SCORE}"]?none)'
+    )
+    s(_event("rating", Loop="${SB_LOOP}", Digit="${SB_SCORE}"))
+    s(f"Playback({p.rating_thanks})")
+    s("Hangup()")
+    s("Hangup()", label="none")
+    return [
+        f"[{RATING}]",
+        "; After the agent hung up: one key, sent by loop only (the engine keeps loop and week).",
+        *s.lines,
+        "",
+    ]
+
+
+def _features(plan: IvrPlan) -> list[str]:
+    codes, p = plan.features, plan.prompts
+    assert codes is not None
+    # The member interface is the phone's channel name up to its '-' (PJSIP/101-0000002a).
+    given = f"${{{PHONE_VAR}}}"
+    phone = f'Set({PHONE_VAR}=${{IF($["{given}" != ""]?{given}:${{CUT(CHANNEL,-,1)}})}})'
+    pause = _Ext(codes.pause)
+    pause("Answer()")
+    pause(phone)
+    pause(f"PauseQueueMember(,${{{PHONE_VAR}}},,{codes.reason})")
+    pause('GotoIf($["${PQMSTATUS}" != "PAUSED"]?unknown)')
+    pause(f"Playback({p.phone_paused})")
+    pause("Hangup()")
+    pause(f"Playback({p.phone_unknown})", label="unknown")
+    pause("Hangup()")
+    resume = _Ext(codes.resume)
+    resume("Answer()")
+    resume(phone)
+    resume(f"UnpauseQueueMember(,${{{PHONE_VAR}}},,{codes.reason})")
+    resume('GotoIf($["${UPQMSTATUS}" != "UNPAUSED"]?unknown)')
+    resume(f"Playback({p.phone_resumed})")
+    resume("Hangup()")
+    resume(f"Playback({p.phone_unknown})", label="unknown")
+    resume("Hangup()")
+    return [
+        f"[{FEATURES}]",
+        f"; Include from the phones' context (include => {FEATURES}). {codes.pause} pauses the",
+        f"; person in every loop with reason '{codes.reason}': their own pause, never lifted by",
+        f"; the engine; {codes.resume} resumes.",
+        *pause.lines,
+        *resume.lines,
+        "",
+    ]
 
 
 def _queue_exit(plan: IvrPlan) -> list[str]:
@@ -250,4 +391,11 @@ def render_dialplan(plan: IvrPlan) -> str:
     for route in plan.routes.values():
         lines += _loop(route)
     lines += _queue_exit(plan) + _closed(plan) + _offer(plan) + _callback(plan)
+    lines += _closure(plan)
+    if any(r.service.record for r in plan.routes.values()):
+        lines += _consent(plan)
+    if any(r.service.rating for r in plan.routes.values()):
+        lines += _rating(plan)
+    if plan.features is not None:
+        lines += _features(plan)
     return "\n".join(lines).rstrip("\n") + "\n"

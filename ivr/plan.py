@@ -9,8 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ivr.closure import Closures
+from ivr.consent import Recording
+from ivr.features import FeatureCodes
 from ivr.hours import OpeningHours
 from ivr.menu import Menu
+from ivr.rating import Rating
+from ivr.service import LoopService
 
 CALLBACK = "callback"  # an escalation target that is not a loop: the callback offer
 
@@ -28,6 +33,14 @@ class Prompts:
     callback_enter: str = "custom/sb-callback-enter"  # "key in your number, then #"
     callback_reference: str = "custom/sb-callback-reference"  # "your reference number is"
     goodbye: str = "vm-goodbye"  # core sound
+    # "This call may be recorded to evaluate and develop our service; press 1 if you agree."
+    recording_consent: str = "custom/sb-recording-consent"
+    rating_question: str = "custom/sb-rating-question"  # "how satisfied were you, 1 to 5?"
+    rating_thanks: str = "custom/sb-rating-thanks"  # "thank you for your answer"
+    phone_paused: str = "custom/sb-phone-paused"  # *45: "you are paused in every loop"
+    phone_resumed: str = "custom/sb-phone-resumed"  # *46: "you are back in your loops"
+    phone_unknown: str = "custom/sb-phone-unknown"  # "this phone is in no loop"
+    holiday_notice: str = "custom/sb-holiday-notice"  # "note: we are closed on the holiday"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,7 @@ class LoopRoute:
     wait_s: int  # waiting this long in the queue moves the caller to `overflow_to`
     overflow_to: str  # a loop id, or CALLBACK
     unstaffed_after_s: int | None  # router: move callers on this early when nobody can answer
+    service: LoopService = field(default_factory=LoopService)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +68,10 @@ class IvrPlan:
     callback_digit: str = "5"  # pressed while waiting, or in the closed message
     min_callback_digits: int = 8  # a Norwegian number without country code
     prompts: Prompts = field(default_factory=Prompts)
+    features: FeatureCodes | None = field(default_factory=FeatureCodes)  # None: no codes
+    recording: Recording = field(default_factory=Recording)
+    rating: Rating = field(default_factory=Rating)
+    closures: Closures = field(default_factory=Closures)
 
     def route_for_digit(self, digit: str) -> LoopRoute | None:
         for choice in self.menu.choices:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ivr.closure import CLOSURE_CONTEXT, CLOSURE_FAMILY, WHOLE_LINE, closure_key
+from ivr.consent import CONSENT
 from ivr.dialplan import (
     CALLBACK_CONTEXT,
     CALLBACK_EVENT,
@@ -26,14 +28,16 @@ from ivr.dialplan import (
     MAX_CALLBACK_LENGTH,
     MENU,
     OFFER,
+    PRIO_WINDOW,
     QUEUE_EXIT,
     loop_context,
 )
 from ivr.hours import OpeningHours, is_open
 from ivr.plan import CALLBACK, IvrPlan, LoopRoute
+from ivr.rating import RATING
 from pbxsim import frames
 from pbxsim.frames import SimChannel
-from pbxsim.pbx import Pbx
+from pbxsim.pbx import Pbx, SimError
 
 USER = "user,all"
 PROMPT_S = 0.3  # how long a prompt plays before the caller can act
@@ -49,6 +53,8 @@ class CallerScript:
     callback_after_s: float | None = None  # presses the callback key while waiting
     wants_callback: bool = True  # at the callback offer (closed, or end of the chain)
     other_number: str | None = None  # at the confirmation: keys in this number instead
+    consent_key: str = ""  # asked whether the call may be recorded: this key ("" none)
+    rating_key: str = ""  # asked for a rating after the call: this key ("" hangs up)
 
 
 @dataclass(slots=True)
@@ -59,8 +65,10 @@ class CallRecord:
     uniqueid: str
     steps: list[str] = field(default_factory=list)  # the contexts it ran through, in order
     queues: list[str] = field(default_factory=list)
-    outcome: str = ""  # answered / abandoned / callback / no-callback / hung-up
+    outcome: str = ""  # answered / abandoned / callback / no-callback / hung-up / closed
     callback_ref: str = ""
+    recorded: bool = False  # MixMonitor would run: the caller said yes
+    rating: str = ""
 
 
 class IvrPlayer:
@@ -81,6 +89,10 @@ class IvrPlayer:
         # The dialplan's own fallback knows the weekly hours, not the holidays.
         self.weekly = OpeningHours(plan.hours.weekly, plan.hours.zone)
         self.records: list[CallRecord] = []
+        for route in plan.routes.values():  # what queues.conf tells app_queue
+            if (queue := pbx.queues.get(route.queue)) is not None:
+                queue.wrapup_s = route.service.wrapup_s
+                queue.autopause = route.service.autopause_after == 1
 
     async def _wait(self, seconds: float) -> None:
         await asyncio.sleep(seconds * self.pace)
@@ -102,12 +114,15 @@ class IvrPlayer:
         ch.context, ch.language = MENU, "no"
         record = CallRecord(ch.name, ch.uniqueid, steps=[MENU])
         self.records.append(record)
+        first = int(self.now())  # Set(__SB_FIRST=${EPOCH})
         await self._wait(PROMPT_S)
         if not self.is_open():
             await self._closed(ch, number, script, record)
+        elif self._closure(WHOLE_LINE):
+            await self._closure_message(ch, number, "", script, record)
         else:
             route = await self._menu(ch, script)
-            await self._loop(ch, number, route, script, record)
+            await self._loop(ch, number, route, script, record, first)
         if not record.outcome:
             record.outcome = "hung-up"
         return record
@@ -138,8 +153,70 @@ class IvrPlayer:
         self._event(ch, "default", Loop=default.loop_id)
         return default
 
+    def _closure(self, key: str) -> str:
+        """The supervisor's closure message for a key of AstDB family sb-closure, if any."""
+        return self.pbx.astdb.get(f"/{CLOSURE_FAMILY}/{key}", "")
+
+    async def _closure_message(
+        self, ch: SimChannel, origin: str, loop_id: str, script: CallerScript, rec: CallRecord
+    ) -> None:
+        message = self._closure(closure_key(loop_id) if loop_id else WHOLE_LINE)
+        ch.context, ch.exten, ch.priority = CLOSURE_CONTEXT, "s", 1
+        rec.steps.append(CLOSURE_CONTEXT)
+        self._event(ch, "closure", Loop=loop_id, Message=message)
+        await self._wait(PROMPT_S)
+        if self.plan.closures.offer_callback:
+            await self._offer(ch, origin, loop_id, script, rec)
+        else:
+            rec.outcome = "closed"
+            self.pbx.hang_up(ch)
+
+    async def _consent(
+        self, ch: SimChannel, loop_id: str, script: CallerScript, rec: CallRecord
+    ) -> None:
+        if CONSENT in rec.steps:  # asked once per call
+            return
+        rec.steps.append(CONSENT)
+        await self._wait(PROMPT_S)
+        yes = self.plan.recording.consent_digit
+        if script.consent_key:
+            self.pbx.press(ch, script.consent_key)
+        said = yes if script.consent_key == yes else ""
+        self._event(ch, "consent", Loop=loop_id, Digit=said)
+        rec.recorded = bool(said)
+
+    async def _rating(
+        self, ch: SimChannel, loop_id: str, script: CallerScript, rec: CallRecord
+    ) -> None:
+        rec.steps.append(RATING)
+        await self._wait(PROMPT_S)
+        key = script.rating_key
+        if key:
+            self.pbx.press(ch, key)
+        if key.isdigit() and 1 <= int(key) <= self.plan.rating.scale:
+            self._event(ch, "rating", Loop=loop_id, Digit=key)
+            rec.rating = key
+        self.pbx.hang_up(ch)
+
+    def dial_feature(self, interface: str, code: str) -> bool:
+        """A person dials a feature code at their phone (context sb-features)."""
+        codes = self.plan.features
+        if codes is None or code not in (codes.pause, codes.resume):
+            return False
+        try:
+            self.pbx.pause_member(None, interface, code == codes.pause, codes.reason)
+        except SimError:
+            return False  # PQMSTATUS=NOTFOUND: "this phone is in no loop"
+        return True
+
     async def _loop(
-        self, ch: SimChannel, origin: str, route: LoopRoute, script: CallerScript, rec: CallRecord
+        self,
+        ch: SimChannel,
+        origin: str,
+        route: LoopRoute,
+        script: CallerScript,
+        rec: CallRecord,
+        first: int,
     ) -> None:
         loop_id: str = route.loop_id
         while True:
@@ -149,6 +226,12 @@ class IvrPlayer:
             rec.queues.append(route.queue)
             ch.context, ch.exten, ch.priority = context, "s", 1
             ch.caller_num = origin + route.suffix  # Set(CALLERID(num)=${SB_ORIGIN}-111)
+            if self._closure(closure_key(loop_id)):
+                await self._closure_message(ch, origin, loop_id, script, rec)
+                return
+            if route.service.record:
+                await self._consent(ch, loop_id, script, rec)
+            prio = PRIO_WINDOW - first % PRIO_WINDOW if route.service.keep_place else 0
             self._event(ch, "queue", Loop=loop_id, Queue=route.queue)
             presser = None
             if script.callback_after_s is not None:
@@ -161,11 +244,15 @@ class IvrPlayer:
                 talk_s=script.talk_s,
                 max_wait_s=route.wait_s * self.pace,
                 context=context,
+                prio=prio,
+                continues=route.service.rating,
             )
             if presser is not None:
                 presser.cancel()
             if outcome in ("answered", "abandoned"):
                 rec.outcome = outcome
+                if outcome == "answered" and route.service.rating:
+                    await self._rating(ch, loop_id, script, rec)
                 return
             if outcome == "exit-digit":
                 ch.context, ch.exten = QUEUE_EXIT, self.plan.callback_digit

@@ -40,6 +40,7 @@ class SimMember:
     paused: bool = False
     paused_reason: str = ""
     idle_since: float = 0.0
+    call_ended: float = 0.0  # when the last call ended (wrapuptime counts from it)
 
     def block(self) -> Pairs:
         return [
@@ -74,6 +75,7 @@ class SimCall:
     answered: bool = False
     ringing: bool = False  # a member is being rung for this caller right now
     leave: str = ""  # set from outside: "redirected" or "exit-digit" takes the caller out
+    prio: int = 0  # QUEUE_PRIO: higher goes first, FIFO among equals (app_queue insert_entry)
 
 
 @dataclass(slots=True)
@@ -89,15 +91,27 @@ class SimQueue:
     answered: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    wrapup_s: float = 0.0  # queues.conf wrapuptime
+    autopause: bool = False  # queues.conf autopause = all: one ring-out pauses everywhere
 
-    def free_member(self) -> SimMember | None:
-        """Longest-idle member that is logged in, not paused and not busy."""
+    def free_member(self, now: float = float("inf")) -> SimMember | None:
+        """Longest-idle member that is logged in, not paused, not busy, not in wrap-up."""
         free = [
             m
             for m in self.members.values()
-            if not m.paused and not m.in_call and m.status == NOT_INUSE
+            if not m.paused
+            and not m.in_call
+            and m.status == NOT_INUSE
+            and (not m.call_ended or now - m.call_ended >= self.wrapup_s)
         ]
         return min(free, key=lambda m: m.idle_since, default=None)
+
+    def enter(self, call: SimCall) -> int:
+        """Place a caller by priority (app_queue's insert_entry); returns their position."""
+        at = next((i for i, c in enumerate(self.waiting) if c.prio < call.prio), None)
+        at = len(self.waiting) if at is None else at
+        self.waiting.insert(at, call)
+        return at + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +373,8 @@ class Pbx:
         talk_s: float,
         max_wait_s: float = float("inf"),
         context: str = "ivr",
+        prio: int = 0,
+        continues: bool = False,  # Queue option c: the caller stays when the agent hangs up
     ) -> str:
         """Wait in a queue until answered (then talk), out of patience, or moved on.
 
@@ -367,18 +383,24 @@ class Pbx:
         """
         queue = self.queues[queue_name]
         channel.context, channel.exten, channel.priority = context, exten, 4
-        call = SimCall(channel, joined_at=self._now())
+        call = SimCall(channel, joined_at=self._now(), prio=prio)
         self.calls[channel.name] = call
         try:
-            return await self._wait_in_queue(queue, call, patience_s, talk_s, max_wait_s)
+            return await self._wait_in_queue(queue, call, patience_s, talk_s, max_wait_s, continues)
         finally:
             self.calls.pop(channel.name, None)
 
     async def _wait_in_queue(
-        self, queue: SimQueue, call: SimCall, patience_s: float, talk_s: float, max_wait_s: float
+        self,
+        queue: SimQueue,
+        call: SimCall,
+        patience_s: float,
+        talk_s: float,
+        max_wait_s: float,
+        continues: bool = False,
     ) -> str:
         channel = call.channel
-        queue.waiting.append(call)
+        position = queue.enter(call)
         queue.offered += 1
         self._emit(
             frames.event(
@@ -387,7 +409,7 @@ class Pbx:
                 [
                     *channel.block(),
                     ("Queue", queue.name),
-                    ("Position", str(len(queue.waiting))),
+                    ("Position", str(position)),
                     ("Count", str(len(queue.waiting))),
                 ],
             )
@@ -413,11 +435,11 @@ class Pbx:
                 return self._outcome(queue, call.leave or "timeout")
             # autofill: a caller may take a member once everyone ahead is being rung
             ahead = queue.waiting[: queue.waiting.index(call)]
-            member = queue.free_member() if all(c.ringing for c in ahead) else None
+            member = queue.free_member(self._now()) if all(c.ringing for c in ahead) else None
             if member is not None:
                 answered = await self._ring(queue, call, member, remaining)
                 if answered is not None:
-                    await self._talk(queue, call, member, answered, talk_s)
+                    await self._talk(queue, call, member, answered, talk_s, continues)
                     return self._outcome(queue, "answered")
                 continue
             queue.changed.clear()
@@ -466,6 +488,8 @@ class Pbx:
                 rang_ms = str(int(self.ring_timeout_s * 1000))
                 pairs = [*self._agent_pairs(c, member, leg), ("RingTime", rang_ms)]
                 self._emit(frames.event("AgentRingNoAnswer", AGENT, pairs))
+                if queue.autopause:  # apps/app_queue.c rna(): set_member_paused("", ...)
+                    self.pause_member(None, member.interface, True, "Auto-Pause")
             self._member_status(member, NOT_INUSE, False)
             member.idle_since = self._now()
             call.ringing = False
@@ -493,13 +517,19 @@ class Pbx:
         return leg
 
     async def _talk(
-        self, queue: SimQueue, call: SimCall, member: SimMember, leg: SimChannel, talk_s: float
+        self,
+        queue: SimQueue,
+        call: SimCall,
+        member: SimMember,
+        leg: SimChannel,
+        talk_s: float,
+        continues: bool = False,
     ) -> None:
         hold = int(self._now() - call.joined_at)
         await asyncio.sleep(talk_s)
         member.calls_taken += 1
         member.last_call = int(self._now())
-        member.idle_since = self._now()
+        member.idle_since = member.call_ended = self._now()
         self._member_status(member, NOT_INUSE, False)
         queue.completed += 1
         self._emit(
@@ -514,7 +544,8 @@ class Pbx:
                 ],
             )
         )
-        self.hang_up(call.channel)
+        if not continues:
+            self.hang_up(call.channel)
         queue.changed.set()
 
     def _caller_left(self, queue: SimQueue, channel: SimChannel, position: int) -> None:

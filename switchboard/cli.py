@@ -235,11 +235,48 @@ def check_config(
         for loop_id in settings.ivr.routes:
             chain = " -> ".join(f"{r.queue} ({r.wait_s} s)" for r in settings.ivr.levels(loop_id))
             typer.echo(f"levels from {loop_id}: {chain} -> callback offer")
+        for line in service_lines(settings):
+            typer.echo(line)
     for finding in preflight.calendars(settings):
         typer.echo(f"warning: {path}: {finding} (that agent is never paused by a calendar)")
     errors = preflight.data_paths(settings)
     if errors:
         _fail(*(f"{path}: {f}" for f in errors))
+
+
+def service_lines(settings: Settings) -> list[str]:
+    """What check-config says of the contact-centre craft (docs/craft.md)."""
+    from ivr.service import describe as describe_service
+
+    plan = settings.ivr
+    assert plan is not None
+    out = [f"service in {r.loop_id}: {describe_service(r.service)}" for r in plan.routes.values()]
+    codes = plan.features
+    out.append(
+        "phone codes: off"
+        if codes is None
+        else f"phone codes: {codes.pause} pause, {codes.resume} resume "
+        f"(reason '{codes.reason}'; phones' context: include => sb-features)"
+    )
+    if any(r.service.record for r in plan.routes.values()):
+        rec = plan.recording
+        out.append(
+            f"recordings: {rec.directory}, yes is key {rec.consent_digit}, kept {rec.keep_days} "
+            f"days, for role '{settings.ivr_config.recording.access_role}' only"
+        )
+    if any(r.service.rating for r in plan.routes.values()):
+        out.append(f"ratings: keys 1-{plan.rating.scale}, kept by loop and week")
+    sup = settings.supervisor
+    holders = [a.id for a in settings.roster.agents.values() if sup.role in a.roles]
+    notice = plan.closures.holiday_notice_days
+    out.append(
+        f"supervisors (role '{sup.role}'): {', '.join(holders) or 'nobody'}; closure messages: "
+        f"{', '.join(sup.messages)}; holiday notice: "
+        + (f"{notice} day(s) before" if notice else "off")
+    )
+    for language in ("no", "en"):
+        out.append(f"closing line ({language}): {settings.closings.say(language)}")
+    return out
 
 
 def settings_files(settings: Settings) -> dict[str, str]:

@@ -22,14 +22,28 @@ from pydantic import (
     model_validator,
 )
 
+from ivr.closure import Closures
+from ivr.consent import Recording
+from ivr.features import FeatureCodes
 from ivr.hours import WEEKDAYS, OpeningHours, Span
 from ivr.menu import Choice, Menu
 from ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
+from ivr.rating import Rating
+from ivr.service import Announcements, LoopService, WhenAllInMeetings
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
+from screen.closing import Closings
 from screen.greeting import DEFAULT_ORGANISATION, DEFAULT_TEMPLATES
 from switchboard.config_checks import cross_field_problems, fix_for
+from switchboard.service_config import (
+    AnnounceConfig,
+    ClosingConfig,
+    FeatureCodesConfig,
+    RatingConfig,
+    RecordingConfig,
+    SupervisorConfig,
+)
 from switchboard.yaml_lines import Path, YamlSyntaxError, load_with_lines, read_text
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
@@ -148,11 +162,25 @@ class LoopConfig(_Strict):
     unstaffed_after_s: int | None = Field(
         30, ge=0, le=3600
     )  # router: sooner when nobody can answer
+    # The craft of the loop (docs/craft.md); every default keeps today's behaviour.
+    wrapup_s: int = Field(0, ge=0, le=600)  # Asterisk's wrapuptime after each call
+    follow_up_s: int = Field(0, ge=0, le=1800)  # or: the engine's follow-up pause, countdown
+    announce: AnnounceConfig = AnnounceConfig()
+    record: bool = False  # ask callers; record only on an active yes
+    rating: bool = False  # a rating by keypress after the agent hangs up
+    autopause_after: int = Field(0, ge=0, le=10)  # calls rung out in a row before a pause
+    keep_place: bool = True  # moved callers keep their place by original call time
+    when_all_in_meetings: Literal["wait", "ring_opted_in", "move_on"] = "wait"
 
     @model_validator(mode="after")
     def _has_members(self) -> LoopConfig:
         if not self.agents and not self.roles:
             raise ValueError("a loop needs agents or roles; add `agents: [...]` or `roles: [...]`")
+        if self.wrapup_s and self.follow_up_s:
+            raise ValueError(
+                "wrapup_s (Asterisk rests the agent) and follow_up_s (the engine's pause, "
+                "ended early on the screen) are two ways to the same thing: choose one"
+            )
         return self
 
 
@@ -184,6 +212,9 @@ class IvrConfig(_Strict):
     callback_promise_working_days: int = Field(default=2, ge=1, le=20)
     service_level_s: int = Field(default=20, ge=1, le=600)  # "answered within" target for metrics
     prompts: dict[str, str] = {}
+    feature_codes: FeatureCodesConfig = FeatureCodesConfig()
+    recording: RecordingConfig = RecordingConfig()
+    rating: RatingConfig = RatingConfig()
 
 
 class WebConfig(_Strict):
@@ -220,6 +251,7 @@ class ScreenConfig(_Strict):
 
     organisation: dict[str, str] = dict(DEFAULT_ORGANISATION)  # by language: no, en
     greetings: dict[str, str] = dict(DEFAULT_TEMPLATES)
+    closing: ClosingConfig = ClosingConfig()  # the card's last line, in the call's language
     # sqlite:<file> (relative to this config) or the base URL of a CRM with the HTTP shape.
     directory: str = Field(default="sqlite:members.db", pattern=r"^(sqlite:\S+|https?://\S+)$")
     directory_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
@@ -263,6 +295,7 @@ class SwitchboardConfig(_Strict):
     web: WebConfig = WebConfig()
     redis: RedisConfig | None = None
     screen: ScreenConfig = ScreenConfig()
+    supervisor: SupervisorConfig = SupervisorConfig()
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -313,6 +346,8 @@ class Settings:
     redis: RedisConfig | None = None
     screen: ScreenConfig = field(default_factory=lambda: ScreenConfig())
     logins: Mapping[str, str] = field(default_factory=dict)  # agent id -> password hash
+    supervisor: SupervisorConfig = field(default_factory=SupervisorConfig)
+    closings: Closings = field(default_factory=Closings)
 
     def directory_location(self) -> str:
         """The directory setting, with a relative SQLite file made relative to the config."""
@@ -484,7 +519,14 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
     hours = _hours(config.hours, ZoneInfo(config.presence.timezone))
     routes = {
         lc.id: LoopRoute(
-            lc.id, lc.queue, lc.suffix, lc.language, lc.wait_s, lc.overflow_to, lc.unstaffed_after_s
+            lc.id,
+            lc.queue,
+            lc.suffix,
+            lc.language,
+            lc.wait_s,
+            lc.overflow_to,
+            lc.unstaffed_after_s,
+            _service(lc),
         )
         for lc in config.loops
     }
@@ -517,6 +559,18 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         response_timeout_s=config.ivr.response_timeout_s,
         callback_digit=config.ivr.callback_digit,
         prompts=Prompts(**config.ivr.prompts),
+        features=_features(config.ivr.feature_codes),
+        recording=Recording(
+            directory=config.ivr.recording.directory.rstrip("/"),
+            consent_digit=config.ivr.recording.consent_digit,
+            keep_days=config.ivr.recording.keep_days,
+        ),
+        rating=Rating(scale=config.ivr.rating.scale),
+        closures=Closures(
+            messages=config.supervisor.messages,
+            offer_callback=config.supervisor.offer_callback,
+            holiday_notice_days=config.supervisor.holiday_notice_days,
+        ),
     )
     manual = {a.id: ManualStatus(a.status) for a in config.agents if a.status != "available"}
     return Settings(
@@ -533,7 +587,29 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         redis=config.redis,
         screen=config.screen,
         logins={a.id: a.login for a in config.agents if a.login},
+        supervisor=config.supervisor,
+        closings=Closings(config.screen.closing.lines),
     )
+
+
+def _service(lc: LoopConfig) -> LoopService:
+    a = lc.announce
+    return LoopService(
+        wrapup_s=lc.wrapup_s,
+        follow_up_s=lc.follow_up_s,
+        announce=Announcements(a.position, a.wait, a.every_s, a.position_limit),
+        record=lc.record,
+        rating=lc.rating,
+        autopause_after=lc.autopause_after,
+        keep_place=lc.keep_place,
+        when_all_in_meetings=WhenAllInMeetings(lc.when_all_in_meetings),
+    )
+
+
+def _features(codes: FeatureCodesConfig) -> FeatureCodes | None:
+    if not codes.enabled:
+        return None
+    return FeatureCodes(codes.pause, codes.resume, codes.reason)
 
 
 def _hours(config: HoursConfig, zone: ZoneInfo) -> OpeningHours:

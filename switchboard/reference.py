@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from switchboard.config import SwitchboardConfig
+from switchboard.service_config import MEANINGS as SERVICE_MEANINGS
 
 # Top-level sections in the order the page shows them, each with a sentence of its own.
 SECTIONS: dict[str, str] = {
@@ -36,6 +37,7 @@ SECTIONS: dict[str, str] = {
     "web": "Where the engine serves /metrics, the wallboard and the agent screen.",
     "redis": "Shared state for two engines and the callback store. Leave it out for one engine "
     "with callbacks kept in memory.",
+    "supervisor": "Closing a loop or the whole line now, with a message (docs/craft.md).",
 }
 
 MEANINGS: dict[str, str] = {
@@ -143,6 +145,8 @@ MEANINGS: dict[str, str] = {
     "redis.max_connections": "Connection pool size; callers wait for a free connection.",
     "redis.lease_s": "The acting engine's lease; a dead leader is replaced within this.",
 }
+
+MEANINGS.update(SERVICE_MEANINGS)  # the contact-centre craft's keys (docs/craft.md)
 
 
 @dataclass(frozen=True, slots=True)
