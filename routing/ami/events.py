@@ -323,6 +323,9 @@ IVR_STEPS = frozenset(
         "callback",
         "no-callback",
         "callback-abandoned",
+        "closure",  # a supervisor closed the line or the loop (ivr.closure)
+        "consent",  # the recording question: Digit is the consent key, or empty for no
+        "rating",  # after the call: Digit is the score
     }
 )
 # Field shapes as the dialplan writes them: a loop id as the config allows it (or empty:
