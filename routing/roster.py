@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +44,33 @@ class Loop:
 
 @dataclass(frozen=True, slots=True)
 class Roster:
+    """Agents and loops; immutable, so the lookups asked on every event are indexed once."""
+
     agents: Mapping[str, Agent]
     loops: tuple[Loop, ...]
+    _index: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def members_of(self, loop: Loop) -> tuple[Agent, ...]:
         """Named agents first (in the order given), then everyone holding one of the roles."""
+        members: dict[str, tuple[Agent, ...]] = self._cached("members", self._members)
+        found = members.get(loop.id)
+        return found if found is not None and loop in self.loops else self._members_of(loop)
+
+    def _members_of(self, loop: Loop) -> tuple[Agent, ...]:
         chosen = [self.agents[agent_id] for agent_id in loop.agents]
         wanted = set(loop.roles)
         chosen += [a for a in self.agents.values() if a.roles & wanted]
         return tuple(dict.fromkeys(chosen))
 
+    def _members(self) -> dict[str, tuple[Agent, ...]]:
+        return {loop.id: self._members_of(loop) for loop in self.loops}
+
     def loops_by_agent(self) -> dict[str, tuple[Loop, ...]]:
         """Every agent's loops (named or by role), in one pass over the loops."""
+        found: dict[str, tuple[Loop, ...]] = self._cached("loops_by_agent", self._loops_by_agent)
+        return dict(found)
+
+    def _loops_by_agent(self) -> dict[str, tuple[Loop, ...]]:
         found: dict[str, list[Loop]] = {agent_id: [] for agent_id in self.agents}
         for loop in self.loops:
             for agent in self.members_of(loop):
@@ -62,7 +78,31 @@ class Roster:
         return {agent_id: tuple(loops) for agent_id, loops in found.items()}
 
     def loop_for_queue(self, queue: str) -> Loop | None:
-        return next((loop for loop in self.loops if loop.queue == queue), None)
+        by_queue: dict[str, Loop] = self._cached(
+            "by_queue", lambda: {loop.queue: loop for loop in reversed(self.loops)}
+        )
+        return by_queue.get(queue)
 
     def agent_by_interface(self, interface: str) -> Agent | None:
-        return next((a for a in self.agents.values() if a.interface == interface), None)
+        by_interface: dict[str, Agent] = self._cached(
+            "by_interface", lambda: {a.interface: a for a in reversed(list(self.agents.values()))}
+        )
+        return by_interface.get(interface)
+
+    def agents_at(self, queue: str, interface: str) -> tuple[str, ...]:
+        """The ids of agents the roster puts at `interface` in `queue` (usually one, or none)."""
+        at: dict[tuple[str, str], tuple[str, ...]] = self._cached("at", self._agents_at)
+        return at.get((queue, interface), ())
+
+    def _agents_at(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        at: dict[tuple[str, str], list[str]] = {}
+        for loop in self.loops:
+            for agent in self.members_of(loop):
+                at.setdefault((loop.queue, agent.interface), []).append(agent.id)
+        return {key: tuple(ids) for key, ids in at.items()}
+
+    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
+        found = self._index.get(name)
+        if found is None:
+            found = self._index[name] = build()
+        return found

@@ -25,6 +25,7 @@ from routing.ami.events import (
     QueueCallerJoin,
     QueueMemberPause,
     QueueMemberStatus,
+    RawEvent,
 )
 from routing.calls import CallBook
 from routing.ivr_duties import CallbackSink, IvrDuties
@@ -204,6 +205,8 @@ class Router:
 
     def on_event(self, event: Event) -> None:
         """Fold an AMI event into the model; member changes trigger a reconcile."""
+        if type(event) is RawEvent:  # most of the stream: nothing the router reads
+            return
         back_early = isinstance(event, MemberEvent) and self._watch_own_unpause(event)
         change = self.state.apply(event, self.clock().timestamp())
         self.calls.apply(event)

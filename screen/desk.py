@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from ivr.callback_store import CallbackStore, PendingCallbacks
 from ivr.callbacks import CallbackRequest, CallbackStatus
 from ivr.plan import IvrPlan
-from routing.ami.events import Event
+from routing.ami.events import Event, RawEvent
 from routing.manual_store import ManualStatusStore
 from routing.policy import ManualStatus
 from routing.privacy import masked_number
@@ -110,6 +110,8 @@ class Desk:
     # --- events in ---------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
+        if type(event) is RawEvent:  # most of the stream: no call changes on it
+            return
         changed = self.calls.apply(event, self.clock())
         if not changed:
             return

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
-from routing.ami.frame import Fields
+from routing.ami.frame import Fields, parse_text
 
 
 class DeviceStatus(IntEnum):
@@ -33,13 +33,45 @@ class DeviceStatus(IntEnum):
     ONHOLD = 8
 
 
-@dataclass(frozen=True, slots=True)
 class RawEvent:
-    """An event the router does not model, or one that failed to decode (`error`)."""
+    """An event the router does not model, or one that failed to decode (`error`).
 
-    name: str
-    fields: Fields = field(repr=False)
-    error: str = ""
+    Most of Asterisk's traffic is such events (VarSet, Newexten, ...) and nobody reads their
+    fields, so the reader may hand over the message text instead: its fields are split on
+    first access (raising FrameError then if the message is not `Key: Value` lines).
+    """
+
+    __slots__ = ("_fields", "_text", "error", "name")
+
+    def __init__(self, name: str, fields: Fields | None = None, error: str = "") -> None:
+        self.name = name
+        self.error = error
+        self._fields = fields
+        self._text = ""
+
+    @classmethod
+    def unparsed(cls, name: str, text: str) -> RawEvent:
+        """An event known only by name so far; `text` is its whole message."""
+        event = cls(name)
+        event._text = text
+        return event
+
+    @property
+    def fields(self) -> Fields:
+        if self._fields is None:
+            self._fields = parse_text(self._text)
+        return self._fields
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RawEvent):
+            return NotImplemented
+        return (self.name, self.error, self.fields) == (other.name, other.error, other.fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable fields inside, as before
+
+    def __repr__(self) -> str:
+        error = f", error={self.error!r}" if self.error else ""
+        return f"RawEvent(name={self.name!r}{error})"
 
 
 @dataclass(frozen=True, slots=True)

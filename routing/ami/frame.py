@@ -17,7 +17,11 @@ class FrameError(ValueError):
 
 def parse_message(block: bytes) -> Fields:
     """Turn one message (with or without its closing blank line) into ordered fields."""
-    text = block.decode("utf-8", "replace")
+    return parse_text(block.decode("utf-8", "replace"))
+
+
+def parse_text(text: str) -> Fields:
+    """`parse_message` for a message already decoded (the reader decodes many at once)."""
     try:
         # Fast path: every Asterisk line carries ": ", even for empty values ("AccountCode: ").
         fields = dict(line.split(": ", 1) for line in text.split("\r\n") if line)

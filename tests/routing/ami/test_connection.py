@@ -166,3 +166,43 @@ async def test_recorded_traffic_through_the_client_builds_the_loop_state() -> No
     assert (counters.offered, counters.answered, counters.abandoned) == (1, 0, 1)
     member = state.loops["loop2"].members["Local/agent2@agents/n"]
     assert (member.paused, member.paused_reason) == (False, "Ready")
+
+
+async def test_an_oversized_message_is_skipped_up_to_its_end_and_the_next_one_read() -> None:
+    good = b"Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n"
+    huge = b"Event: VarSet\r\nValue: " + b"x" * (1 << 21) + b"\r\n\r\n"
+    events: list[Event] = []
+    async with tcp_server(sends(good + huge + good, then_close=True)) as port:
+        conn = await AmiConnection.open("127.0.0.1", port, events.append, timeout=2)
+        await conn.read_loop()
+    assert [type(e) for e in events] == [FullyBooted, FullyBooted]
+    assert conn.stats.malformed_frames == 1
+
+
+async def test_messages_split_anywhere_across_reads_arrive_whole() -> None:
+    stream = transcripts.load("01").recv.removeprefix(transcripts.BANNER)
+
+    async def trickle(_r: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(transcripts.BANNER)
+        for at in range(0, len(stream), 7):  # 7 bytes at a time: boundaries fall mid-CRLF
+            writer.write(stream[at : at + 7])
+            await writer.drain()
+            await asyncio.sleep(0)
+
+    whole: list[Event] = []
+    async with tcp_server(sends(stream, then_close=True)) as port:
+        conn = await AmiConnection.open("127.0.0.1", port, whole.append, timeout=2)
+        await conn.read_loop()
+    trickled: list[Event] = []
+    async with tcp_server(trickle) as port:
+        conn = await AmiConnection.open("127.0.0.1", port, trickled.append, timeout=2)
+        await conn.read_loop()
+    assert len(whole) > 100
+    assert trickled == whole
+
+
+def test_an_unmodelled_event_known_by_name_splits_its_fields_when_asked() -> None:
+    event = RawEvent.unparsed("VarSet", "Event: VarSet\r\nVariable: X\r\nValue: 1")
+    assert event.name == "VarSet"
+    assert event.fields == {"Event": "VarSet", "Variable": "X", "Value": "1"}
+    assert event == RawEvent("VarSet", {"Event": "VarSet", "Variable": "X", "Value": "1"})
