@@ -60,6 +60,11 @@ class AmiServer:
         self.actions_received: list[dict[str, str]] = []
         self._server: asyncio.Server | None = None
         self.port = 0
+        # False: started, modules still loading (AMI already takes logins, as Asterisk's
+        # does): no FullyBooted at login, and app_queue's actions are not there yet.
+        self.booted = True
+        self._running = asyncio.Event()  # cleared: stalled (SIGSTOP), nothing is processed
+        self._running.set()
         self._started = time.time()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -71,6 +76,12 @@ class AmiServer:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+            self._server = None
+
+    def finish_boot(self) -> None:
+        """Every module loaded: FullyBooted to everyone logged in (main/asterisk.c)."""
+        self.booted = True
+        self.broadcast(frames.event("FullyBooted", "system,all", self._booted()))
 
     def broadcast(self, data: bytes) -> None:
         for session in self.sessions:
@@ -84,6 +95,13 @@ class AmiServer:
         for session in list(self.sessions):
             session.writer.close()
 
+    def stall(self) -> None:
+        """As SIGSTOP: actions pile up unread, to be carried out (late) at `resume()`."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
     def freeze_all(self) -> None:
         """Keep the sockets open but answer nothing: a half-open connection."""
         for session in self.sessions:
@@ -95,10 +113,12 @@ class AmiServer:
         peer = "{}:{}".format(*writer.get_extra_info("peername")[:2])
         session = _Session(writer, peer)
         self.sessions.append(session)
+        await self._running.wait()  # a stopped process accepts (the kernel does), says nothing
         writer.write(BANNER)
         try:
             while True:
                 block = await reader.readuntil(b"\r\n\r\n")
+                await self._running.wait()
                 if session.frozen:
                     continue
                 if not await self._action(session, _parse(block)):
@@ -124,7 +144,8 @@ class AmiServer:
                 session.logged_in = True
                 session.events = m.get("Events", "on").lower() != "off"
                 w(frames.success(aid, "Authentication accepted"))
-                w(frames.event("FullyBooted", "system,all", self._booted()))
+                if self.booted:  # manager.c sends it at login only once ast_fully_booted
+                    w(frames.event("FullyBooted", "system,all", self._booted()))
                 return True
             await asyncio.sleep(self.auth_delay_s)
             w(frames.error(aid, "Authentication failed"))
@@ -132,7 +153,9 @@ class AmiServer:
         if not session.logged_in:
             w(frames.error(aid, "Authentication Required"))
             return True
-        match name.lower():
+        # Before app_queue is loaded, its actions are unknown commands to Asterisk.
+        loading = not self.booted and name.lower().startswith("queue")
+        match "" if loading else name.lower():
             case "logoff":
                 w(frames.response(aid, "Goodbye", [("Message", "Thanks for all the fish.")]))
                 return False

@@ -14,7 +14,7 @@ from presence.busy import busy_at
 from presence.source import PresenceSource
 from routing.ami import actions
 from routing.ami.client import AmiClient
-from routing.ami.errors import ActionFailed, AmiError
+from routing.ami.errors import ActionFailed, ActionTimeout, AmiError
 from routing.ami.events import (
     AgentConnect,
     AgentRingNoAnswer,
@@ -335,6 +335,8 @@ class Router:
         except AmiError as exc:
             self.action_errors += 1
             log.warning("%s not done: %s", change.why, exc)
+            # Unanswered is not undone: a stalled Asterisk may still carry it out, late.
+            self._needs_snapshot = isinstance(exc, ActionTimeout) or self._needs_snapshot
             return False
         if not isinstance(change, RecordOwnership | ForgetOwnership):
             log.info("%s", change.why)

@@ -12,14 +12,16 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum, auto
 
 from routing.ami.actions import Action, logoff
 from routing.ami.connection import AmiConnection, Reply
 from routing.ami.errors import AmiError, AuthenticationFailed, NotConnected, ProtocolError
-from routing.ami.events import Event, RawEvent
+from routing.ami.events import Event, FullyBooted, RawEvent
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,24 @@ class AmiSettings:
     ping_deadline_s: float = 5.0
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
+    # While the port is closed (Asterisk restarting) a connect attempt costs the server
+    # nothing: retry this often for this long, so boundaries passed meanwhile are
+    # corrected within a second of Asterisk taking logins again. Refused logins and
+    # other failures back off as above.
+    fast_retry_s: float = 0.25
+    fast_retry_for_s: float = 300.0
+    # Asterisk takes logins before its modules are loaded; it says FullyBooted when they
+    # are. Wait this long for it before reading queues (a user without `read = system`
+    # never hears it: the engine then goes ahead, and says so).
+    boot_wait_s: float = 30.0
+
+
+class SessionEnd(Enum):
+    """How one connection attempt ended; decides how soon to try again."""
+
+    LOGGED_IN = auto()  # it worked for a while: start the backoff over
+    PORT_CLOSED = auto()  # nobody listening (yet): cheap to retry, and retried fast
+    FAILED = auto()  # refused login, timeout, not AMI: back off
 
 
 def backoff_delay(attempt: int, initial: float, cap: float, jitter: float) -> float:
@@ -68,6 +88,7 @@ class AmiClient:
         self._jitter = jitter
         self._connection: AmiConnection | None = None
         self._stopping = asyncio.Event()
+        self._booted = asyncio.Event()
         self.connected = asyncio.Event()
         self.reconnects = 0
         self.raw_events: Counter[str] = Counter()  # at most MAX_RAW_EVENT_NAMES + 1 keys
@@ -92,19 +113,24 @@ class AmiClient:
 
     async def run(self) -> None:
         """Connect, serve, and reconnect until `stop()` is called."""
+        s = self.settings
         attempt = 0
+        closed_since: float | None = None
         while not self._stopping.is_set():
-            logged_in = await self._session()
+            end = await self._session()
             if self._stopping.is_set():
                 break
-            attempt = 0 if logged_in else attempt + 1
-            delay = backoff_delay(
-                attempt,
-                self.settings.backoff_initial_s,
-                self.settings.backoff_max_s,
-                self._jitter(),
-            )
-            log.info("reconnecting to AMI at %s in %.1f s", self.peer, delay)
+            if end is SessionEnd.LOGGED_IN:
+                attempt, closed_since = 0, None
+            elif end is SessionEnd.PORT_CLOSED and closed_since is None:
+                closed_since = time.monotonic()
+            fast = closed_since is not None and time.monotonic() - closed_since < s.fast_retry_for_s
+            if end is SessionEnd.PORT_CLOSED and fast:
+                delay = s.fast_retry_s * (0.8 + 0.4 * self._jitter())
+            else:
+                attempt += end is not SessionEnd.LOGGED_IN
+                delay = backoff_delay(attempt, s.backoff_initial_s, s.backoff_max_s, self._jitter())
+            log.debug("reconnecting to AMI at %s in %.2f s", self.peer, delay)
             try:
                 async with asyncio.timeout(delay):
                     await self._stopping.wait()
@@ -142,18 +168,24 @@ class AmiClient:
                 self.ignored_events += 1
         else:
             self.decoded_events += 1
+            if isinstance(event, FullyBooted):
+                self._booted.set()
         self._on_event(event)
 
-    async def _session(self) -> bool:
-        """One connection's life; returns whether login succeeded (resets the backoff)."""
+    async def _session(self) -> SessionEnd:
+        """One connection's life; says how it ended (which sets the next delay)."""
         s = self.settings
+        self._booted.clear()
         try:
             connection = await AmiConnection.open(
                 s.host, s.port, self._dispatch, timeout=s.connect_timeout_s
             )
+        except ConnectionRefusedError as exc:
+            self._note_failure(f"cannot connect to AMI at {self.peer}: {exc}")
+            return SessionEnd.PORT_CLOSED
         except (OSError, TimeoutError, ProtocolError) as exc:
             self._note_failure(f"cannot connect to AMI at {self.peer}: {exc or 'timed out'}")
-            return False
+            return SessionEnd.FAILED
         self._connection = connection
         logged_in = False
         try:
@@ -161,14 +193,15 @@ class AmiClient:
                 reader = tasks.create_task(connection.read_loop())
                 await connection.login(s.username, s.secret, timeout=s.action_timeout_s)
                 logged_in = True
+                keepalive = tasks.create_task(
+                    connection.keepalive(interval=s.ping_interval_s, deadline=s.ping_deadline_s)
+                )
+                await self._fully_booted(reader)
                 self.connected.set()
                 log.info(
                     "AMI connected to %s (Asterisk Call Manager %s)", self.peer, connection.version
                 )
                 self.last_error = ""
-                keepalive = tasks.create_task(
-                    connection.keepalive(interval=s.ping_interval_s, deadline=s.ping_deadline_s)
-                )
                 await self._on_connected()
                 ended = await reader
                 keepalive.cancel()
@@ -187,7 +220,26 @@ class AmiClient:
             self.malformed_frames += connection.stats.malformed_frames
             connection.close()
             self._connection = None
-        return logged_in
+        return SessionEnd.LOGGED_IN if logged_in else SessionEnd.FAILED
+
+    async def _fully_booted(self, reader: asyncio.Task[object]) -> None:
+        """Wait for FullyBooted (sent at login when Asterisk is up, else when it is)."""
+        if self._booted.is_set():
+            return
+        waiting = asyncio.ensure_future(self._booted.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {waiting, reader}, timeout=self.settings.boot_wait_s, return_when="FIRST_COMPLETED"
+            )
+        finally:
+            waiting.cancel()
+        if not done:
+            log.warning(
+                "Asterisk at %s sent no FullyBooted within %g s (does the AMI user have "
+                "read = system?); reading queues anyway",
+                self.peer,
+                self.settings.boot_wait_s,
+            )
 
     def _note_failure(self, message: str) -> None:
         # Log transitions, not repetitions: a down PBX must not flood the log.
