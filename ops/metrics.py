@@ -149,6 +149,7 @@ class EngineView:
     identity_checks: Callable[[], Mapping[tuple[str, bool], int]] | None = None  # (method, ok)
     # AMI events by outcome: decoded, ignored, undecodable (None: not reported).
     ami_events: Callable[[], Mapping[str, int]] | None = None
+    ui_language: str = "en"  # the wallboard's words, as the agent screen's (screen.ui_language)
 
 
 def _histogram(name: str, doc: str, label: str, series: Mapping[str, Buckets]) -> Metric:
@@ -172,7 +173,9 @@ class EngineCollector(Collector):
         yield from self._screen(v)
 
     def _loops(self, v: EngineView, state: QueueState, now: float) -> Iterator[Metric]:
-        queues = [loop.queue for loop in v.roster().loops]
+        # The `loop` label is the loop's id on every metric (the IVR steps' too), never the
+        # Asterisk queue's name: the English loop is `english` although its queue is `switchboard`.
+        loops = [(loop.id, loop.queue) for loop in v.roster().loops]
         waiting = GaugeMetricFamily(
             "switchboard_loop_callers_waiting", "Callers waiting in the loop now.", labels=["loop"]
         )
@@ -217,18 +220,18 @@ class EngineCollector(Collector):
             "(waits counted from the first loop), since start.",
             labels=["loop"],
         )
-        for queue in queues:
+        for loop_id, queue in loops:
             f = loop_figures(state, queue, now)
-            waiting.add_metric([queue], f.waiting)
-            longest.add_metric([queue], f.longest_wait_s)
-            offered.add_metric([queue], f.offered)
-            answered.add_metric([queue], f.answered)
-            abandoned.add_metric([queue], f.abandoned)
-            timed_out.add_metric([queue], f.timed_out)
-            moved_on.add_metric([queue], f.moved_on)
-            ended.add_metric([queue], f.ended)
-            within.add_metric([queue], f.answered_within_target)
-            level.add_metric([queue], math.nan if f.service_level is None else f.service_level)
+            waiting.add_metric([loop_id], f.waiting)
+            longest.add_metric([loop_id], f.longest_wait_s)
+            offered.add_metric([loop_id], f.offered)
+            answered.add_metric([loop_id], f.answered)
+            abandoned.add_metric([loop_id], f.abandoned)
+            timed_out.add_metric([loop_id], f.timed_out)
+            moved_on.add_metric([loop_id], f.moved_on)
+            ended.add_metric([loop_id], f.ended)
+            within.add_metric([loop_id], f.answered_within_target)
+            level.add_metric([loop_id], math.nan if f.service_level is None else f.service_level)
         yield from (waiting, longest, offered, answered, abandoned, timed_out, moved_on)
         yield from (ended, within, level)
         yield GaugeMetricFamily(
@@ -240,16 +243,17 @@ class EngineCollector(Collector):
             "switchboard_loop_wait_before_answer_seconds",
             "How long answered callers waited.",
             "loop",
-            {q: state.loops[q].counters.waits for q in queues if q in state.loops},
+            {i: state.loops[q].counters.waits for i, q in loops if q in state.loops},
         )
 
     def _agents(self, v: EngineView) -> Iterator[Metric]:
         counts = GaugeMetricFamily(
             "switchboard_loop_agents", "Agents of the loop by state.", labels=["loop", "state"]
         )
+        loop_of = {loop.queue: loop.id for loop in v.roster().loops}
         for queue, states in agents_by_state(v.roster(), v.state(), v.manual()).items():
             for state_name, n in states.items():
-                counts.add_metric([queue, state_name], n)
+                counts.add_metric([loop_of[queue], state_name], n)
         yield counts
         if v.expose_agent_names:
             named = GaugeMetricFamily(
@@ -258,7 +262,7 @@ class EngineCollector(Collector):
                 labels=["loop", "agent", "state"],
             )
             for queue, agent, state in loop_agents(v.roster(), v.state(), v.manual()):
-                named.add_metric([queue, agent.id, state.value], 1)
+                named.add_metric([loop_of[queue], agent.id, state.value], 1)
             yield named
 
     def _engine(self, v: EngineView) -> Iterator[Metric]:

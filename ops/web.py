@@ -30,6 +30,7 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
         level = f.service_level
         loops.append(
             {
+                "id": loop.id,
                 "queue": loop.queue,
                 "title": loop.title,
                 "waiting": f.waiting,
@@ -51,6 +52,8 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
         "callbacks": None if counts is None else {"open": counts.open, "overdue": counts.overdue},
         "ami_connected": view.ami_connected(),
         "leader": view.is_leader(),
+        "phones_open": view.phones_open(),  # None: no opening hours configured
+        "language": view.ui_language,
     }
 
 
@@ -71,6 +74,12 @@ def build_app(
 
     async def wallboard(_: Request) -> Response:
         return FileResponse(STATIC / "wallboard.html", media_type="text/html")
+
+    async def wallboard_script(_: Request) -> Response:
+        return FileResponse(STATIC / "wallboard.js", media_type="text/javascript")
+
+    async def wallboard_style(_: Request) -> Response:
+        return FileResponse(STATIC / "wallboard.css", media_type="text/css")
 
     async def wallboard_json(_: Request) -> Response:
         await refresh()
@@ -95,6 +104,8 @@ def build_app(
         routes=[
             Route("/metrics", metrics),
             Route("/wallboard", wallboard),
+            Route("/wallboard/wallboard.js", wallboard_script),
+            Route("/wallboard/wallboard.css", wallboard_style),
             Route("/api/wallboard", wallboard_json),
             Route("/api/wallboard/events", wallboard_events),
             Route("/healthz", health),

@@ -300,6 +300,7 @@ class Engine:
             screen_sessions=None if self.desk is None else self.sessions.__len__,
             identity_checks=None if self.desk is None else self.desk.identity_counts.copy,
             ami_events=lambda: {**client.event_counts(), "forged": self.forged_events},
+            ui_language=self.settings.screen.ui_language,
         )
 
     def _leadership_changed(self, leader: bool) -> None:

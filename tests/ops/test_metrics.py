@@ -143,6 +143,23 @@ async def test_label_values_are_bounded_by_the_config() -> None:
     assert states == {"available", "in_call", "paused_calendar", "paused_by_hand", "logged_out"}
 
 
+async def test_the_loop_label_is_the_loop_id_on_every_metric_not_the_queue_name() -> None:
+    # The example config's English loop is `english`, its Asterisk queue `switchboard`; the IVR
+    # steps already carried the id, so every metric must, or one loop shows as two in Grafana.
+    config = CONFIG.replace("{id: loop3, queue: loop3,", "{id: english, queue: loop3,")
+    settings = parse_config(config, "m.yaml")
+    async with engine_with_web(settings) as (sim, _engine, base), httpx.AsyncClient() as http:
+        await eventually(lambda: bool(sim.pbx.queues["loop3"].members))
+        m = samples((await http.get(f"{base}/metrics")).text)
+    by_family: dict[str, set[str]] = {}
+    for name, labels in m:
+        if "loop" in dict(labels):
+            by_family.setdefault(name, set()).add(dict(labels)["loop"])
+    assert len(by_family) >= 10
+    for name, loops in by_family.items():
+        assert loops == {"loop1", "english"}, name
+
+
 async def test_metric_names_follow_prometheus_conventions() -> None:
     settings = parse_config(CONFIG, "metrics.yaml")
     async with engine_with_web(settings) as (_sim, _engine, base), httpx.AsyncClient() as http:
