@@ -20,7 +20,7 @@ from ivr.closure import (
 )
 from ivr.consent import CONSENT
 from ivr.features import FEATURES, PHONE_VAR
-from ivr.hours import WEEKDAYS, OpeningHours, Span
+from ivr.hours import END_OF_DAY, WEEKDAYS, OpeningHours, Span
 from ivr.plan import CALLBACK, IvrPlan, LoopRoute
 from ivr.rating import RATING
 
@@ -74,7 +74,10 @@ def _event(step: str, **fields: str) -> str:
 
 
 def _minute_before(span: Span) -> str:
-    # GotoIfTime ranges include their last minute; our spans exclude their end.
+    # GotoIfTime ranges include their last minute; our spans exclude their end, and a span
+    # to 24:00 ends with 23:59 included (so 00:00-24:00 is the whole day).
+    if span.end == END_OF_DAY:
+        return f"{span.start:%H:%M}-23:59"
     minutes = span.end.hour * 60 + span.end.minute - 1
     return f"{span.start:%H:%M}-{minutes // 60:02d}:{minutes % 60:02d}"
 

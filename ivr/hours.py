@@ -8,6 +8,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# "24:00" as a span's end: open to the end of the day (a 24/7 office writes 00:00-24:00).
+END_OF_DAY = time.max
+
+
+def clock_time(text: str) -> time:
+    """ "08:30" as a time; "24:00" is the end of the day (END_OF_DAY)."""
+    return END_OF_DAY if text == "24:00" else time.fromisoformat(text)
+
+
+def parse_span(text: str) -> tuple[time, time]:
+    """ "08:30-12:30" as (start, end); the end may be 24:00."""
+    start, end = text.split("-")
+    return clock_time(start), clock_time(end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +31,11 @@ class Span:
     end: time
 
     def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        end = "24:00" if self.end == END_OF_DAY else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}-{end}"
+
+    def covers(self, moment: time) -> bool:
+        return self.start <= moment and (moment < self.end or self.end == END_OF_DAY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +61,12 @@ def is_open(hours: OpeningHours, at: datetime) -> bool:
     """Whether calls are answered at `at` (an aware datetime)."""
     local = at.astimezone(hours.zone)
     now = local.time().replace(tzinfo=None)
-    return any(s.start <= now < s.end for s in hours.spans_on(local.date()))
+    return any(s.covers(now) for s in hours.spans_on(local.date()))
 
 
 def _at(day: date, t: time, zone: ZoneInfo) -> datetime:
+    if t == END_OF_DAY:  # 24:00 is the next day's midnight
+        return datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
     return datetime.combine(day, t, tzinfo=zone)
 
 
@@ -92,6 +111,8 @@ def callback_deadline(hours: OpeningHours, requested: datetime, working_days: in
     spans = hours.spans_on(day)
     clock = local.time().replace(tzinfo=None)
     closing = spans[-1].end
+    if clock >= closing and closing == END_OF_DAY:
+        return _at(day, clock, hours.zone)
     return _at(day, min(clock, closing), hours.zone)
 
 

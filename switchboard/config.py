@@ -6,7 +6,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, time
+from datetime import date
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +25,7 @@ from pydantic import (
 from ivr.closure import Closures
 from ivr.consent import Recording
 from ivr.features import FeatureCodes
-from ivr.hours import WEEKDAYS, OpeningHours, Span
+from ivr.hours import WEEKDAYS, OpeningHours, Span, parse_span
 from ivr.menu import Choice, Menu
 from ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
 from ivr.rating import Rating
@@ -73,7 +73,8 @@ FIXES: dict[str, str] = {
     "login": "paste what `switchboard password-hash` prints (scrypt$...)",
     "directory": "write sqlite:<file> or the CRM's https:// base URL",
 }
-SPAN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+# The end may be 24:00: open to midnight (a 24/7 office: 00:00-24:00).
+SPAN = r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
 
 
 class _Strict(BaseModel):
@@ -615,11 +616,7 @@ def _features(codes: FeatureCodesConfig) -> FeatureCodes | None:
 def _hours(config: HoursConfig, zone: ZoneInfo) -> OpeningHours:
     """Spans are checked (order, overlap) by config_checks before this builds them."""
     weekly = tuple(
-        tuple(
-            Span(*(time.fromisoformat(part) for part in text.split("-")))
-            for text in getattr(config, day)
-        )
-        for day in WEEKDAYS
+        tuple(Span(*parse_span(text)) for text in getattr(config, day)) for day in WEEKDAYS
     )
     public = holidays.country_holidays(config.holidays) if config.holidays else frozenset()
     return OpeningHours(weekly, zone, public, frozenset(config.closed_dates))

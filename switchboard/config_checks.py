@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from ivr.hours import WEEKDAYS
+from ivr.hours import WEEKDAYS, parse_span
 
 Loc = tuple[str | int, ...]
 Found = tuple[Loc, str, str]  # where, what is wrong, the fix
@@ -165,7 +165,7 @@ def _hours(hours: Any) -> list[Found]:
         for j, text in _strings(hours.get(day)):
             if not SPAN.match(text):
                 continue  # the field check says so
-            start, end = (time.fromisoformat(part) for part in text.split("-"))
+            start, end = parse_span(text)
             if start >= end:
                 found.append(
                     (

@@ -1,5 +1,6 @@
 """The generated Asterisk configuration: checked line by line, and kept in deploy/asterisk."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from ivr.checker import check_dialplan, check_manager, check_queues
 from ivr.dialplan import render_dialplan
 from switchboard.cli import settings_files
-from switchboard.config import load_config
+from switchboard.config import ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "deploy" / "switchboard.example.yaml"
@@ -127,3 +128,24 @@ def test_the_checker_refuses_a_secret_or_an_unknown_permission_class() -> None:
         "a secret must not be in the generated file",
         "unknown read class queues",
     ]
+
+
+def _with_hours(spans: str) -> str:
+    """The example config with every weekday (Saturday and Sunday too) open `spans`."""
+    text = re.sub(r"\n  (mon|tue|wed|thu|fri): \[.*\]", "", EXAMPLE.read_text(encoding="utf-8"))
+    days = "".join(f"\n  {d}: [{spans}]" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    return text.replace("\nhours:", "\nhours:" + days, 1)
+
+
+def test_a_24_7_office_is_open_every_minute_of_the_dialplans_day() -> None:
+    settings = parse_config(_with_hours('"00:00-24:00"'), "247.yaml")
+    extensions = settings_files(settings)["extensions.conf"]
+    hours = "\n".join(_lines(extensions, "sb-hours"))
+    # GotoIfTime's end minute is inclusive: 00:00-23:59 leaves no minute closed.
+    assert "GotoIfTime(00:00-23:59,mon-sun,*,*,Europe/Oslo?open)" in hours
+    assert check_dialplan(extensions) == []
+
+
+def test_24_00_may_end_a_span_but_nothing_later() -> None:
+    with pytest.raises(ConfigError, match=r"hours\.mon"):
+        parse_config(_with_hours('"00:00-24:30"'), "x.yaml")

@@ -6,7 +6,16 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from ivr.hours import OpeningHours, Span, callback_deadline, describe, is_open, next_change
+from ivr.hours import (
+    END_OF_DAY,
+    OpeningHours,
+    Span,
+    callback_deadline,
+    describe,
+    is_open,
+    next_change,
+    parse_span,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY = (Span(time(8, 30), time(12, 30)), Span(time(13, 0), time(16, 30)))
@@ -84,3 +93,29 @@ def test_the_week_reads_as_people_write_it() -> None:
     assert week["mon"] == "08:30-12:30, 13:00-16:30"
     assert week["fri"] == "08:30-12:30, 13:00-16:00"
     assert week["sat"] == "closed"
+
+
+# A 24/7 office writes 00:00-24:00: open every minute, midnight included.
+ALWAYS = (Span(time(0, 0), END_OF_DAY),)
+OPEN_ALWAYS = OpeningHours((ALWAYS,) * 7, OSLO)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [oslo(2026, 11, 23, 23, 59), datetime(2026, 11, 23, 23, 59, 59, tzinfo=OSLO),
+     oslo(2026, 11, 24, 0, 0), oslo(2026, 11, 28, 12, 0)],
+)  # fmt: skip
+def test_an_office_open_00_00_to_24_00_never_closes(moment: datetime) -> None:
+    assert is_open(OPEN_ALWAYS, moment)
+    assert next_change(OPEN_ALWAYS, moment, horizon_days=10) is None
+
+
+def test_24_00_is_read_and_written_back_as_the_end_of_the_day() -> None:
+    assert parse_span("00:00-24:00") == (time(0, 0), END_OF_DAY)
+    assert describe(OPEN_ALWAYS)["sun"] == "00:00-24:00"
+
+
+def test_an_evening_span_to_midnight_closes_at_midnight() -> None:
+    evening = OpeningHours(((Span(time(18, 0), END_OF_DAY),),) * 5 + ((), ()), OSLO)
+    assert is_open(evening, datetime(2026, 11, 27, 23, 59, 59, tzinfo=OSLO))  # a Friday
+    assert next_change(evening, oslo(2026, 11, 27, 20, 0)) == oslo(2026, 11, 28, 0, 0)
