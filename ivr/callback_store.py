@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from ivr.callbacks import CallbackRequest, CallbackStatus, handled
+from ops.outage import Outage
 from routing.sealing import Sealer
 
 log = logging.getLogger("switchboard.callbacks")
@@ -235,8 +236,10 @@ class PendingCallbacks:
         store: CallbackStore,
         every_s: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
+        outage: Outage | None = None,  # a shared outage record logs for us (Redis)
     ) -> None:
         self.store = store
+        self.outage = outage
         self.every_s = every_s
         self.monotonic = monotonic
         self.requests: list[CallbackRequest] | None = None  # None: never read yet
@@ -251,4 +254,10 @@ class PendingCallbacks:
         try:
             self.requests = await self.store.pending()
         except Exception as exc:  # the store is an adapter: the last list stands
-            log.warning("open callback requests not read from the store: %s", exc)
+            if self.outage is None:
+                log.warning("open callback requests not read from the store: %s", exc)
+            else:
+                self.outage.failed(exc)
+        else:
+            if self.outage is not None:
+                self.outage.succeeded()

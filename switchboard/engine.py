@@ -16,6 +16,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.connection import parse_url
+from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel
+from redis.backoff import ExponentialBackoff
 
 from ivr.callback_store import (
     CallbackStore,
@@ -51,7 +55,7 @@ from screen.kid import KidLayout
 from screen.logins import Sessions
 from screen.origin import networks
 from screen.web import screen_routes
-from switchboard.config import ConfigError, Settings, WebConfig, load_config
+from switchboard.config import ConfigError, RedisConfig, Settings, WebConfig, load_config
 
 log = logging.getLogger("switchboard.engine")
 
@@ -165,7 +169,11 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.callbacks = callbacks
-        self.pending = None if callbacks is None else PendingCallbacks(callbacks)
+        # One outage record for every part that talks to Redis (the lease owns it).
+        self.redis_outage = lease.outage if lease is not None else None
+        self.pending = (
+            None if callbacks is None else PendingCallbacks(callbacks, outage=self.redis_outage)
+        )
         self.is_leader: Callable[[], bool] = lease.is_leader if lease else (lambda: True)
         self.presence = presence
         self.router = Router(
@@ -261,8 +269,13 @@ class Engine:
             try:
                 shared = await self.manual_store.load()
             except Exception as exc:  # the store is an adapter: keep what we have
-                log.warning("manual statuses not read from the store: %s", exc)
+                if self.redis_outage is not None:
+                    self.redis_outage.failed(exc)
+                else:
+                    log.warning("manual statuses not read from the store: %s", exc)
             else:
+                if self.redis_outage is not None:
+                    self.redis_outage.succeeded()
                 changed = {a: st for a, st in shared.items() if self.router.manual.get(a) != st}
                 for agent_id, status in changed.items():
                     if agent_id in self.settings.roster.agents:
@@ -422,11 +435,55 @@ def _calendars(settings: Settings) -> dict[str, str | None]:
     return {a.id: a.calendar for a in settings.roster.agents.values()}
 
 
-def redis_client(url: str, max_connections: int) -> Redis:
-    """A Redis client over a *blocking* pool: under a burst, callers wait for a connection
-    (up to 5 s) instead of failing at once with "Too many connections"."""
-    pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5)
-    return Redis(connection_pool=pool)
+def redis_client(config: RedisConfig, environ: Mapping[str, str] = os.environ) -> Redis:
+    """A Redis client: the primary the sentinels name (followed through a failover), or the
+    one `url` names over a *blocking* pool (under a burst, callers wait up to 5 s for a
+    connection instead of failing at once with "Too many connections").
+
+    Commands time out after 2 s and retry twice at once, so a frozen Redis is an outage
+    within seconds, not a hang."""
+    if not config.sentinels:
+        pool = BlockingConnectionPool.from_url(
+            config.url,
+            max_connections=config.max_connections,
+            timeout=5,
+            socket_timeout=2.0,
+            socket_connect_timeout=2.0,
+            retry=_retry(),
+        )
+        return Redis(connection_pool=pool)
+    options = parse_url(config.url)
+    password = environ.get(config.sentinel_password_env) if config.sentinel_password_env else None
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+        [_host_port(entry) for entry in config.sentinels],
+        sentinel_kwargs={
+            "socket_timeout": 1.0,
+            "socket_connect_timeout": 1.0,
+            "password": password,
+        },
+    )
+    primary: Redis = sentinel.master_for(
+        config.sentinel_service,
+        socket_timeout=2.0,
+        socket_connect_timeout=1.0,
+        db=options.get("db", 0),
+        username=options.get("username"),
+        password=options.get("password"),
+        max_connections=config.max_connections,
+        retry=_retry(),
+    )
+    return primary
+
+
+def _retry() -> Retry:
+    """Two quick retries (0.1, 0.2 s): enough to reach a just-promoted primary; redis-py's
+    own default backs off up to 10 s per command, longer than a lease can wait."""
+    return Retry(ExponentialBackoff(cap=0.5, base=0.1), retries=2)
+
+
+def _host_port(entry: str) -> tuple[str, int]:
+    host, _, port = entry.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 def production_engine(
@@ -447,12 +504,14 @@ def production_engine(
         )
         store = MemoryCallbackStore()
     else:
-        redis = redis_client(settings.redis.url, settings.redis.max_connections)
+        redis = redis_client(settings.redis, environ)
         store = RedisCallbackStore(
             redis, Sealer(read(settings.redis.data_key_env, environ).encode())
         )
         holder = holder or f"{socket.gethostname()}:{os.getpid()}"
-        lease = LeaderLease(redis, holder, settings.redis.lease_s)
+        # Behind sentinels, a lease counts once a replica has it (see ops.lease).
+        replicas = 1 if settings.redis.sentinels else 0
+        lease = LeaderLease(redis, holder, settings.redis.lease_s, min_replicas=replicas)
         manual_store = RedisManualStore(redis)
     return Engine(
         settings,

@@ -144,6 +144,11 @@ MEANINGS: dict[str, str] = {
     "redis.data_key_env": "Environment variable with the key that seals callback numbers.",
     "redis.max_connections": "Connection pool size; callers wait for a free connection.",
     "redis.lease_s": "The acting engine's lease; a dead leader is replaced within this.",
+    "redis.sentinels": "Redis Sentinel addresses (host:port): the engine follows the primary "
+    "they name through a failover (docs/security.md, 'Redis').",
+    "redis.sentinel_service": "The primary's name in the sentinels' config (`sentinel monitor`).",
+    "redis.sentinel_password_env": "Environment variable holding the sentinels' password, if "
+    "they have one.",
 }
 
 MEANINGS.update(SERVICE_MEANINGS)  # the contact-centre craft's keys (docs/craft.md)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
+import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from ops.lease import KEY, LeaderLease
 
@@ -52,3 +56,41 @@ async def test_losing_and_gaining_the_lease_is_reported(redis: Redis) -> None:
     await a.release()
     assert seen == [True, False]
     assert await redis.get(KEY) is None
+
+
+async def test_a_lapse_between_renewals_counts_as_taking_the_lease_again(redis: Redis) -> None:
+    # Redis slow or away past 80 % of the ttl: the holder stopped acting (and skipped what
+    # fell due meanwhile); renewing afterwards must make the engine decide again.
+    now = [0.0]
+    seen: list[bool] = []
+    a = LeaderLease(redis, "a", 10.0, on_change=seen.append, monotonic=lambda: now[0])
+    await a.try_once()
+    now[0] = 9.0
+    assert not a.is_leader()
+    assert await a.try_once() is True
+    assert seen == [True, True]
+    now[0] = 12.0
+    await a.try_once()  # an ordinary renewal: nothing to report
+    assert seen == [True, True]
+
+
+async def test_an_outage_is_logged_when_it_starts_and_once_when_it_ends(
+    redis: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The attack run: a 22 s outage gave a line per second per engine.
+    caplog.set_level(logging.INFO, "switchboard.lease")
+    now = [0.0]
+    dead = Redis(unix_socket_path="/nonexistent/redis.sock", retry=Retry(NoBackoff(), 0))
+    a = LeaderLease(dead, "a", 3.0, monotonic=lambda: now[0])
+    for _ in range(22):
+        await a.try_once()
+        now[0] += 1.0
+    a.redis = redis
+    await a.try_once()
+    await a.try_once()
+    await dead.aclose()
+    lines = [r.getMessage() for r in caplog.records if "Redis" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Redis unreachable (")
+    assert lines[0].endswith("no engine acts from 2.4 s after the last renewal until it is back")
+    assert lines[1] == "Redis back after 22.0 s (22 failed attempts meanwhile)"
