@@ -23,17 +23,17 @@ from routing.ami.events import AgentConnect, Event, IvrStep, QueueCallerJoin
 from routing.router import Router
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
-from tests.support.real_asterisk import asterisk_binary, real_asterisk
+from tests.support.real_asterisk import needs_asterisk, real_asterisk
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.skipif(asterisk_binary() is None, reason="no asterisk binary found")
+pytestmark = needs_asterisk
 
 OSLO = ZoneInfo("Europe/Oslo")
 SECRET = "test-secret"
 CONFIG = """
 ami: {{username: router, secret_env: SB_TEST_SECRET}}
-hours: {{mon: ["00:00-23:59"], tue: ["00:00-23:59"], wed: ["00:00-23:59"], thu: ["00:00-23:59"],
-        fri: ["00:00-23:59"], sat: ["00:00-23:59"], sun: ["00:00-23:59"], holidays: null,
+hours: {{mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"],
+        fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"], holidays: null,
         closed_dates: [{closed}]}}
 # Read() returns at once when its prompt file is missing, so the callback prompts are
 # mapped to core sounds the lab has (production records its own, see the README).

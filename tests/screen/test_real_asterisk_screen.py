@@ -17,10 +17,10 @@ from screen.member import Member
 from switchboard.cli import settings_files
 from switchboard.engine import Engine
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate, settings
-from tests.support.real_asterisk import asterisk_binary, real_asterisk
+from tests.support.real_asterisk import needs_asterisk, real_asterisk
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.skipif(asterisk_binary() is None, reason="no asterisk binary found")
+pytestmark = needs_asterisk
 
 KARI = Member("m1", "1000001", "Kari Nordmann", "+47 905 95 313", "", "Storgata 1", True)
 

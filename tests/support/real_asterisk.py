@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 # Simulated callers and agents, as in the recorded lab (Local channels, no SIP needed):
 # a caller presses D1 after PRE seconds, then D2 after W2 more, again every second 12
 # times (a prompt it cannot interrupt swallows keys), and stays HOLD seconds.
@@ -52,25 +54,36 @@ def asterisk_binary() -> str | None:
     return None
 
 
+# Every test that runs a real Asterisk carries both: `pytest -m asterisk` selects them,
+# and without a binary they skip, saying why.
+needs_asterisk = [
+    pytest.mark.asterisk,
+    pytest.mark.skipif(asterisk_binary() is None, reason="no asterisk binary found"),
+]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def real_asterisk(files: dict[str, str], secret: str) -> Iterator[int]:
-    """Run Asterisk with our generated files (plus the test contexts); yields the AMI port."""
-    binary = asterisk_binary()
-    assert binary is not None
-    prefix = Path(binary).resolve().parents[1]
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="sb-asterisk-") as tmp:
-        root = Path(tmp)
+class RealAsterisk:
+    """One Asterisk with our generated files in a temporary tree; stop and start it again
+    (same port, same AstDB: persistent members and records survive, as in production)."""
+
+    def __init__(self, files: dict[str, str], secret: str, root: Path) -> None:
+        binary = asterisk_binary()
+        assert binary is not None
+        self.binary = binary
+        prefix = Path(binary).resolve().parents[1]
+        self.port = free_port()
+        self.root = root
         etc = root / "etc"
+        self.conf = etc / "asterisk.conf"
         for sub in ("etc", "var/keys", "run", "log", "spool"):
             (root / sub).mkdir(parents=True)
-        (etc / "asterisk.conf").write_text(
+        self.conf.write_text(
             "[directories]\n"
             f"astetcdir => {etc}\n"
             f"astmoddir => {prefix}/lib/asterisk/modules\n"
@@ -86,39 +99,70 @@ def real_asterisk(files: dict[str, str], secret: str) -> Iterator[int]:
         (etc / "extensions.conf").write_text(files["extensions.conf"] + TEST_CONTEXTS)
         (etc / "queues.conf").write_text(files["queues.conf"])
         (etc / "manager.conf").write_text(
-            files["manager.conf"].replace("port = 5038", f"port = {port}")
+            files["manager.conf"].replace("port = 5038", f"port = {self.port}")
             # The test's own user places the simulated calls (the router may not originate).
             + f"\n[lab]\nsecret = {secret}\ndeny = 0.0.0.0/0.0.0.0\n"
             "permit = 127.0.0.1/255.255.255.255\nread = system\nwrite = originate,call\n"
         )
         (etc / "manager-router-secret.conf").write_text(f"secret = {secret}\n")
-        process = subprocess.Popen(
-            [binary, "-f", "-C", str(etc / "asterisk.conf")],
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, wait_booted: bool = True) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "-f", "-C", str(self.conf)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
-                    break
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"Asterisk did not open AMI; see {root}/log")
-                time.sleep(0.2)
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                break
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"Asterisk did not open AMI; see {self.root}/log")
+            time.sleep(0.05)
+        if wait_booted:
             # AMI opens before every module is loaded (QueueStatus would be unknown).
-            subprocess.run(
-                [binary, "-C", str(etc / "asterisk.conf"), "-rx", "core waitfullybooted"],
-                timeout=60,
-                check=True,
-                capture_output=True,
-            )
-            yield port
+            self.cli("core waitfullybooted")
+
+    def cli(self, command: str) -> str:
+        done = subprocess.run(
+            [self.binary, "-C", str(self.conf), "-rx", command],
+            timeout=60,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@contextlib.contextmanager
+def asterisk_lab(files: dict[str, str], secret: str) -> Iterator[RealAsterisk]:
+    """A started RealAsterisk, stopped (and its log kept) at the end."""
+    with tempfile.TemporaryDirectory(prefix="sb-asterisk-") as tmp:
+        pbx = RealAsterisk(files, secret, Path(tmp))
+        try:
+            pbx.start()
+            yield pbx
         finally:
-            log = root / "log" / "messages.log"
+            log = pbx.root / "log" / "messages.log"
             if log.exists():  # kept for reading after a failure (dialplan trace included)
                 shutil.copy(log, Path(tempfile.gettempdir()) / "sb-asterisk-last.log")
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            pbx.stop()
+
+
+@contextlib.contextmanager
+def real_asterisk(files: dict[str, str], secret: str) -> Iterator[int]:
+    """Run Asterisk with our generated files (plus the test contexts); yields the AMI port."""
+    with asterisk_lab(files, secret) as pbx:
+        yield pbx.port
