@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ivr.plan import IvrPlan
 from routing.calls import CallFacts
 from screen.agent_calls import AgentCall, Phase
+from screen.closing import Closings
 from screen.greeting import Greetings
 from screen.identity import INSTRUCTIONS, IdentityCheck, Step, outcome_text
 from screen.member import Member
@@ -67,7 +68,11 @@ def identity_json(check: IdentityCheck, member: Member | None) -> Json:
 
 
 def card_json(
-    ctx: CallContext, plan: IvrPlan | None, greetings: Greetings, titles: dict[str, str]
+    ctx: CallContext,
+    plan: IvrPlan | None,
+    greetings: Greetings,
+    titles: dict[str, str],
+    closings: Closings | None = None,
 ) -> Json:
     """The card; the browser counts the wait up from `joined_at` until the call is answered."""
     call, facts = ctx.call, ctx.facts
@@ -94,4 +99,6 @@ def card_json(
         "lookup_problem": ctx.lookup_problem,
         "identity": identity_json(ctx.check, ctx.checked_member),
         "closable": call.phase is Phase.ENDED,
+        # The card ends as the call should: anything else, then a good day (seed 001).
+        "closing": (closings or Closings()).say(language),
     }

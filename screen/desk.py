@@ -30,6 +30,7 @@ from screen.answers import Refused, asked, verdict
 from screen.board import BoardRow, board
 from screen.callback_list import callback_rows
 from screen.card import CallContext, Json, card_json
+from screen.closing import Closings
 from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
 from screen.greeting import Greetings
@@ -63,6 +64,7 @@ class Desk:
         directory: MemberDirectory,
         *,
         greetings: Greetings = DEFAULT_GREETINGS,
+        closings: Closings | None = None,
         kid_layout: KidLayout = DEFAULT_KID_LAYOUT,
         zone: ZoneInfo = OSLO,
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
@@ -78,6 +80,7 @@ class Desk:
         self.router = router
         self.directory = directory
         self.greetings = greetings
+        self.closings = closings or Closings()
         self.kid_layout = kid_layout
         self.zone = zone
         self.all_day_hints = all_day_hints
@@ -225,7 +228,7 @@ class Desk:
             notes.checks.get(agent_id, wizard.IdentityCheck()),
             notes.checked.get(agent_id),
         )
-        return localise_card(card_json(ctx, self.plan, self.greetings, self.titles), self.language)
+        return localise_card(card_json(ctx, self.plan, self.greetings, self.titles, self.closings), self.language)
 
     # --- what one agent does -----------------------------------------------------------
 

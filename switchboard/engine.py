@@ -235,6 +235,7 @@ class Engine:
             self.router,
             directory,
             greetings=Greetings(s.organisation, s.greetings),
+            closings=self.settings.closings,
             kid_layout=KidLayout(
                 s.kid.member_digits, s.kid.min_length, s.kid.max_length, s.kid.algorithms
             ),

@@ -332,6 +332,7 @@ function renderCard(c) {
   $("card-lookup").textContent = c.lookup_problem;
   renderMembers(c);
   renderIdentity(c);
+  $("card-closing").textContent = c.closing || "";
   $("card-close").hidden = !c.closable;
 }
 

@@ -102,6 +102,10 @@ async def test_a_call_rings_agent_a_and_only_a_sees_the_caller(
         await expect(anne.get_by_test_id("greeting-alt")).to_contain_text(
             "General Workers Union, may I help you?"
         )
+        # ... and how to end it, in the caller's language (seed 001).
+        await expect(anne.get_by_test_id("closing")).to_have_text(
+            "«Er det noe mer jeg kan hjelpe deg med? … Da ønsker jeg deg en fin dag!»"
+        )
         await expect(anne.get_by_test_id("card-facts")).to_contain_text("Insurance and invoices")
         kari = anne.locator("[data-member=m1]")
         await expect(kari).to_contain_text("Kari Nordmann · member 1000001")
