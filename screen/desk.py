@@ -31,12 +31,15 @@ from screen.board import BoardRow, board
 from screen.callback_list import callback_rows
 from screen.card import CallContext, Json, card_json
 from screen.closing import Closings
+from screen.closures_panel import closures_json, switch_json
 from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
 from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.member import CORRECTABLE, Correction, IdentityRecord, Member, correction_problem
 from screen.texts import localise_card, localise_view
+from supervision.closures import ClosureRefused
+from supervision.switch import SupervisorSwitch
 
 log = logging.getLogger("switchboard.screen")
 DEFAULT_GREETINGS = Greetings()
@@ -65,6 +68,7 @@ class Desk:
         *,
         greetings: Greetings = DEFAULT_GREETINGS,
         closings: Closings | None = None,
+        supervisor: SupervisorSwitch | None = None,
         kid_layout: KidLayout = DEFAULT_KID_LAYOUT,
         zone: ZoneInfo = OSLO,
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
@@ -81,6 +85,7 @@ class Desk:
         self.directory = directory
         self.greetings = greetings
         self.closings = closings or Closings()
+        self.supervisor = supervisor
         self.kid_layout = kid_layout
         self.zone = zone
         self.all_day_hints = all_day_hints
@@ -190,7 +195,15 @@ class Desk:
                 self.zone,
             ),
             "board": json_rows,
+            "closures": [],
+            "switch": None,
         }
+        if self.supervisor is not None:
+            view["closures"] = closures_json(self.supervisor.closures, self.loop_titles)
+            if self.supervisor.is_supervisor(agent_id):
+                view["switch"] = switch_json(
+                    self.loop_titles, self.supervisor.plan.closures.messages
+                )
         return localise_view(view, self.language)
 
     def _board(self, now: datetime) -> tuple[list[BoardRow], list[Json]]:
@@ -228,7 +241,9 @@ class Desk:
             notes.checks.get(agent_id, wizard.IdentityCheck()),
             notes.checked.get(agent_id),
         )
-        return localise_card(card_json(ctx, self.plan, self.greetings, self.titles, self.closings), self.language)
+        return localise_card(
+            card_json(ctx, self.plan, self.greetings, self.titles, self.closings), self.language
+        )
 
     # --- what one agent does -----------------------------------------------------------
 
@@ -332,6 +347,27 @@ class Desk:
             await self.manual_store.save(agent_id, manual)
         self.router.set_manual_status(agent_id, manual, by_person=True)
         log.info("%s set their status to %s on the screen", agent_id, manual.value)
+        self.changed()
+
+    # --- the supervisor's switch --------------------------------------------------------
+
+    async def close_line(self, agent_id: str, scope: str, message: str) -> None:
+        """Close a loop (or the whole line, scope ALL) now with a chosen message."""
+        if self.supervisor is None:
+            raise Refused("closing from the screen needs the IVR")
+        try:
+            await self.supervisor.close(agent_id, scope, message)
+        except ClosureRefused as refused:
+            raise Refused(str(refused)) from None
+        self.changed()
+
+    async def reopen_line(self, agent_id: str, scope: str) -> None:
+        if self.supervisor is None:
+            raise Refused("closing from the screen needs the IVR")
+        try:
+            await self.supervisor.reopen(agent_id, scope)
+        except ClosureRefused as refused:
+            raise Refused(str(refused)) from None
         self.changed()
 
     # --- callbacks ----------------------------------------------------------------------

@@ -240,6 +240,8 @@ def screen_routes(
     take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
     done = action(lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref")))
     release = action(lambda s, d: desk.release_callback(s.agent_id, text(d, "ref")))
+    close = action(lambda s, d: desk.close_line(s.agent_id, text(d, "scope"), text(d, "message")))
+    reopen = action(lambda s, d: desk.reopen_line(s.agent_id, text(d, "scope")))
 
     return [
         Route("/screen", page),
@@ -257,4 +259,6 @@ def screen_routes(
         Route("/api/screen/callback/take", take, methods=["POST"]),
         Route("/api/screen/callback/done", done, methods=["POST"]),
         Route("/api/screen/callback/release", release, methods=["POST"]),
+        Route("/api/screen/closure/close", close, methods=["POST"]),
+        Route("/api/screen/closure/reopen", reopen, methods=["POST"]),
     ]

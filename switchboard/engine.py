@@ -55,6 +55,7 @@ from screen.kid import KidLayout
 from screen.logins import Sessions
 from screen.origin import networks
 from screen.web import screen_routes
+from supervision.switch import SupervisorSwitch
 from switchboard.config import ConfigError, RedisConfig, Settings, WebConfig, load_config
 
 log = logging.getLogger("switchboard.engine")
@@ -195,7 +196,21 @@ class Engine:
         self.client = AmiClient(ami, self._on_event, self.router.on_connected)
         self.router.attach(self.client)
         self._stop = asyncio.Event()
+        self.supervisor = (
+            None
+            if settings.ivr is None
+            else SupervisorSwitch(
+                settings.roster,
+                settings.ivr,
+                settings.supervisor.role,
+                lambda: self.client,
+                clock,
+                may_act=self.is_leader,
+            )
+        )
         self.desk = None if directory is None else self._desk(directory)
+        if self.desk is not None and self.supervisor is not None:
+            self.supervisor.on_change = self.desk.changed
         self.sessions = Sessions(
             time.monotonic, settings.screen.session_idle_s, settings.screen.session_max_s
         )
@@ -236,6 +251,7 @@ class Engine:
             directory,
             greetings=Greetings(s.organisation, s.greetings),
             closings=self.settings.closings,
+            supervisor=self.supervisor,
             kid_layout=KidLayout(
                 s.kid.member_digits, s.kid.min_length, s.kid.max_length, s.kid.algorithms
             ),
@@ -407,6 +423,8 @@ class Engine:
         async with asyncio.TaskGroup() as tasks:
             client = tasks.create_task(self.client.run())
             background = [tasks.create_task(self.router.run())]
+            if self.supervisor is not None:
+                background.append(tasks.create_task(self.supervisor.run()))
             if isinstance(self.presence, CalendarPresence):
                 background.append(tasks.create_task(self.presence.run()))
             if self.lease is not None:

@@ -83,7 +83,19 @@ const NORWEGIAN = {
   "no answer from the engine": "ikke svar fra motoren",
   "Agent screen": "Agentskjerm",
   "new": "ny",
-  "Connection lost, reconnecting…": "Forbindelsen er brutt – kobler til igjen …"
+  "Connection lost, reconnecting…": "Forbindelsen er brutt – kobler til igjen …",
+  "Close now": "Steng nå",
+  "What": "Hva",
+  "Message": "Melding",
+  "Close": "Steng",
+  "Reopen": "Åpne igjen",
+  "The whole line": "Hele linjen",
+  "is closed": "er stengt",
+  "message": "melding",
+  "by": "av",
+  "event": "arrangement",
+  "emergency": "uforutsett hendelse",
+  "Closing line:": "Avslutning:"
 };
 let lang = "en";
 const t = (english) => (lang === "no" && NORWEGIAN[english]) || english;
@@ -227,6 +239,39 @@ function render(view) {
   showCard(view.call);
   renderCallbacks(view.callbacks);
   renderBoard(view.board, view.me.id);
+  renderClosures(view.closures || [], view.switch);
+}
+
+// What is closed, for everyone; the switch itself only for supervisors (the engine checks
+// the role again on every request).
+function renderClosures(closures, sw) {
+  const list = $("closures");
+  clear(list);
+  for (const c of closures) {
+    const what = c.title || t("The whole line");
+    const by = c.by ? ` ${t("by")} ${c.by}` : "";
+    const li = el("li", `${what} ${t("is closed")} (${t("message")}: ${t(c.message)})${by}`, { "data-scope": c.scope, "data-testid": "closure", role: "status" });
+    if (sw) {
+      const reopen = el("button", t("Reopen"), { type: "button", "data-testid": "closure-reopen" });
+      reopen.addEventListener("click", async () => {
+        const { ok, data } = await post("/api/screen/closure/reopen", { scope: c.scope });
+        $("action-problem").textContent = ok ? "" : data.error;
+      });
+      li.appendChild(reopen);
+    }
+    list.appendChild(li);
+  }
+  const form = $("switch");
+  form.hidden = !sw;
+  if (!sw) return;
+  const scopes = $("switch-scope");
+  if (scopes.childElementCount !== sw.scopes.length) {
+    clear(scopes);
+    for (const s of sw.scopes) scopes.appendChild(el("option", s.title || t("The whole line"), { value: s.scope }));
+    const messages = $("switch-message");
+    clear(messages);
+    for (const m of sw.messages) messages.appendChild(el("option", t(m), { value: m }));
+  }
 }
 
 function renderCallbacks(rows) {
@@ -485,6 +530,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("logout").addEventListener("click", async () => {
     await post("/api/screen/logout", {});
     showLogin(t("Logged out."));
+  });
+  $("switch").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { ok, data } = await post("/api/screen/closure/close", { scope: $("switch-scope").value, message: $("switch-message").value });
+    $("action-problem").textContent = ok ? "" : data.error;
   });
   $("card-close").addEventListener("click", async () => {
     if (card) await post("/api/screen/dismiss", { call_id: card.call_id });

@@ -459,3 +459,34 @@ async def test_login_screen_and_wallboard_meet_wcag_21_aa(rig: ScreenRig, browse
     await expect(wallboard.locator("section.loop")).to_have_count(2)
     found = await axe.violations(wallboard)
     assert found == [], "wallboard:\n" + axe.described(found)
+
+
+async def test_a_supervisor_closes_a_loop_with_a_message_and_reopens_it(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    anne = await logged_in(browser, rig.base, "anne")
+    bjorn = await logged_in(browser, rig.base, "bjorn")  # holds the supervisor role
+    await expect(bjorn.get_by_test_id("switch")).to_be_visible()
+    await expect(anne.get_by_test_id("switch")).to_be_hidden()
+    await bjorn.get_by_test_id("switch-scope").select_option("loop1")
+    await bjorn.get_by_test_id("switch-message").select_option("emergency")
+    await bjorn.get_by_test_id("switch-close").click()
+    # The dialplan reads AstDB on every call; every screen says what is closed, and by whom.
+    await eventually(lambda: rig.sim.pbx.astdb.get("/sb-closure/loop-loop1") == "emergency", 3)
+    await expect(anne.get_by_test_id("closure")).to_have_text(
+        "Insurance and invoices is closed (message: emergency) by bjorn"
+    )
+    assert await anne.get_by_test_id("closure-reopen").count() == 0
+    # A request made by hand is refused for an agent without the role, and changes nothing.
+    token = await anne.evaluate("csrf")
+    refused = await anne.evaluate(
+        """async (token) => (await fetch('/api/screen/closure/reopen', {method: 'POST',
+           headers: {'Content-Type': 'application/json', 'X-Switchboard-CSRF': token},
+           body: JSON.stringify({scope: 'loop1'})})).status""",
+        token,
+    )
+    assert refused == 400
+    assert rig.sim.pbx.astdb.get("/sb-closure/loop-loop1") == "emergency"
+    await bjorn.get_by_test_id("closure-reopen").click()
+    await eventually(lambda: "/sb-closure/loop-loop1" not in rig.sim.pbx.astdb, 3)
+    await expect(anne.get_by_test_id("closure")).to_have_count(0)

@@ -35,7 +35,7 @@ loops:
      agents: [bjorn, anne]}
 agents:
   - {id: anne, name: Anne Aas, interface: PJSIP/201}
-  - {id: bjorn, name: Bjørn Berg, interface: PJSIP/202}
+  - {id: bjorn, name: Bjørn Berg, interface: PJSIP/202, roles: [supervisor]}
 """
 PASSWORDS = {"anne": "anne-secret-1", "bjorn": "bjorn-secret-2"}
 

@@ -1,0 +1,1 @@
+"""Call quality: recordings kept for evaluation (with consent) and callers' ratings."""
