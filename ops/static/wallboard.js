@@ -42,7 +42,7 @@ function setLanguage(language) {
   if (!language || language === lang) return;
   lang = language;
   document.documentElement.lang = lang === "no" ? "nb" : "en";
-  document.title = `${t("Switchboard")} – wallboard`;
+  document.title = lang === "no" ? "Sentralbord – veggskjerm" : "Switchboard – wallboard";
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
   tick();
 }
