@@ -96,7 +96,8 @@ class IvrDuties:
             return
         self.count("Setvar", 2)
         self._hours_until = until
-        log.info("phones are %s until %s", state, datetime.fromtimestamp(until, now.tzinfo))
+        shown = datetime.fromtimestamp(until, self.plan.hours.zone)
+        log.info("phones are %s until %s", state, f"{shown:%a %d %b %H:%M %z}")
 
     async def _move_unstaffed(self, now: datetime) -> None:
         assert self.client is not None
@@ -158,7 +159,7 @@ class IvrDuties:
                     "callback %s stored for %s, due %s",
                     request.ref,
                     masked_number(request.number),
-                    request.due.astimezone(self.plan.hours.zone).strftime("%a %d %b %H:%M"),
+                    request.due.astimezone(self.plan.hours.zone).strftime("%a %d %b %H:%M %z"),
                 )
         self.callbacks_due = False
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from presence.busy import BusyInterval, busy_at, next_boundary
@@ -120,6 +120,7 @@ def desired_members(
     busy: Mapping[str, Sequence[BusyInterval]],
     now: datetime,
     back_early: Mapping[str, datetime] | None = None,
+    zone: tzinfo | None = None,  # `until` is given in it: log lines say the office's time
 ) -> dict[tuple[str, str], DesiredMember]:
     """Every (queue, interface) the roster covers, with its desired login and pause."""
     desired: dict[tuple[str, str], DesiredMember] = {}
@@ -138,7 +139,7 @@ def desired_members(
                 state_interface=agent.state_interface,
                 logged_in=not on_leave,
                 pause=status.pause or (PauseReason.MEETING if meeting else None),
-                until=meeting.end if meeting else None,
+                until=(meeting.end.astimezone(zone) if zone else meeting.end) if meeting else None,
             )
             desired[member.key] = member
     return desired

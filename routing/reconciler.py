@@ -98,7 +98,8 @@ class Plan:
 
 
 def _why(member: DesiredMember) -> str:
-    until = f" until {member.until.astimezone():%H:%M:%S}" if member.until else ""
+    # In the zone the policy gave it (the office's), with the offset: never the host's.
+    until = f" until {member.until:%H:%M:%S %z}" if member.until else ""
     if member.pause is PauseReason.MEETING:
         return f"calendar says busy{until}"
     return f"paused themself on the screen ({member.pause})"

@@ -271,7 +271,9 @@ class Router:
         now = self.clock()
         await self._keep_back_early(now)
         busy = self.presence.busy_intervals()
-        desired = desired_members(self.roster, self.manual, busy, now, self.back_early)
+        desired = desired_members(
+            self.roster, self.manual, busy, now, self.back_early, self.zone or now.tzinfo
+        )
         todo = plan(desired, self.state.members(), self.owned)
         for note in todo.notes:
             self._report(note)

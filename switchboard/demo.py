@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.callback_store import MemoryCallbackStore
-from ivr.hours import Span
+from ivr.hours import END_OF_DAY, Span
 from ivr.plan import IvrPlan
 from pbxsim.ivr import IvrPlayer
 from pbxsim.server import AmiServer
@@ -130,7 +130,7 @@ def port_taken(host: str, port: int) -> bool:
 def always_open(settings: Settings) -> IvrPlan:
     """The demo's phones are open around the clock, so a newcomer sees calls at any hour."""
     assert settings.ivr is not None
-    day = (Span(time(0, 0), time(23, 59)),)
+    day = (Span(time(0, 0), END_OF_DAY),)
     hours = dataclasses.replace(settings.ivr.hours, weekly=(day,) * 7, closed_dates=frozenset())
     hours = dataclasses.replace(hours, holidays=frozenset())
     return dataclasses.replace(settings.ivr, hours=hours)
@@ -216,7 +216,8 @@ async def run_demo(
         calendars.cleanup()
     log.info("demo over; calls: %s", traffic.outcomes)
     for request in await callbacks.pending():
-        log.info("callback %s open, due %s", request.ref, request.due.strftime("%a %d %b %H:%M"))
+        due = request.due.astimezone(ZoneInfo(settings.presence.timezone))
+        log.info("callback %s open, due %s", request.ref, f"{due:%a %d %b %H:%M %z}")
 
 
 async def _announce_web(engine: Engine) -> None:
