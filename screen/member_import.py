@@ -100,8 +100,12 @@ def _read(
 ) -> tuple[list[tuple[Member, str]], list[str]]:
     header = text.split("\n", 1)[0]
     delimiter = delimiter_of(header)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or ()]
+    # newline="": the csv module sees line ends as written (a lone CR included).
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        fieldnames = [(f or "").strip().lower() for f in reader.fieldnames or ()]
+    except csv.Error as bad:  # found by the fuzz test: a header the csv module refuses
+        return [], [f"{source}:1: the first line is not readable as CSV ({bad})"]
     reader.fieldnames = fieldnames
     missing = [c for c in COLUMNS if c not in fieldnames]
     if missing:

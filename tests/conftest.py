@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 from redis.asyncio import Redis
 
 from tests.support.redis_server import RedisServer, redis_server
+
+# Fuzzing (hypothesis): "ci" keeps every fuzz test together under two minutes in `./dev test`;
+# "long" is the overnight run: SWITCHBOARD_FUZZ=long .venv/bin/pytest -m fuzz
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("SWITCHBOARD_FUZZ", "ci"))
 
 
 @pytest.fixture(scope="session")
