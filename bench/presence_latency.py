@@ -37,6 +37,7 @@ from presence.busy import BusyInterval  # noqa: E402
 from presence.calendars import CalendarPresence  # noqa: E402
 from presence.graph_source import GraphCalendar  # noqa: E402
 from presence.ics_source import ics_fetch  # noqa: E402
+from presence.parse_pool import ParsePool  # noqa: E402
 from presence.polled import PolledCalendar  # noqa: E402
 from routing.ami.client import AmiClient, AmiSettings  # noqa: E402
 from routing.policy import OWN_REASON_PREFIX  # noqa: E402
@@ -102,10 +103,11 @@ async def run_engine(
     start = datetime.now(UTC).replace(microsecond=0)
     plan = meetings(n, start, random.Random(seed))
     calendars = []
+    pool = ParsePool(workers=2)
     for agent_id, meeting in plan.items():
         path = folder / f"{design}-{agent_id}.ics"
         path.write_text(outlook_ics([meeting]))
-        calendars.append(PolledCalendar(agent_id, "ics", ics_fetch(str(path), OSLO)))
+        calendars.append(PolledCalendar(agent_id, "ics", ics_fetch(str(path), OSLO, pool=pool)))
 
     def clock() -> datetime:
         return datetime.now(UTC)
@@ -134,6 +136,7 @@ async def run_engine(
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    pool.close()
     sim.join(30)
     stamps = json.loads(stamps_file.read_text())
     on: list[float] = []

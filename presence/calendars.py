@@ -1,10 +1,16 @@
-"""Presence from calendars: polls every agent's calendar, applies the house rules."""
+"""Presence from calendars: every calendar polled in its own task, the house rules applied.
+
+Calendars are islands: each polls on its own schedule with its own total deadline, and its
+news reaches the router as soon as it has it. No poll waits for another calendar, so the
+slowest source (a server trickling bytes, a file that takes long to read) delays only itself.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 
 from presence.busy import BusyInterval
@@ -26,17 +32,17 @@ class CalendarPresence:
         *,
         poll_interval_s: float = 60.0,
         tentative_is_busy: bool = True,
-        max_parallel: int = 8,
     ) -> None:
         self.calendars = {c.agent_id: c for c in calendars}
         self._clock = clock
         self._poll_interval_s = poll_interval_s
         self._tentative_is_busy = tentative_is_busy
         self._listeners: list[Listener] = []
-        self._limit = asyncio.Semaphore(max_parallel)
         self._told_all_day: set[tuple[str, datetime]] = set()
         # The router asks on every pass; classify each calendar once per fetched data.
         self._verdicts: dict[str, tuple[tuple[CalendarEvent, ...], Verdict]] = {}
+        # What the sources share (reader pool, HTTP sessions), closed by `aclose`.
+        self.resources: list[Callable[[], Awaitable[None] | None]] = []
 
     def _verdict(self, agent_id: str, events: tuple[CalendarEvent, ...]) -> Verdict:
         cached = self._verdicts.get(agent_id)
@@ -65,31 +71,45 @@ class CalendarPresence:
             return ()
         return self._verdict(agent_id, events).ignored_all_day
 
-    async def refresh_all(self) -> bool:
-        """Poll every calendar once (bounded parallelism); tell listeners if anything changed."""
-        now = self._clock()
-
-        async def one(calendar: PolledCalendar) -> bool:
-            async with self._limit:
-                return await calendar.refresh(now)
-
-        changed = any(await asyncio.gather(*(one(c) for c in self.calendars.values())))
-        self._tell_about_all_day()
+    async def refresh(self, calendar: PolledCalendar) -> bool:
+        """Poll one calendar (its own deadline applies); tell listeners if it changed."""
+        changed = await calendar.refresh(self._clock())
+        self._tell_about_all_day(calendar.agent_id)
         if changed:
             for listener in self._listeners:
                 listener()
         return changed
 
-    async def run(self) -> None:
-        """Poll forever; transitions are scheduled by the router, not by this loop."""
-        while True:
-            await self.refresh_all()
-            await asyncio.sleep(self._poll_interval_s)
+    async def refresh_all(self) -> bool:
+        """Poll every calendar once, side by side; each tells listeners as soon as it has news."""
+        results = await asyncio.gather(*(self.refresh(c) for c in self.calendars.values()))
+        return any(results)
 
-    def _tell_about_all_day(self) -> None:
-        for agent_id in self.calendars:
-            for event in self.ignored_all_day(agent_id):
-                key = (agent_id, event.start)
-                if key not in self._told_all_day:
-                    self._told_all_day.add(key)
-                    log.info("%s: %s", agent_id, all_day_hint(event))
+    async def run(self) -> None:
+        """Poll forever, every calendar in its own task on its own schedule."""
+        async with asyncio.TaskGroup() as tasks:
+            for calendar in self.calendars.values():
+                tasks.create_task(
+                    self._poll_forever(calendar), name=f"calendar {calendar.agent_id}"
+                )
+
+    async def _poll_forever(self, calendar: PolledCalendar) -> None:
+        # A little jitter keeps 2,000 calendars from polling in the same second forever.
+        spread = random.Random(calendar.agent_id)
+        while True:
+            await self.refresh(calendar)
+            await asyncio.sleep(self._poll_interval_s * spread.uniform(0.9, 1.1))
+
+    async def aclose(self) -> None:
+        for close in self.resources:
+            done = close()
+            if done is not None:
+                await done
+        self.resources.clear()
+
+    def _tell_about_all_day(self, agent_id: str) -> None:
+        for event in self.ignored_all_day(agent_id):
+            key = (agent_id, event.start)
+            if key not in self._told_all_day:
+                self._told_all_day.add(key)
+                log.info("%s: %s", agent_id, all_day_hint(event))

@@ -24,7 +24,7 @@ from presence.ics_recur import Rule, RuleError, cost, instants, parse_rule, unti
 from presence.ics_text import CalendarError, Component, Prop, components, decode
 from presence.ics_zones import Zones
 
-__all__ = ["CalendarError", "IcsResult", "Limits", "parse_ics"]
+__all__ = ["DEFAULT_LIMITS", "CalendarError", "IcsResult", "Limits", "parse_ics"]
 
 _BUSYSTATUS = {
     "FREE": ShowAs.FREE,
@@ -50,6 +50,9 @@ class Limits:
     max_calendar_cost: int = 2_000_000  # the same, summed over a calendar
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass(frozen=True, slots=True)
 class IcsResult:
     events: tuple[CalendarEvent, ...]
@@ -61,7 +64,11 @@ class _Skip(Exception):
 
 
 def parse_ics(
-    text: str | bytes, start: datetime, end: datetime, local: tzinfo, limits: Limits = Limits()
+    text: str | bytes,
+    start: datetime,
+    end: datetime,
+    local: tzinfo,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IcsResult:
     """The occurrences overlapping [start, end); floating times are read in `local`."""
     try:

@@ -2,11 +2,14 @@
 
 Modelled on a data-update coordinator: failures keep the last good events until they are
 `stale_after` old; after that the calendar is unknown, and unknown never pauses anyone.
-State changes are logged (failing, recovered, stale), not every failed poll.
+State changes are logged (failing, recovered, stale), not every failed poll, and skipped
+events are logged when the list of them changes, not on every poll.
+Every fetch has one total deadline (connect, transfer and reading together).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,12 +49,14 @@ class PolledCalendar:
         *,
         window: timedelta = timedelta(hours=36),
         stale_after: timedelta = timedelta(minutes=15),
+        deadline_s: float = 30.0,
     ) -> None:
         self.agent_id = agent_id
         self.health = SourceHealth(name)
         self._fetch = fetch
         self._window = window
         self._stale_after = stale_after
+        self.deadline_s = deadline_s
         self._events: tuple[CalendarEvent, ...] = ()
         self._reported_stale = False
         self._last_view: tuple[CalendarEvent, ...] | None = None
@@ -67,7 +72,10 @@ class PolledCalendar:
         """Fetch once; returns whether what the engine sees changed."""
         before = self._last_view
         try:
-            result = await self._fetch(now - timedelta(hours=1), now + self._window)
+            async with asyncio.timeout(self.deadline_s):
+                result = await self._fetch(now - timedelta(hours=1), now + self._window)
+        except TimeoutError:
+            self._failed(now, f"no data within {self.deadline_s:g} s; stopped")
         except Exception as exc:  # any adapter failure is a source failure, never fatal
             self._failed(now, f"{type(exc).__name__}: {exc}")
         else:
@@ -75,6 +83,10 @@ class PolledCalendar:
                 log.info("calendar %s of %s recovered", self.health.name, self.agent_id)
             self.health.last_success = now
             self.health.last_error = ""
+            told = set(self.health.problems)
+            for problem in result.problems:
+                if problem not in told:  # once per problem, not once per poll
+                    log.warning("calendar %s of %s: %s", self.health.name, self.agent_id, problem)
             self.health.problems = result.problems
             self._events = result.events
             self._reported_stale = False

@@ -337,7 +337,14 @@ def calendar_check(
     if calendar is None:
         typer.echo(f"{agent} has no calendar configured: never paused by one")
         return
-    asyncio.run(presence.refresh_all())
+
+    async def poll_once() -> None:
+        try:
+            await presence.refresh_all()
+        finally:
+            await presence.aclose()
+
+    asyncio.run(poll_once())
     now, zone = system_clock(), ZoneInfo(settings.presence.timezone)
     health = calendar.health
     state = "ok" if not health.last_error else f"FAILING: {health.last_error}"

@@ -113,6 +113,13 @@ class PresenceConfig(_Strict):
     # calendar_view: one request per mailbox, exact all-day flag; free_busy: one request per
     # 100 mailboxes, all-day read from midnight-to-midnight spans.
     ews_mode: Literal["calendar_view", "free_busy"] = "calendar_view"
+    # Calendar limits (docs/calendars.md): what one calendar may cost the engine.
+    calendar_workers: int = Field(default=2, ge=1, le=16)
+    calendar_read_deadline_s: float = Field(default=10.0, ge=1, le=120)
+    calendar_fetch_deadline_s: float = Field(default=20.0, ge=1, le=300)
+    calendar_max_mib: int = Field(default=20, ge=1, le=20)
+    calendar_max_events: int = Field(default=5_000, ge=100, le=100_000)
+    calendar_max_expansion_steps: int = Field(default=200_000, ge=1_000, le=10_000_000)
 
     @model_validator(mode="after")
     def _graph_complete(self) -> PresenceConfig:

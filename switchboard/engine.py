@@ -33,13 +33,15 @@ from ivr.hours import is_open
 from ops.lease import LeaderLease
 from ops.metrics import EngineView
 from ops.web import WebServer, build_app
-from presence.caldav_source import caldav_fetch
+from presence.caldav_source import DavCalendar, DavSession
 from presence.calendars import CalendarPresence
 from presence.ews_freebusy import EwsFreeBusy
 from presence.ews_source import ews_account, ews_fetch
 from presence.graph_source import GraphCalendar, client_credentials_token
-from presence.ics_source import ics_fetch
-from presence.polled import PolledCalendar
+from presence.ics import Limits
+from presence.ics_source import IcsHttp, ics_fetch
+from presence.parse_pool import ParsePool
+from presence.polled import Fetch, PolledCalendar
 from presence.rules import all_day_hint
 from presence.source import PresenceSource
 from routing.ami.client import AmiClient, AmiSettings
@@ -102,10 +104,19 @@ def _ews_account(settings: Settings, mailbox: str) -> Any:
 def calendar_presence(
     settings: Settings, clock: Clock = system_clock, window: timedelta = timedelta(hours=36)
 ) -> CalendarPresence:
-    """A polled calendar for every agent whose config names one."""
+    """A polled calendar for every agent whose config names one, each an island: its own
+    task, its own deadlines, read in the shared worker pool (docs/calendars.md)."""
     p = settings.presence
     zone = ZoneInfo(p.timezone)
     password = os.environ.get(p.caldav_password_env, "") if p.caldav_password_env else ""
+    pool = ParsePool(p.calendar_workers, p.calendar_read_deadline_s)
+    limits = Limits(
+        max_instances=p.calendar_max_events,
+        max_event_cost=p.calendar_max_expansion_steps,
+        max_calendar_cost=10 * p.calendar_max_expansion_steps,
+    )
+    http = IcsHttp(deadline_s=p.calendar_fetch_deadline_s, max_bytes=p.calendar_max_mib << 20)
+    dav = DavSession(p.caldav_username, password, timeout_s=p.calendar_fetch_deadline_s)
     calendars = []
     graph: _GraphSession | None = None
     ews_mailboxes = [
@@ -122,8 +133,9 @@ def calendar_presence(
         where = settings.calendar_location(agent)
         if where is not None:
             kind, location = where
+            fetch: Fetch
             if kind == "caldav":
-                fetch = caldav_fetch(location, p.caldav_username, password, zone)
+                fetch = DavCalendar(dav, location, zone, pool, limits).fetch
             elif kind == "ews" and free_busy is not None:
                 fetch = free_busy.fetch_for(location)
             elif kind == "ews":
@@ -132,7 +144,7 @@ def calendar_presence(
                 graph = graph or _GraphSession(settings)
                 fetch = graph.calendar(location, zone).fetch
             else:
-                fetch = ics_fetch(location, zone)
+                fetch = ics_fetch(location, zone, pool=pool, http=http, limits=limits)
             calendars.append(
                 PolledCalendar(
                     agent.id,
@@ -140,11 +152,15 @@ def calendar_presence(
                     fetch,
                     window=window,
                     stale_after=timedelta(seconds=p.stale_after_s),
+                    # Fetching, waiting for a free reader, and reading, together.
+                    deadline_s=p.calendar_fetch_deadline_s + 2 * p.calendar_read_deadline_s,
                 )
             )
-    return CalendarPresence(
+    presence = CalendarPresence(
         calendars, clock, poll_interval_s=p.poll_interval_s, tentative_is_busy=p.tentative_is_busy
     )
+    presence.resources += [pool.close, http.close, dav.close]
+    return presence
 
 
 class Engine:
@@ -445,6 +461,8 @@ class Engine:
             await client
         if self.reload_on_sighup:
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        if isinstance(self.presence, CalendarPresence):
+            await self.presence.aclose()
 
     def stop(self) -> None:
         self._stop.set()

@@ -73,6 +73,16 @@ MEANINGS: dict[str, str] = {
     "it has delegate access.",
     "presence.ews_mode": "`calendar_view`: one request per mailbox, exact all-day flag; "
     "`free_busy`: one request per 100 mailboxes.",
+    "presence.calendar_workers": "Worker processes that read calendars (each read can be "
+    "stopped at its deadline; a thread could not be).",
+    "presence.calendar_read_deadline_s": "Longest one calendar may take to read; past it the "
+    "read is stopped, that source fails and keeps its last good data.",
+    "presence.calendar_fetch_deadline_s": "Longest one fetch may take, connecting and "
+    "transferring together (a server trickling bytes is cut off here).",
+    "presence.calendar_max_mib": "Largest calendar accepted (a 20 MiB file reads in about 3 s).",
+    "presence.calendar_max_events": "Most events kept from one calendar's window.",
+    "presence.calendar_max_expansion_steps": "What one recurrence may cost to expand, priced "
+    "before it is expanded; a dearer one is skipped and reported (a calendar gets ten times it).",
     "agents[].id": "Short id, used in loops, logs and the screen login.",
     "agents[].name": "Full name, as the greeting says it.",
     "agents[].interface": "What the queue dials, e.g. `PJSIP/201`.",

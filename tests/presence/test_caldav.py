@@ -1,4 +1,5 @@
-"""CalDAV against a real Radicale server started by the test."""
+"""CalDAV against a real Radicale server started by the test: one session per server,
+sync tokens so an unchanged calendar costs one request."""
 
 import socket
 import subprocess
@@ -14,8 +15,9 @@ import caldav
 import pytest
 
 from presence.busy import BusyInterval
-from presence.caldav_source import caldav_fetch
+from presence.caldav_source import DavCalendar, DavSession
 from presence.calendars import CalendarPresence
+from presence.parse_pool import ParsePool
 from presence.polled import PolledCalendar
 from tests.presence.test_ics import cal, ev
 
@@ -58,36 +60,72 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(10)
 
 
-def _calendar_with(base: str, name: str, *events: str) -> str:
-    # Radicale wants some username even with auth off.
+def _calendar_with(base: str, name: str, *events: str) -> Any:
+    # Radicale wants some username even with auth off. The test writes with the caldav
+    # library, a client independent of ours.
     dav: Any = caldav.DAVClient  # caldav's own annotations are incomplete
-    with dav(url=base, username="anne", password="x") as client:
-        calendar = client.principal().make_calendar(name=name, cal_id=name)
-        for event in events:
-            calendar.save_event(cal(event))
-        return str(calendar.url)
+    client = dav(url=base, username="anne", password="x")
+    calendar = client.principal().make_calendar(name=name, cal_id=name)
+    for event in events:
+        calendar.save_event(cal(event))
+    return calendar
 
 
-async def test_a_caldav_calendar_makes_its_agent_busy(radicale: str) -> None:
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+async def test_a_caldav_calendar_makes_its_agent_busy(radicale: str, pool: ParsePool) -> None:
     weekly = ev("w", "20261102T100000", "20261102T110000", "RRULE:FREQ=WEEKLY;COUNT=4")
     all_day = ev("o", "20261124T000000", "20261125T000000", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE")
-    url = _calendar_with(radicale, "anne-work", weekly, all_day)
-    now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    url = str(_calendar_with(radicale, "anne-work", weekly, all_day).url)
+    session = DavSession("anne", "x")
     polled = PolledCalendar(
-        "anne", "caldav", caldav_fetch(url, "anne", "x", OSLO), window=timedelta(days=3)
+        "anne", "caldav", DavCalendar(session, url, OSLO, pool).fetch, window=timedelta(days=3)
     )
-    presence = CalendarPresence([polled], lambda: now)
+    presence = CalendarPresence([polled], lambda: NOW)
     assert await presence.refresh_all()
     start = datetime(2026, 11, 23, 10, tzinfo=OSLO)
     assert presence.busy_intervals() == {"anne": (BusyInterval(start, start + timedelta(hours=1)),)}
     (ignored,) = presence.ignored_all_day("anne")
     assert ignored.start == datetime(2026, 11, 24, tzinfo=OSLO)
+    await session.close()
 
 
-async def test_an_unreachable_caldav_server_is_a_source_error(radicale: str) -> None:
+async def test_an_unchanged_calendar_costs_one_request_and_changes_are_seen(
+    radicale: str, pool: ParsePool
+) -> None:
+    first = ev("a", "20261123T100000", "20261123T110000")
+    anne = _calendar_with(radicale, "anne-sync", first)
+    bo = _calendar_with(radicale, "bo-sync", ev("b", "20261123T120000", "20261123T130000"))
+    session = DavSession("anne", "x")  # one session for both calendars on this server
+    calendars = [
+        DavCalendar(session, str(anne.url), OSLO, pool),
+        DavCalendar(session, str(bo.url), OSLO, pool),
+    ]
+    end = NOW + timedelta(hours=36)
+    for calendar in calendars:
+        assert len((await calendar.fetch(NOW, end)).events) == 1
+    assert len(session._clients) == 1
+    before = session.requests
+    for calendar in calendars:
+        await calendar.fetch(NOW, end)
+    assert session.requests - before == 2  # one sync-collection REPORT each, nothing fetched
+    anne.save_event(cal(ev("c", "20261123T140000", "20261123T150000")))
+    anne.event_by_uid("a").delete()
+    before = session.requests
+    starts = [e.start for e in (await calendars[0].fetch(NOW, end)).events]
+    assert starts == [datetime(2026, 11, 23, 14, tzinfo=OSLO)]
+    assert session.requests - before == 2  # the changes, then the one new object
+    await session.close()
+
+
+async def test_an_unreachable_caldav_server_is_a_source_error(
+    radicale: str, pool: ParsePool
+) -> None:
     url = f"http://127.0.0.1:{_free_port()}/anne/nothing/"
-    polled = PolledCalendar("anne", "caldav", caldav_fetch(url, "anne", "x", OSLO))
-    now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-    assert not await polled.refresh(now)
-    assert polled.health.last_error
-    assert polled.events(now) is None
+    session = DavSession("anne", "x")
+    polled = PolledCalendar("anne", "caldav", DavCalendar(session, url, OSLO, pool).fetch)
+    assert not await polled.refresh(NOW)
+    assert "ConnectError" in polled.health.last_error
+    assert polled.events(NOW) is None
+    await session.close()

@@ -11,6 +11,7 @@ from presence.busy import BusyInterval
 from presence.calendars import CalendarPresence
 from presence.ics import IcsResult
 from presence.ics_source import ics_fetch
+from presence.parse_pool import ParsePool
 from presence.polled import PolledCalendar
 from tests.presence.test_ics import cal, ev
 
@@ -27,11 +28,13 @@ class Clock:
         return self.now
 
 
-async def test_an_ics_file_makes_its_agent_busy(tmp_path: Path) -> None:
+async def test_an_ics_file_makes_its_agent_busy(tmp_path: Path, pool: ParsePool) -> None:
     path = tmp_path / "anne.ics"
     path.write_text(MEETING)
     clock = Clock()
-    presence = CalendarPresence([PolledCalendar("anne", "ics", ics_fetch(str(path), OSLO))], clock)
+    presence = CalendarPresence(
+        [PolledCalendar("anne", "ics", ics_fetch(str(path), OSLO, pool=pool))], clock
+    )
     told: list[int] = []
     presence.subscribe(lambda: told.append(1))
     assert presence.busy_intervals() == {}  # not fetched yet: unknown, nobody paused
@@ -43,14 +46,14 @@ async def test_an_ics_file_makes_its_agent_busy(tmp_path: Path) -> None:
 
 
 async def test_a_broken_source_keeps_last_good_data_then_goes_unknown(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, pool: ParsePool
 ) -> None:
     caplog.set_level(logging.INFO, "switchboard.presence")
     path = tmp_path / "anne.ics"
     path.write_text(MEETING)
     clock = Clock()
     calendar = PolledCalendar(
-        "anne", "ics", ics_fetch(str(path), OSLO), stale_after=timedelta(minutes=15)
+        "anne", "ics", ics_fetch(str(path), OSLO, pool=pool), stale_after=timedelta(minutes=15)
     )
     presence = CalendarPresence([calendar], clock)
     await presence.refresh_all()
@@ -74,8 +77,10 @@ async def test_a_broken_source_keeps_last_good_data_then_goes_unknown(
     assert sum("recovered" in m for m in messages) == 1
 
 
-async def test_a_missing_file_is_a_source_error_not_a_crash(tmp_path: Path) -> None:
-    calendar = PolledCalendar("anne", "ics", ics_fetch(str(tmp_path / "nope.ics"), OSLO))
+async def test_a_missing_file_is_a_source_error_not_a_crash(
+    tmp_path: Path, pool: ParsePool
+) -> None:
+    calendar = PolledCalendar("anne", "ics", ics_fetch(str(tmp_path / "nope.ics"), OSLO, pool=pool))
     assert not await calendar.refresh(T)
     assert "FileNotFoundError" in calendar.health.last_error
     assert calendar.events(T) is None

@@ -1,0 +1,210 @@
+"""Calendars are read in worker processes, each read with a deadline.
+
+A thread cannot be stopped; a process can. Reading is bounded by construction (recurrences
+are priced before they are expanded), and this is the hard limit behind it: a read that
+overruns its deadline has its worker killed and replaced, and that one source fails (its
+last good data is kept). The others go on in the remaining workers. Workers start on first
+use and are daemons, so nothing is left behind when the engine stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from presence.ics import DEFAULT_LIMITS, CalendarError, IcsResult, Limits, parse_ics
+
+MAX_BYTES = 20 << 20  # the largest calendar accepted (docs/calendars.md: what it costs)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadJob:
+    """One calendar to read: its bytes, or a file the worker reads itself."""
+
+    start: datetime
+    end: datetime
+    local: tzinfo
+    data: bytes | tuple[bytes, ...] = b""
+    path: str = ""
+    limits: Limits = DEFAULT_LIMITS
+    max_bytes: int = MAX_BYTES
+
+
+def read(job: ReadJob) -> IcsResult:
+    """The work itself (also usable in-process, e.g. by tests of the reader)."""
+    if job.path:
+        path = Path(job.path)
+        size = path.stat().st_size
+        if size > job.max_bytes:
+            raise CalendarError(_too_large(size, job.max_bytes))
+        texts: tuple[bytes, ...] = (path.read_bytes(),)
+    else:
+        texts = job.data if isinstance(job.data, tuple) else (job.data,)
+    events: list[Any] = []
+    problems: list[str] = []
+    for n, text in enumerate(texts, start=1):
+        try:
+            result = parse_ics(text, job.start, job.end, job.local, job.limits)
+        except CalendarError as exc:
+            if len(texts) == 1:
+                raise
+            problems.append(f"object {n}: {exc}")  # one CalDAV object of many
+            continue
+        events.extend(result.events)
+        prefix = f"object {n}, " if len(texts) > 1 else ""
+        problems.extend(prefix + p for p in result.problems)
+    events.sort(key=lambda e: (e.start, e.end))
+    return IcsResult(tuple(events), tuple(problems))
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"calendar is {size / (1 << 20):.1f} MiB, over the {limit >> 20} MiB limit "
+        "(presence.calendar_max_mib); publish a shorter range"
+    )
+
+
+def _serve(conn: multiprocessing.connection.Connection) -> None:
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", read(job))
+        except CalendarError as exc:
+            reply = ("calendar", str(exc))
+        except OSError as exc:
+            reply = ("os", f"{type(exc).__name__}: {exc.strerror or exc}")
+        except Exception as exc:  # reported as the source's failure, never raised here
+            reply = ("calendar", f"the calendar could not be read ({type(exc).__name__})")
+        conn.send(reply)
+
+
+class _Worker:
+    def __init__(self, context: Any) -> None:
+        self.conn, child = context.Pipe()
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(child,), daemon=True, name="calendar-reader"
+        )
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class ParsePool:
+    """A few worker processes reading calendars, each read with a deadline."""
+
+    def __init__(self, workers: int = 2, deadline_s: float = 10.0) -> None:
+        self.size = workers
+        self.deadline_s = deadline_s
+        self._context = multiprocessing.get_context("forkserver")
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._started = 0
+        self._waiting: deque[asyncio.Future[_Worker]] = deque()
+        self.killed = 0  # reads stopped at the deadline, since start
+
+    async def read(self, job: ReadJob) -> IcsResult:
+        """The calendar's events; CalendarError (or OSError) when it cannot be read."""
+        worker = await self._acquire()
+        try:
+            kind, value = await self._ask(worker, job)
+        except BaseException:
+            # Stopped at the deadline, or cancelled by the caller's own deadline: the worker's
+            # state is unknown, so it goes, and a fresh one takes its place.
+            self._replace(worker)
+            raise
+        self._release(worker)
+        if kind == "ok":
+            result: IcsResult = value
+            return result
+        if kind == "os":
+            raise OSError(value)
+        raise CalendarError(value)
+
+    async def _ask(self, worker: _Worker, job: ReadJob) -> tuple[str, Any]:
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+
+        def ready() -> None:
+            if not answered.done():
+                answered.set_result(None)
+
+        loop.add_reader(fd, ready)
+        try:
+            worker.conn.send(job)
+            try:
+                async with asyncio.timeout(self.deadline_s):
+                    await answered
+            except TimeoutError:
+                self.killed += 1
+                raise CalendarError(
+                    f"reading took longer than {self.deadline_s:g} s and was stopped "
+                    "(presence.calendar_read_deadline_s)"
+                ) from None
+            reply: tuple[str, Any] = worker.conn.recv()
+            return reply
+        finally:
+            loop.remove_reader(fd)
+
+    async def _acquire(self) -> _Worker:
+        if self._idle:
+            return self._idle.pop()
+        if self._started < self.size:
+            self._started += 1
+            return self._track(await asyncio.to_thread(_Worker, self._context))
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release(waiter.result())
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _track(self, worker: _Worker) -> _Worker:
+        self._all.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        worker.stop()
+        self._started -= 1
+        # The next caller starts a fresh worker; hand one to a waiter now if there is one.
+        while self._waiting and self._waiting[0].done():
+            self._waiting.popleft()
+        if self._waiting:
+            self._started += 1
+            waiter = self._waiting.popleft()
+            with contextlib.suppress(asyncio.InvalidStateError):
+                waiter.set_result(self._track(_Worker(self._context)))
+
+    def close(self) -> None:
+        for worker in self._all:
+            worker.stop()
+        self._all.clear()
+        self._idle.clear()
+        self._started = 0
