@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
 from presence.calendar import CalendarEvent, ShowAs
 from presence.ics import IcsResult
+from presence.ics_zones import known_zone
 
 log = logging.getLogger("switchboard.presence")
 
@@ -62,29 +62,42 @@ def client_credentials_token(tenant: str, client_id: str, secret: str) -> Token:
     return token
 
 
-def _moment(value: dict[str, str], all_day: bool, local: tzinfo) -> datetime:
+class _Incomplete(ValueError):
+    """An item that cannot be used; the message says why (never its subject)."""
+
+
+def _moment(value: object, all_day: bool, local: tzinfo) -> datetime:
+    if not isinstance(value, dict) or not isinstance(value.get("dateTime"), str):
+        raise _Incomplete("has no usable dateTime")
     text = value["dateTime"]
     head, _, fraction = text.partition(".")
-    naive = datetime.fromisoformat(head + ("." + fraction[:6] if fraction else ""))
+    try:
+        naive = datetime.fromisoformat(head + ("." + fraction[:6] if fraction else ""))
+    except ValueError:
+        raise _Incomplete(f"dateTime {text[:30]!r} is not a date-time") from None
     if all_day:  # all-day items come in the event's own zone; only the date matters
         return datetime.combine(naive.date(), time(), tzinfo=local)
-    zone_name = value.get("timeZone", "UTC")
-    try:
-        zone: tzinfo = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise GraphError(f"event in unexpected time zone {zone_name!r}") from None
+    # Graph answers in UTC when the Prefer header is applied, else in the event's own zone,
+    # often a Windows name ("Pacific Standard Time"): both are resolved.
+    zone_name = str(value.get("timeZone") or "UTC")
+    zone = known_zone(zone_name)
+    if zone is None:
+        raise _Incomplete(f"is in unknown time zone {zone_name!r}")
     return naive.replace(tzinfo=zone)
 
 
 def _event(item: dict[str, Any], local: tzinfo) -> CalendarEvent | None:
+    """The item as an event; None when it is no event (cancelled, a series master)."""
     if item.get("isCancelled") or item.get("type") == "seriesMaster":
         return None
+    if "start" not in item or "end" not in item:
+        raise _Incomplete("has no start or end")
     all_day = bool(item.get("isAllDay"))
+    start, end = _moment(item["start"], all_day, local), _moment(item["end"], all_day, local)
+    if end < start:
+        raise _Incomplete("ends before it starts")
     return CalendarEvent(
-        _moment(item["start"], all_day, local),
-        _moment(item["end"], all_day, local),
-        all_day,
-        _SHOW_AS.get(str(item.get("showAs", "busy")), ShowAs.BUSY),
+        start, end, all_day, _SHOW_AS.get(str(item.get("showAs", "busy")), ShowAs.BUSY)
     )
 
 
@@ -99,6 +112,7 @@ class GraphCalendar:
         self._delta_link: str | None = None
         self._sync_end: datetime | None = None
         self._events: dict[str, CalendarEvent] = {}
+        self._problems: dict[str, str] = {}  # event id -> why it was skipped
         self.requests = 0
 
     async def fetch(self, start: datetime, end: datetime) -> IcsResult:
@@ -112,12 +126,14 @@ class GraphCalendar:
                 log.info("Graph delta state for %s expired; full sync", self.user)
                 await self._full_sync(start)
         events = [e for e in self._events.values() if e.end > start and e.start < end]
-        return IcsResult(tuple(sorted(events, key=lambda e: e.start)), ())
+        return IcsResult(
+            tuple(sorted(events, key=lambda e: e.start)), tuple(self._problems.values())
+        )
 
     async def _full_sync(self, start: datetime) -> None:
         day = datetime.combine(start.date(), time(), tzinfo=start.tzinfo)
         self._sync_end = day + SYNC_SPAN
-        self._events = {}
+        self._events, self._problems = {}, {}
         url = (
             f"{GRAPH}/users/{quote(self.user)}/calendarView/delta"
             f"?startDateTime={_iso(day)}&endDateTime={_iso(self._sync_end)}"
@@ -125,17 +141,30 @@ class GraphCalendar:
         await self._follow(url)
 
     async def _follow(self, url: str) -> None:
-        changes: dict[str, dict[str, Any] | None] = {}
+        changes: dict[str, tuple[int, dict[str, Any] | None]] = {}
         next_url: str | None = url
+        position = 0
         while next_url is not None:
             page = await self._get(next_url)
             for item in page.get("value", []):
-                changes[str(item["id"])] = None if "@removed" in item else item
+                position += 1
+                if not isinstance(item, dict) or not item.get("id"):
+                    self._problems[f"#{position}"] = (
+                        f"item {position} of the sync has no id; skipped"
+                    )
+                    continue
+                changes[str(item["id"])] = (position, None if "@removed" in item else item)
             next_url = page.get("@odata.nextLink")
             if next_url is None:
                 self._delta_link = page.get("@odata.deltaLink")
-        for event_id, item in changes.items():
-            event = _event(item, self._local) if item is not None else None
+        for event_id, (position, item) in changes.items():
+            self._problems.pop(event_id, None)
+            try:
+                event = _event(item, self._local) if item is not None else None
+            except _Incomplete as exc:
+                # Reported by its place in the sync, never by subject; the others are kept.
+                self._problems[event_id] = f"item {position} of the sync {exc}; skipped"
+                event = None
             if event is None:
                 self._events.pop(event_id, None)
             else:

@@ -10,7 +10,10 @@ minutely rule from 2000 until 2099 costs one window, not 26 years.
 from __future__ import annotations
 
 import math
+import signal
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -208,12 +211,50 @@ def _filters(rule: Rule) -> bool:
     )
 
 
+class _Overrun(Exception):
+    pass
+
+
+@contextmanager
+def cpu_guard(seconds: float) -> Iterator[None]:
+    """Stop the work inside after `seconds` of CPU (RuleError), where a signal can reach it.
+
+    The price is an upper bound on the instants dateutil *yields* on the way to the window,
+    but dateutil walks on without yielding through periods a filter empties (a BYSETPOS no
+    period has, say) until year 9999. In the reader's own process (the main thread of a
+    worker, or of a test) this timer stops such a walk; the worker's deadline is behind it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def overrun(signum: int, frame: object) -> None:
+        raise _Overrun
+
+    previous = signal.signal(signal.SIGPROF, overrun)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    except _Overrun:
+        raise RuleError(f"took over {seconds:g} s of CPU to expand; stopped") from None
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
 def instants(
-    rule: Rule, start: datetime, until: datetime | None, window: tuple[datetime, datetime]
-) -> Iterator[datetime]:
+    rule: Rule,
+    start: datetime,
+    until: datetime | None,
+    window: tuple[datetime, datetime],
+    cpu_s: float = 1.0,
+) -> list[datetime]:
     """Naive wall-clock starts in [window) (dateutil from `start`); raises RuleError."""
     try:
-        yield from rule.dateutil(start, until).between(window[0], window[1], inc=True)
+        with cpu_guard(cpu_s):
+            return list(rule.dateutil(start, until).between(window[0], window[1], inc=True))
+    except RuleError:
+        raise
     except (ValueError, OverflowError) as exc:
         raise RuleError(f"cannot be expanded ({exc})") from None
 
@@ -231,7 +272,7 @@ def yearly_onsets(rule_text: str, first: datetime, from_year: int, to_year: int)
     window = (datetime(from_year, 1, 1), datetime(to_year, 12, 31, 23, 59, 59))
     if rule.count is not None and rule.count > 1000:
         raise RuleError("COUNT over 1000 in a time zone rule")
-    return list(instants(rule, start, until, window))
+    return instants(rule, start, until, window, cpu_s=0.5)
 
 
 def last_onset_before(rule_text: str, first: datetime, moment: datetime) -> datetime | None:
@@ -240,9 +281,12 @@ def last_onset_before(rule_text: str, first: datetime, moment: datetime) -> date
     if rule.count is not None and rule.count > 1000:
         raise RuleError("COUNT over 1000 in a time zone rule")
     try:
-        found: datetime | None = rule.dateutil(first, until_for(rule, first, None)).before(
-            moment, inc=True
-        )
+        with cpu_guard(0.5):
+            found: datetime | None = rule.dateutil(first, until_for(rule, first, None)).before(
+                moment, inc=True
+            )
+    except RuleError:
+        raise
     except (ValueError, OverflowError) as exc:
         raise RuleError(f"cannot be expanded ({exc})") from None
     return found

@@ -130,12 +130,17 @@ def parse_line(line: str) -> Prop | None:
 
 
 def components(
-    text: str, only: frozenset[str] | None = None, root: list[Prop] | None = None
+    text: str,
+    only: frozenset[str] | None = None,
+    root: list[Prop] | None = None,
+    keep: frozenset[str] | None = None,
 ) -> Iterator[Component]:
     """The components directly inside VCALENDAR, one at a time (memory stays per event).
 
     `only` limits which top-level components are built at all (the others are only skipped);
-    `root`, when given, receives the calendar's own properties (X-WR-TIMEZONE and the like).
+    `root`, when given, receives the calendar's own properties (X-WR-TIMEZONE and the like);
+    `keep` names the only properties read at all: the rest (descriptions, attendees, the
+    subject) are passed over unread, which is both faster and private by construction.
     Raises CalendarError when the text is not a calendar at all.
     """
     lines = logical_lines(text)
@@ -193,7 +198,11 @@ def components(
             if root is not None and (prop := parse_line(line)) is not None:
                 root.append(prop)
         else:
-            if not line.strip():
+            if keep is not None:
+                name_match = _NAME.match(line)
+                if name_match is None or name_match.group().upper() not in keep:
+                    continue
+            elif not line.strip():
                 continue
             prop = parse_line(line)
             if prop is None:

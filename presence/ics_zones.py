@@ -211,6 +211,7 @@ class Zones:
 
     def __init__(self, definitions: list[Component]) -> None:
         self._own: dict[str, CalendarZone] = {}
+        self._named: dict[str, tzinfo | None] = {}  # IANA/Windows lookups, for this calendar
         self.refused: dict[str, str] = {}
         for definition in definitions:
             try:
@@ -225,10 +226,10 @@ class Zones:
         own = self._own.get(tzid) or self._own.get(tzid.strip().strip('"'))
         if own is not None:
             return own
-        if tzid in self.refused:
-            # A broken definition of a well-known name still means that name.
-            return known_zone(tzid)
-        return known_zone(tzid)
+        # Not defined here (or defined unsoundly): a well-known name still means that name.
+        if tzid not in self._named:
+            self._named[tzid] = known_zone(tzid)
+        return self._named[tzid]
 
     def why_unknown(self, tzid: str) -> str:
         reason = self.refused.get(tzid)

@@ -10,7 +10,7 @@ use and are daemons, so nothing is left behind when the engine stops.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 from collections import deque
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from presence.ics import DEFAULT_LIMITS, CalendarError, IcsResult, Limits, parse_ics
+
+log = logging.getLogger("switchboard.presence")
 
 MAX_BYTES = 20 << 20  # the largest calendar accepted (docs/calendars.md: what it costs)
 
@@ -73,6 +75,7 @@ def _too_large(size: int, limit: int) -> str:
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
+    conn.send(("ready", None))  # imports done: from here on, time is the read's own
     while True:
         try:
             job = conn.recv()
@@ -97,6 +100,9 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        if not self.conn.poll(60) or self.conn.recv()[0] != "ready":
+            self.stop()
+            raise RuntimeError("a calendar reader process did not start")
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -116,6 +122,7 @@ class ParsePool:
         self._all: set[_Worker] = set()
         self._started = 0
         self._waiting: deque[asyncio.Future[_Worker]] = deque()
+        self._starting: set[asyncio.Task[None]] = set()
         self.killed = 0  # reads stopped at the deadline, since start
 
     async def read(self, job: ReadJob) -> IcsResult:
@@ -167,7 +174,7 @@ class ParsePool:
             return self._idle.pop()
         if self._started < self.size:
             self._started += 1
-            return self._track(await asyncio.to_thread(_Worker, self._context))
+            return await self._start()
         waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
         try:
@@ -185,7 +192,12 @@ class ParsePool:
                 return
         self._idle.append(worker)
 
-    def _track(self, worker: _Worker) -> _Worker:
+    async def _start(self) -> _Worker:
+        try:
+            worker = await asyncio.to_thread(_Worker, self._context)
+        except BaseException:
+            self._started -= 1
+            raise
         self._all.add(worker)
         return worker
 
@@ -193,14 +205,24 @@ class ParsePool:
         self._all.discard(worker)
         worker.stop()
         self._started -= 1
-        # The next caller starts a fresh worker; hand one to a waiter now if there is one.
-        while self._waiting and self._waiting[0].done():
-            self._waiting.popleft()
-        if self._waiting:
+        if any(not w.done() for w in self._waiting):
+            # Someone waits for a reader: start a fresh one for them, off the event loop.
             self._started += 1
-            waiter = self._waiting.popleft()
-            with contextlib.suppress(asyncio.InvalidStateError):
-                waiter.set_result(self._track(_Worker(self._context)))
+            task = asyncio.get_running_loop().create_task(self._start_for_waiter())
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+
+    async def _start_for_waiter(self) -> None:
+        try:
+            worker = await self._start()
+        except Exception as exc:  # the waiter will start its own on the next try
+            log.error("a calendar reader could not be started: %s", exc)
+            for waiter in self._waiting:
+                if not waiter.done():
+                    waiter.set_exception(CalendarError("no calendar reader could be started"))
+            self._waiting.clear()
+            return
+        self._release(worker)
 
     def close(self) -> None:
         for worker in self._all:

@@ -164,3 +164,44 @@ async def test_throttling_is_a_source_error_with_the_retry_hint() -> None:
         GraphError, match=r"429 TooManyRequests for anne@example\.org; retry after 30 s"
     ):
         await calendar.fetch(NOW, NOW + timedelta(hours=36))
+
+
+def _one_page(*items: dict[str, Any]) -> GraphCalendar:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json={"@odata.context": CTX, "@odata.deltaLink": DELTA, "value": list(items)}
+        )
+
+    return GraphCalendar(
+        "anne@example.org", httpx.AsyncClient(transport=httpx.MockTransport(answer)), _token, OSLO
+    )
+
+
+async def test_a_windows_zone_name_is_resolved_when_the_prefer_header_was_not_applied() -> None:
+    pacific = {
+        **event("AAMk-1", "2026-11-23T01:00:00", "2026-11-23T02:00:00"),
+        "start": {"dateTime": "2026-11-23T01:00:00.0000000", "timeZone": "Pacific Standard Time"},
+        "end": {"dateTime": "2026-11-23T02:00:00.0000000", "timeZone": "Pacific Standard Time"},
+    }
+    result = await _one_page(pacific).fetch(NOW, NOW + timedelta(hours=36))
+    assert classify(result.events).busy == (
+        BusyInterval(datetime(2026, 11, 23, 9, tzinfo=UTC), datetime(2026, 11, 23, 10, tzinfo=UTC)),
+    )
+    assert result.problems == ()
+
+
+async def test_incomplete_items_are_skipped_and_reported_by_position_the_rest_kept() -> None:
+    # Microsoft's own delta sample has items without start; others come with odd zones.
+    no_start = {k: v for k, v in event("AAMk-1", "x", "x").items() if k not in ("start", "end")}
+    martian = {
+        **event("AAMk-2", "2026-11-23T09:00:00", "2026-11-23T10:00:00"),
+        "start": {"dateTime": "2026-11-23T09:00:00.0000000", "timeZone": "Mars/Olympus"},
+    }
+    good = event("AAMk-3", "2026-11-23T12:00:00", "2026-11-23T13:00:00")
+    result = await _one_page(no_start, martian, good).fetch(NOW, NOW + timedelta(hours=36))
+    assert [e.start for e in result.events] == [datetime(2026, 11, 23, 12, tzinfo=UTC)]
+    assert result.problems == (
+        "item 1 of the sync has no start or end; skipped",
+        "item 2 of the sync is in unknown time zone 'Mars/Olympus'; skipped",
+    )
+    assert "Salary" not in repr(result)
