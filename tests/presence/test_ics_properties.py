@@ -1,24 +1,20 @@
 """Property tests of the ICS reader: whatever arrives, only CalendarError leaves it, and no
-input takes it hostage. Bounded for CI: a fixed number of examples, a generous per-input
-deadline (a guard against hanging, not a speed measurement), no example database."""
+input takes it hostage. Bounded for CI by the fuzz profile (tests/conftest.py: examples) and
+a generous per-input deadline here (a guard against hanging, not a speed measurement)."""
 
-import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from presence.ics import CalendarError, IcsResult, parse_ics
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-BOUNDED = settings(
-    max_examples=int(os.environ.get("ICS_EXAMPLES", "150")),
-    deadline=timedelta(seconds=10),
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+BOUNDED = settings(deadline=timedelta(seconds=10), database=None)
+pytestmark = pytest.mark.fuzz
 
 FREQ = st.sampled_from(["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"])
 NUMBERS = st.lists(st.integers(-400, 400), min_size=1, max_size=70).map(
