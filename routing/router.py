@@ -12,10 +12,12 @@ from datetime import datetime, tzinfo
 from ivr.plan import IvrPlan
 from presence.busy import busy_at
 from presence.source import PresenceSource
+from routing.after_call import AUTOPAUSE_REASON, autopause_due, follow_up_until, ring_outs
 from routing.ami import actions
 from routing.ami.client import AmiClient
 from routing.ami.errors import ActionFailed, ActionTimeout, AmiError
 from routing.ami.events import (
+    AgentComplete,
     AgentConnect,
     AgentRingNoAnswer,
     CallbackRequested,
@@ -121,6 +123,12 @@ class Router:
         self.back_early: dict[str, datetime] = {}
         self._early_unsaved: set[str] = set()
         self.calls = CallBook()
+        # After a call: the loops' follow-up pauses (agent id -> end) and ring-outs in a row.
+        self.services = {r.queue: r.service for r in ivr.routes.values()} if ivr else {}
+        self.follow_ups: dict[str, datetime] = {}
+        self.ring_outs: dict[str, int] = {}
+        self._autopause_due: set[str] = set()
+        self._lift_autopause: set[str] = set()
         self.ivr = (
             None
             if ivr is None
@@ -155,7 +163,12 @@ class Router:
         if agent_id not in self.roster.agents:
             raise KeyError(f"no agent {agent_id!r} in the roster")
         self.manual[agent_id] = status
+        if by_person:
+            self.follow_ups.pop(agent_id, None)  # their own word ends the follow-up early
         if by_person and status is ManualStatus.AVAILABLE:
+            # Back from an autopause: the person said so (the engine never lifts it alone).
+            self._lift_autopause.add(agent_id)
+            self.ring_outs[agent_id] = 0
             now = self.clock()
             meeting = busy_at(self.presence.busy_intervals().get(agent_id, ()), now)
             if meeting is not None:
@@ -208,6 +221,8 @@ class Router:
         if type(event) is RawEvent:  # most of the stream: nothing the router reads
             return
         back_early = isinstance(event, MemberEvent) and self._watch_own_unpause(event)
+        if isinstance(event, AgentComplete | AgentConnect | AgentRingNoAnswer):
+            self._after_call(event)
         change = self.state.apply(event, self.clock().timestamp())
         self.calls.apply(event)
         if not back_early:
@@ -216,6 +231,31 @@ class Router:
             self.ivr.callbacks_due = True
             self.wake()
         elif change is not Change.NONE and (change is Change.MEMBERS or self.ivr is not None):
+            self.wake()
+
+    def _after_call(self, event: AgentComplete | AgentConnect | AgentRingNoAnswer) -> None:
+        if isinstance(event, AgentComplete):
+            due = follow_up_until(event, self.roster, self.services, self.manual, self.clock())
+            if due is not None:
+                agent_id, until = due
+                self.follow_ups[agent_id] = until
+                self.manual[agent_id] = ManualStatus.FOLLOW_UP
+                log.info(
+                    "%s has follow-up time until %s after a call in %s",
+                    event.member_name,
+                    f"{self.local(until):%H:%M:%S %z}",
+                    event.queue,
+                )
+                self.wake()
+            return
+        self.ring_outs = ring_outs(self.ring_outs, event, self.roster)
+        agent = self.roster.agent_by_interface(event.interface)
+        if (
+            isinstance(event, AgentRingNoAnswer)
+            and agent is not None
+            and autopause_due(event, self.ring_outs.get(agent.id, 0), self.services)
+        ):
+            self._autopause_due.add(agent.id)
             self.wake()
 
     async def on_connected(self) -> None:
@@ -251,6 +291,7 @@ class Router:
                 times.append(boundary.timestamp())
         if self.ivr is not None and (due := self.ivr.next_wake()) is not None:
             times.append(due)
+        times += [until.timestamp() for until in self.follow_ups.values()]
         return min(times, default=None)
 
     async def reconcile(self) -> Plan:
@@ -269,6 +310,8 @@ class Router:
                 log.warning("no fresh queue snapshot (%s); reconcile postponed", exc)
                 return Plan()
         now = self.clock()
+        self._end_follow_ups(now)
+        await self._autopause(now)
         await self._keep_back_early(now)
         busy = self.presence.busy_intervals()
         desired = desired_members(
@@ -283,6 +326,47 @@ class Router:
         if self.ivr is not None:
             await self.ivr.run_once(now)
         return todo
+
+    def _end_follow_ups(self, now: datetime) -> None:
+        """A follow-up pause the engine gave returns by itself (unless the person changed it)."""
+        for agent_id in [a for a, until in self.follow_ups.items() if until <= now]:
+            del self.follow_ups[agent_id]
+            if self.manual.get(agent_id) is ManualStatus.FOLLOW_UP:
+                self.manual[agent_id] = ManualStatus.AVAILABLE
+                log.info("%s's follow-up time is over: available again", agent_id)
+
+    async def _autopause(self, now: datetime) -> None:
+        """Pause agents whose calls rang out too often; lift it for those who say they are back."""
+        assert self.client is not None
+        for agent_id, paused in [(a, True) for a in sorted(self._autopause_due)] + [
+            (a, False) for a in sorted(self._lift_autopause)
+        ]:
+            agent = self.roster.agents.get(agent_id)
+            if agent is None:
+                continue
+            changed = 0
+            for (queue, interface), m in self.state.members().items():
+                if interface != agent.interface or m.paused == paused:
+                    continue
+                if not paused and m.paused_reason != AUTOPAUSE_REASON:
+                    continue  # never lift a pause that is not an autopause
+                reason = AUTOPAUSE_REASON if paused else RESUME_REASON
+                with contextlib.suppress(AmiError):
+                    await self.client.send(actions.queue_pause(queue, interface, paused, reason))
+                    self.state.note_paused(queue, interface, paused, reason)
+                    changed += 1
+            if not changed:
+                continue
+            log.info(
+                "%s %s",
+                agent.name,
+                f"paused after {self.ring_outs.get(agent_id, 0)} calls rang out in a row "
+                "(Auto-Pause: they lift it themself)"
+                if paused
+                else "is back after an autopause (their own word)",
+            )
+        self._autopause_due.clear()
+        self._lift_autopause.clear()
 
     async def _keep_back_early(self, now: datetime) -> None:
         """Forget overrides that ran out; write new ones to AstDB (best effort: kept here)."""

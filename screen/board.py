@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from ivr.service import AUTOPAUSE_REASON
 from ops.metrics import AgentState, agent_state
 from presence.busy import BusyInterval, busy_at
 from routing.policy import ManualStatus
@@ -74,7 +75,10 @@ def board(
         elif AgentState.PAUSED_BY_HAND in states:
             phone_pause = next((m.paused_reason for m in members if m.paused), "")
             presence = Presence.PAUSED
-            detail = f"by hand: {phone_pause}" if phone_pause else "by hand"
+            if phone_pause == AUTOPAUSE_REASON:
+                detail = "calls rang out unanswered (Auto-Pause)"
+            else:
+                detail = f"by hand: {phone_pause}" if phone_pause else "by hand"
         until = (back_early or {}).get(agent.id)
         if presence in (Presence.FREE, Presence.IN_CALL) and until is not None and now < until:
             detail = f"back early from a meeting, until {until.astimezone(zone):%H:%M}"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ivr.callback_store import CallbackStore, PendingCallbacks
 from ivr.callbacks import CallbackRequest, CallbackStatus
 from ivr.plan import IvrPlan
+from routing.after_call import AUTOPAUSE_REASON
 from routing.ami.events import Event, RawEvent
 from routing.manual_store import ManualStatusStore
 from routing.policy import ManualStatus
@@ -181,6 +182,8 @@ class Desk:
                 # What the queues make of it: e.g. "in a meeting until 11:00" (calls go elsewhere).
                 "presence": mine.presence.value,
                 "detail": mine.detail,
+                # The loop's follow-up time after a call, counted down on the screen.
+                "follow_up_until": _epoch(self.router.follow_ups.get(agent_id)),
             },
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
@@ -431,10 +434,19 @@ class Desk:
         self.changed()
 
 
+def _epoch(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
 def _paused_at_phone_hint(row: BoardRow) -> list[str]:
     """A pause made at the phone is not the engine's to lift: the agent must know where to go."""
     if row.phone_pause is None:
         return []
+    if row.phone_pause == AUTOPAUSE_REASON:
+        return [
+            "Calls rang out unanswered, so you were paused (Auto-Pause): press Available "
+            "when you are back (or *46 at your phone)"
+        ]
     return [
         f"You are paused at your phone ({row.phone_pause or 'no reason'}): "
         "unpause there to take queue calls again; the screen never lifts a pause it did not make"

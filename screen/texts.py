@@ -35,6 +35,10 @@ EXACT: dict[str, str] = {
     Agreement.WE_CALL_MEMBER.value: "vi ringer medlemmet",
     Agreement.WE_CALL_CALLER.value: "vi ringer innringer opp igjen",
     "not verified: give no details": "ikke bekreftet: gi ingen opplysninger",
+    "calls rang out unanswered (Auto-Pause)": "samtaler ringte ut ubesvart (Auto-Pause)",
+    "Calls rang out unanswered, so you were paused (Auto-Pause): press Available when you "
+    "are back (or *46 at your phone)": "Samtaler ringte ut ubesvart, så du ble satt på pause "
+    "(Auto-Pause): trykk Tilgjengelig når du er tilbake (eller *46 på telefonen)",
     "no member with that number: ask them to read it again": "ingen medlem med det nummeret: "
     "be dem lese det opp igjen",
     "the fødselsnummer is not that member's": "fødselsnummeret tilhører ikke det medlemmet",

@@ -298,6 +298,7 @@ class Engine:
     async def _share_manual_statuses(self, every_s: float = 2.0) -> None:
         """Take in statuses set through the other engine (the store is the shared truth)."""
         assert self.manual_store is not None
+        last: dict[str, ManualStatus] = {}
         while True:
             try:
                 shared = await self.manual_store.load()
@@ -309,7 +310,15 @@ class Engine:
             else:
                 if self.redis_outage is not None:
                     self.redis_outage.succeeded()
-                changed = {a: st for a, st in shared.items() if self.router.manual.get(a) != st}
+                # A follow-up pause after a call is this engine's own, not in the store:
+                # only a status newly set through the other engine ends it.
+                changed = {
+                    a: st
+                    for a, st in shared.items()
+                    if self.router.manual.get(a) != st
+                    and (a not in self.router.follow_ups or last.get(a) != st)
+                }
+                last = dict(shared)
                 for agent_id, status in changed.items():
                     if agent_id in self.settings.roster.agents:
                         self.router.set_manual_status(agent_id, status)

@@ -95,7 +95,8 @@ const NORWEGIAN = {
   "by": "av",
   "event": "arrangement",
   "emergency": "uforutsett hendelse",
-  "Closing line:": "Avslutning:"
+  "Follow-up time left:": "Oppfølgingstid igjen:",
+  "Available ends it now": "Tilgjengelig avslutter den nå"
 };
 let lang = "en";
 const t = (english) => (lang === "no" && NORWEGIAN[english]) || english;
@@ -117,6 +118,7 @@ const AGREEMENTS = [
 ];
 
 let csrf = "";
+let followUpUntil = null;  // epoch seconds: the engine's follow-up pause after a call ends then
 let events = null;
 let lastCard = "";
 let card = null;
@@ -233,6 +235,8 @@ function render(view) {
   const presence = [t(view.me.presence), view.me.detail].filter(Boolean).join(" ");
   $("me-presence").textContent = presence ? `(${t("queues:")} ${presence})` : "";
   renderStatusButtons(view.statuses, view.me.status);
+  followUpUntil = view.me.follow_up_until || null;
+  renderCountdown();
   const hints = $("hints");
   clear(hints);
   for (const hint of view.hints) hints.appendChild(el("li", hint));
@@ -272,6 +276,11 @@ function renderClosures(closures, sw) {
     clear(messages);
     for (const m of sw.messages) messages.appendChild(el("option", t(m), { value: m }));
   }
+}
+
+function renderCountdown() {
+  const left = followUpUntil === null ? 0 : followUpUntil - Date.now() / 1000;
+  $("me-countdown").textContent = left > 0 ? `${t("Follow-up time left:")} ${formatWait(left)} (${t("Available ends it now")})` : "";
 }
 
 function renderCallbacks(rows) {
@@ -539,6 +548,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("card-close").addEventListener("click", async () => {
     if (card) await post("/api/screen/dismiss", { call_id: card.call_id });
   });
+  setInterval(renderCountdown, 1000);
   setInterval(() => {
     if (card && card.waited_s === null && card.joined_at !== null) {
       const facts = $("card-facts").textContent.split(" · ");

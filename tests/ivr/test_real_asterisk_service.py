@@ -29,6 +29,7 @@ from routing.ami.events import (
     QueueCallerJoin,
     QueueMemberPause,
 )
+from routing.policy import ManualStatus
 from routing.router import Router
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
@@ -194,6 +195,15 @@ async def test_in_real_asterisk_a_rung_out_call_autopauses_and_the_engine_leaves
         member = r.router.state.members()[("loop1", "Local/deaf1@deaf/n")]
         assert member.paused
         assert member.paused_reason == "Auto-Pause"
+        # The person says they are back (the screen's "available"): lifted in Asterisk.
+        r.router.set_manual_status("deaf", ManualStatus.AVAILABLE, by_person=True)
+        await eventually(
+            lambda: any(
+                not e.paused and e.interface.startswith("Local/deaf")
+                for _, e in r.of(QueueMemberPause)
+            ),
+            within=10,
+        )
 
 
 async def test_in_real_asterisk_a_moved_caller_enters_ahead_of_later_callers() -> None:
@@ -232,3 +242,26 @@ async def test_in_real_asterisk_phone_codes_pause_and_resume_and_the_engine_neve
         await r.dial("*45", "Local/nobody@agents/n")
         await asyncio.sleep(2)
         assert not any(m.paused for m in r.router.state.members().values())
+
+
+async def test_in_real_asterisk_the_follow_up_pause_returns_by_itself() -> None:
+    async with lab(settings(loop1="follow_up_s: 6"), members=2) as r:
+        await r.call(d1="1")
+        await eventually(lambda: r.of(AgentComplete), within=30)
+        [(done_at, _)] = r.of(AgentComplete)
+
+        def pauses(paused: bool) -> list[float]:
+            return [
+                t
+                for t, e in r.of(QueueMemberPause)
+                if e.queue == "loop1" and e.paused == paused and "follow-up" in e.paused_reason
+            ]
+
+        await eventually(lambda: pauses(True), within=5)
+        await eventually(
+            lambda: any(not e.paused for _, e in r.of(QueueMemberPause) if e.queue == "loop1"),
+            within=15,
+        )
+        lifted = next(t for t, e in r.of(QueueMemberPause) if e.queue == "loop1" and not e.paused)
+        assert pauses(True)[0] - done_at < 2  # paused as the call ended
+        assert 5.5 <= lifted - done_at <= 9  # and back when the follow-up time was over
