@@ -8,6 +8,8 @@ COPY ivr ivr
 COPY ops ops
 COPY pbxsim pbxsim
 COPY screen screen
+COPY supervision supervision
+COPY quality quality
 COPY switchboard switchboard
 COPY deploy/switchboard.example.yaml deploy/switchboard.example.yaml
 COPY deploy/calendars deploy/calendars
