@@ -8,12 +8,13 @@ the middle of a meeting, so that meeting no longer pauses them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from presence.busy import BusyInterval, busy_at, next_boundary
+from routing.boundaries import MeetingCache
 from routing.roster import Roster
 
 OWN_REASON_PREFIX = "switchboard:"
@@ -85,9 +86,14 @@ def in_meeting(
     busy: Mapping[str, Sequence[BusyInterval]],
     back_early: Mapping[str, datetime],
     now: datetime,
+    meetings: MeetingCache | None = None,
 ) -> BusyInterval | None:
-    """The meeting that takes the agent out of call routing now, unless they came back early."""
-    meeting = busy_at(busy.get(agent_id, ()), now)
+    """The meeting that takes the agent out of call routing now, unless they came back early.
+
+    `meetings` remembers each agent's answer until their next boundary (same answer, cheaper).
+    """
+    spans = busy.get(agent_id, ())
+    meeting = meetings.meeting(agent_id, spans, now) if meetings else busy_at(spans, now)
     until = back_early.get(agent_id)
     if meeting is not None and until is not None and now < until:
         return None
@@ -121,27 +127,37 @@ def desired_members(
     now: datetime,
     back_early: Mapping[str, datetime] | None = None,
     zone: tzinfo | None = None,  # `until` is given in it: log lines say the office's time
+    *,
+    agents: Collection[str] | None = None,
+    meetings: MeetingCache | None = None,
 ) -> dict[tuple[str, str], DesiredMember]:
-    """Every (queue, interface) the roster covers, with its desired login and pause."""
+    """Every (queue, interface) the roster covers, with its desired login and pause.
+
+    With `agents`, only the memberships of those agents (and of any agent sharing an
+    interface with them), each exactly as in the full answer: the router asks for the
+    agents whose inputs changed instead of everyone.
+    """
     desired: dict[tuple[str, str], DesiredMember] = {}
     early = back_early or {}
-    for loop in roster.loops:
-        for agent in roster.members_of(loop):
-            status = manual.get(agent.id, ManualStatus.AVAILABLE)
-            on_leave = status is ManualStatus.LEAVE
-            # The agent's own pause wins over the calendar: they said why they are away.
-            meeting = None if on_leave or status.pause else in_meeting(agent.id, busy, early, now)
-            member = DesiredMember(
-                agent_id=agent.id,
-                queue=loop.queue,
-                interface=agent.interface,
-                name=agent.name,
-                state_interface=agent.state_interface,
-                logged_in=not on_leave,
-                pause=status.pause or (PauseReason.MEETING if meeting else None),
-                until=(meeting.end.astimezone(zone) if zone else meeting.end) if meeting else None,
-            )
-            desired[member.key] = member
+    pairs = roster.memberships() if agents is None else roster.memberships_of(agents)
+    for loop, agent in pairs:
+        status = manual.get(agent.id, ManualStatus.AVAILABLE)
+        on_leave = status is ManualStatus.LEAVE
+        # The agent's own pause wins over the calendar: they said why they are away.
+        meeting = (
+            None if on_leave or status.pause else in_meeting(agent.id, busy, early, now, meetings)
+        )
+        member = DesiredMember(
+            agent_id=agent.id,
+            queue=loop.queue,
+            interface=agent.interface,
+            name=agent.name,
+            state_interface=agent.state_interface,
+            logged_in=not on_leave,
+            pause=status.pause or (PauseReason.MEETING if meeting else None),
+            until=(meeting.end.astimezone(zone) if zone else meeting.end) if meeting else None,
+        )
+        desired[member.key] = member
     return desired
 
 

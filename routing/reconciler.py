@@ -11,7 +11,7 @@ Pure. Rules that make it safe:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from routing.ownership import MemberKey
@@ -109,6 +109,7 @@ def plan(
     desired: Mapping[MemberKey, DesiredMember],
     actual: Mapping[MemberKey, MemberState],
     owned: Mapping[MemberKey, str] | None = None,
+    managed: Collection[str] | None = None,
 ) -> Plan:
     """The changes that bring `actual` to `desired`, in a stable order.
 
@@ -145,7 +146,8 @@ def plan(
                 changes.append(PauseMember(want, want.pause))
         elif have.paused:
             changes.append(UnpauseMember(want))
-    managed = {queue for queue, _ in desired}
+    if managed is None:  # the queues the roster gives members in (a part of `desired` may not)
+        managed = {queue for queue, _ in desired}
     for key in sorted(actual.keys() - desired.keys()):
         have = actual[key]
         if key in record and have.membership == "dynamic":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,13 @@ class Roster:
                 found[agent.id].append(loop)
         return {agent_id: tuple(loops) for agent_id, loops in found.items()}
 
+    def queues(self) -> frozenset[str]:
+        """The queues of loops that have at least one member."""
+        found: frozenset[str] = self._cached(
+            "queues", lambda: frozenset(loop.queue for loop, _agent in self.memberships())
+        )
+        return found
+
     def loop_for_queue(self, queue: str) -> Loop | None:
         by_queue: dict[str, Loop] = self._cached(
             "by_queue", lambda: {loop.queue: loop for loop in reversed(self.loops)}
@@ -88,6 +95,44 @@ class Roster:
             "by_interface", lambda: {a.interface: a for a in reversed(list(self.agents.values()))}
         )
         return by_interface.get(interface)
+
+    def memberships(self) -> tuple[tuple[Loop, Agent], ...]:
+        """Every (loop, agent) the roster gives, loop by loop, members in order."""
+        found: tuple[tuple[Loop, Agent], ...] = self._cached(
+            "memberships",
+            lambda: tuple((loop, agent) for loop in self.loops for agent in self.members_of(loop)),
+        )
+        return found
+
+    def memberships_of(self, agent_ids: Iterable[str]) -> list[tuple[Loop, Agent]]:
+        """The memberships of these agents and of agents sharing an interface with them,
+        in the order `memberships()` gives them (so a shared interface resolves the same)."""
+        by_agent: dict[str, list[int]] = self._cached("positions", self._positions)
+        by_interface: dict[str, tuple[str, ...]] = self._cached("sharing", self._sharing)
+        wanted: set[str] = set()
+        for agent_id in agent_ids:
+            agent = self.agents.get(agent_id)
+            if agent is not None:
+                wanted.update(by_interface[agent.interface])
+        everyone = self.memberships()
+        return [everyone[i] for i in sorted(i for a in wanted for i in by_agent.get(a, ()))]
+
+    def loops_of(self, agent_id: str) -> tuple[Loop, ...]:
+        """The agent's loops (named or by role); () for an agent not in the roster."""
+        found: dict[str, tuple[Loop, ...]] = self._cached("loops_by_agent", self._loops_by_agent)
+        return found.get(agent_id, ())
+
+    def _positions(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
+        for i, (_loop, agent) in enumerate(self.memberships()):
+            positions.setdefault(agent.id, []).append(i)
+        return positions
+
+    def _sharing(self) -> dict[str, tuple[str, ...]]:
+        sharing: dict[str, list[str]] = {}
+        for agent in self.agents.values():
+            sharing.setdefault(agent.interface, []).append(agent.id)
+        return {iface: tuple(ids) for iface, ids in sharing.items()}
 
     def agents_at(self, queue: str, interface: str) -> tuple[str, ...]:
         """The ids of agents the roster puts at `interface` in `queue` (usually one, or none)."""

@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 
 from ivr.plan import IvrPlan
-from presence.busy import busy_at
+from presence.busy import BusyInterval, busy_at
 from presence.source import PresenceSource
 from routing.after_call import AUTOPAUSE_REASON, autopause_due, follow_up_until, ring_outs
 from routing.ami import actions
 from routing.ami.client import AmiClient
+from routing.ami.connection import Reply
 from routing.ami.errors import ActionFailed, ActionTimeout, AmiError
 from routing.ami.events import (
     AgentComplete,
@@ -29,6 +30,9 @@ from routing.ami.events import (
     QueueMemberStatus,
     RawEvent,
 )
+from routing.ami.pipeline import ActionPipeline, Outcome
+from routing.attention import Attention
+from routing.boundaries import BoundaryIndex, MeetingCache, moments
 from routing.calls import CallBook
 from routing.ivr_duties import CallbackSink, IvrDuties
 from routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
@@ -59,6 +63,16 @@ from routing.stats import DURATION_BUCKETS_S, Buckets
 
 log = logging.getLogger("switchboard.router")
 Clock = Callable[[], datetime]
+
+
+class NotLeader(AmiError):
+    """An action left unsent: the lease lapsed and the other engine acts now."""
+
+
+def _key(change: MemberChange) -> MemberKey:
+    if isinstance(change, RemoveMember | RecordOwnership | ForgetOwnership):
+        return (change.queue, change.interface)
+    return change.member.key
 
 
 def to_action(change: MemberChange) -> actions.Action:
@@ -101,8 +115,23 @@ class Router:
         service_level_s: float = 20.0,
         may_act: Callable[[], bool] = lambda: True,  # False on a standby engine
         zone: tzinfo | None = None,  # the office's time zone, for times in the log
+        incremental: bool = True,  # False only to measure the full-recompute design against
+        window: int = 64,  # AMI actions outstanding at once
+        presence_check_s: float = 5.0,  # re-read calendars this often even when not told
     ) -> None:
         self.zone = zone
+        self.incremental = incremental
+        self.window = window
+        self.presence_check_s = presence_check_s
+        # What the next pass must decide, and the indexes that keep a pass small.
+        self.attention = Attention()
+        self.boundaries: BoundaryIndex[str] = BoundaryIndex()  # agent ids
+        self.meetings = MeetingCache()
+        self._busy: Mapping[str, Sequence[BusyInterval]] = {}
+        self._presence_news = True
+        self._presence_read_at = float("-inf")
+        self.passes = 0  # reconcile passes run (benches read these)
+        self.decided = 0  # memberships decided over all passes
         self.may_act = may_act
         self.roster = roster
         self.boundary_wakeups = boundary_wakeups
@@ -136,7 +165,7 @@ class Router:
                 ivr, self.state, callbacks, callback_working_days, self._count, self._report
             )
         )
-        presence.subscribe(self.wake)
+        presence.subscribe(self._presence_changed)
 
     def attach(self, client: AmiClient) -> None:
         self.client = client
@@ -147,9 +176,14 @@ class Router:
         """Ask for a reconcile pass soon (something relevant changed)."""
         self._wake.set()
 
+    def _presence_changed(self) -> None:
+        self._presence_news = True
+        self.wake()
+
     def use_roster(self, roster: Roster) -> None:
         """A reloaded config: from the next pass, the new roster decides who is where."""
         self.roster = roster
+        self.attention.everything()
         self._reported.clear()  # conflicts are worth saying again against the new roster
         self.wake()
 
@@ -163,6 +197,7 @@ class Router:
         if agent_id not in self.roster.agents:
             raise KeyError(f"no agent {agent_id!r} in the roster")
         self.manual[agent_id] = status
+        self.attention.agent(agent_id)
         if by_person:
             self.follow_ups.pop(agent_id, None)  # their own word ends the follow-up early
         if by_person and status is ManualStatus.AVAILABLE:
@@ -184,6 +219,8 @@ class Router:
             return
         self.back_early[agent_id] = until
         self._early_unsaved.add(agent_id)
+        self.attention.agent(agent_id)
+        self._index_agent(agent_id, self.clock())
         name = self.roster.agents[agent_id].name if agent_id in self.roster.agents else agent_id
         log.info(
             "%s is back early from a meeting, until %s (%s): the engine leaves them available",
@@ -220,17 +257,26 @@ class Router:
         """Fold an AMI event into the model; member changes trigger a reconcile."""
         if type(event) is RawEvent:  # most of the stream: nothing the router reads
             return
-        back_early = isinstance(event, MemberEvent) and self._watch_own_unpause(event)
+        member = event if isinstance(event, MemberEvent) else None
+        back_early = member is not None and self._watch_own_unpause(member)
+        before = self._decisive(member) if member else None
         if isinstance(event, AgentComplete | AgentConnect | AgentRingNoAnswer):
             self._after_call(event)
         change = self.state.apply(event, self.clock().timestamp())
         self.calls.apply(event)
         if not back_early:
             self._log_event(event)
-        if isinstance(event, CallbackRequested) and self.ivr is not None:
+        if member is not None and self._decisive(member) != before:
+            # Login, pause or its reason moved: that membership needs a decision. A ring,
+            # an answer or a hangup (QueueMemberStatus) moves none of them: no pass.
+            self.attention.member((member.queue, member.interface))
+            self.wake()
+        elif isinstance(event, CallbackRequested) and self.ivr is not None:
             self.ivr.callbacks_due = True
             self.wake()
-        elif change is not Change.NONE and (change is Change.MEMBERS or self.ivr is not None):
+        elif change is not Change.NONE and (
+            self.ivr is not None or (change is Change.MEMBERS and not self.incremental)
+        ):
             self.wake()
 
     def _after_call(self, event: AgentComplete | AgentConnect | AgentRingNoAnswer) -> None:
@@ -240,6 +286,8 @@ class Router:
                 agent_id, until = due
                 self.follow_ups[agent_id] = until
                 self.manual[agent_id] = ManualStatus.FOLLOW_UP
+                self.attention.agent(agent_id)
+                self._index_agent(agent_id, self.clock())
                 log.info(
                     "%s has follow-up time until %s after a call in %s",
                     event.member_name,
@@ -257,6 +305,12 @@ class Router:
         ):
             self._autopause_due.add(agent.id)
             self.wake()
+
+    def _decisive(self, event: MemberEvent) -> tuple[str, bool, str] | None:
+        """What the policy and the reconciler read of the event's member, as we have it."""
+        loop = self.state.loops.get(event.queue)
+        m = loop.members.get(event.interface) if loop else None
+        return None if m is None else (m.membership, m.paused, m.paused_reason)
 
     async def on_connected(self) -> None:
         """Fresh connection: re-read the truth, then re-decide (never replay the past)."""
@@ -285,7 +339,12 @@ class Router:
 
     def _next_wake(self, now: datetime) -> float | None:
         times: list[float] = []
-        if self.boundary_wakeups:
+        if self.boundary_wakeups and self.incremental:
+            boundary_at = self.boundaries.next_at()
+            if boundary_at is not None:
+                times.append(boundary_at)
+            times.append(self._presence_read_at + self.presence_check_s)
+        elif self.boundary_wakeups:
             boundary = next_decision_time(self.presence.busy_intervals(), now)
             if boundary is not None:
                 times.append(boundary.timestamp())
@@ -313,16 +372,10 @@ class Router:
         self._end_follow_ups(now)
         await self._autopause(now)
         await self._keep_back_early(now)
-        busy = self.presence.busy_intervals()
-        desired = desired_members(
-            self.roster, self.manual, busy, now, self.back_early, self.zone or now.tzinfo
-        )
-        todo = plan(desired, self.state.members(), self.owned)
+        todo = self._decide(now)
         for note in todo.notes:
             self._report(note)
-        for change in todo.changes:
-            if not await self._carry_out(change):
-                break
+        await self._carry_out_all(todo.changes)
         if self.ivr is not None:
             await self.ivr.run_once(now)
         return todo
@@ -333,6 +386,7 @@ class Router:
             del self.follow_ups[agent_id]
             if self.manual.get(agent_id) is ManualStatus.FOLLOW_UP:
                 self.manual[agent_id] = ManualStatus.AVAILABLE
+                self.attention.agent(agent_id)
                 log.info("%s's follow-up time is over: available again", agent_id)
 
     async def _autopause(self, now: datetime) -> None:
@@ -368,11 +422,90 @@ class Router:
         self._autopause_due.clear()
         self._lift_autopause.clear()
 
+    def _decide(self, now: datetime) -> Plan:
+        """The plan for what changed: the same changes a full recompute would give."""
+        if not self.incremental:
+            busy = self.presence.busy_intervals()
+            desired = desired_members(
+                self.roster, self.manual, busy, now, self.back_early, self.zone or now.tzinfo
+            )
+            return plan(desired, self.state.members(), self.owned)
+        self._read_presence(now)
+        for agent_id in self.boundaries.pop_due(now):
+            self.attention.agent(agent_id)
+        if not self.attention:
+            return Plan()
+        todo = self.attention.take()
+        self.passes += 1
+        if todo.full:
+            desired = desired_members(
+                self.roster,
+                self.manual,
+                self._busy,
+                now,
+                self.back_early,
+                self.zone or now.tzinfo,
+                meetings=self.meetings,
+            )
+            self.decided += len(desired)
+            return plan(desired, self.state.members(), self.owned)
+        agents = set(todo.agents)
+        for queue, interface in todo.keys:
+            agents.update(self.roster.agents_at(queue, interface))
+        desired = desired_members(
+            self.roster,
+            self.manual,
+            self._busy,
+            now,
+            self.back_early,
+            self.zone or now.tzinfo,
+            agents=agents,
+            meetings=self.meetings,
+        )
+        self.decided += len(desired)
+        keys = desired.keys() | todo.keys
+        actual = {}
+        for queue, interface in keys:
+            loop = self.state.loops.get(queue)
+            have = loop.members.get(interface) if loop else None
+            if have is not None:
+                actual[(queue, interface)] = have
+        owned = self.owned
+        mine = None if owned is None else {k: owned[k] for k in keys if k in owned}
+        return plan(desired, actual, mine, self.roster.queues())
+
+    def _read_presence(self, now: datetime) -> None:
+        """Take in calendars that changed (when told, and every presence_check_s anyway:
+        a calendar turning stale changes what counts without telling anyone)."""
+        at = now.timestamp()
+        if not self._presence_news and at < self._presence_read_at + self.presence_check_s:
+            return
+        self._presence_news = False
+        self._presence_read_at = at
+        fresh = self.presence.busy_intervals()
+        before = self._busy
+        for agent_id in before.keys() | fresh.keys():
+            if before.get(agent_id) is not fresh.get(agent_id):
+                self.attention.agent(agent_id)
+                self.meetings.forget(agent_id)
+        self._busy = fresh
+        for agent_id in self.attention.agents:
+            self._index_agent(agent_id, now)
+
+    def _index_agent(self, agent_id: str, now: datetime) -> None:
+        """Put the agent's next moments of change (meetings, a back-early end) in the heap."""
+        times = moments(self._busy.get(agent_id, ()))
+        for until in (self.back_early.get(agent_id), self.follow_ups.get(agent_id)):
+            if until is not None:
+                times.append(until)
+        self.boundaries.replace(agent_id, times, now)
+
     async def _keep_back_early(self, now: datetime) -> None:
         """Forget overrides that ran out; write new ones to AstDB (best effort: kept here)."""
         assert self.client is not None
         for agent_id in [a for a, until in self.back_early.items() if until <= now]:
             del self.back_early[agent_id]
+            self.attention.agent(agent_id)
             self._early_unsaved.discard(agent_id)
             # A stale entry left behind is ignored when read: it has run out.
             with contextlib.suppress(AmiError):
@@ -398,43 +531,66 @@ class Router:
     def became_leader(self) -> None:
         """Taking over from another engine: re-read the truth, then act on it."""
         self._needs_snapshot = True
+        self.attention.everything()
         if self.ivr is not None:
             self.ivr.reconnected()
         self.wake()
 
-    async def _carry_out(self, change: MemberChange) -> bool:
+    async def _carry_out_all(self, changes: Sequence[MemberChange]) -> None:
+        """Send the changes pipelined (up to `window` outstanding, each member's in order)."""
+        if not changes:
+            return
         assert self.client is not None
-        if not self.may_act():  # the lease lapsed mid-plan: the other engine acts now
-            return False
+        client = self.client
+
+        async def send(action: actions.Action, left: float) -> Reply:
+            if not self.may_act():  # the lease lapsed mid-plan: the other engine acts now
+                raise NotLeader(f"{action.name} not sent: this engine no longer holds the lease")
+            return await client.send(action, timeout=left)
+
+        pipeline = ActionPipeline(
+            send, window=self.window, deadline_s=client.settings.action_timeout_s
+        )
+        for change in changes:
+            self._submit(pipeline, change)
+        await pipeline.drain()
+
+    def _submit(self, pipeline: ActionPipeline, change: MemberChange) -> None:
         action = to_action(change)
         self._count(action.name)
-        try:
-            await self.client.send(action)
-        except ActionFailed as refused:
+        key = _key(change)
+        pipeline.submit(key, action, lambda outcome: self._done(pipeline, change, key, outcome))
+
+    def _done(
+        self, pipeline: ActionPipeline, change: MemberChange, key: MemberKey, outcome: Outcome
+    ) -> None:
+        if isinstance(outcome, NotLeader):
+            return
+        if isinstance(outcome, ActionFailed):
             self.action_errors += 1
             log.error(
-                "%s refused by Asterisk: %s (will re-read queues)", change.why, refused.message
+                "%s refused by Asterisk: %s (will re-read queues)", change.why, outcome.message
             )
             self._needs_snapshot = True
+            self.attention.everything()
             self.wake()
-            return False
-        except AmiError as exc:
+            return
+        if isinstance(outcome, AmiError):
             self.action_errors += 1
-            log.warning("%s not done: %s", change.why, exc)
+            log.warning("%s not done: %s", change.why, outcome)
             # Unanswered is not undone: a stalled Asterisk may still carry it out, late.
-            self._needs_snapshot = isinstance(exc, ActionTimeout) or self._needs_snapshot
-            return False
+            if isinstance(outcome, ActionTimeout):
+                self._needs_snapshot = True
+            self.attention.member(key)  # decided again on the next pass
+            return
         if not isinstance(change, RecordOwnership | ForgetOwnership):
             log.info("%s", change.why)
         self._note_done(change)
         if isinstance(change, AddMember) and self.owned is not None:
             m = change.member
-            await self._carry_out(RecordOwnership(m.queue, m.interface, m.agent_id))
-        elif isinstance(change, RemoveMember) and (change.queue, change.interface) in (
-            self.owned or {}
-        ):
-            await self._carry_out(ForgetOwnership(change.queue, change.interface))
-        return True
+            self._submit(pipeline, RecordOwnership(m.queue, m.interface, m.agent_id))
+        elif isinstance(change, RemoveMember) and key in (self.owned or {}):
+            self._submit(pipeline, ForgetOwnership(change.queue, change.interface))
 
     def _note_done(self, change: MemberChange) -> None:
         """Record what Asterisk accepted, before its event arrives."""
@@ -460,6 +616,7 @@ class Router:
         assert self.client is not None
         reply = await self.client.send(actions.queue_status())
         self.state.load_snapshot(reply.items, self.clock().timestamp())
+        self.attention.everything()  # a fresh truth: decide for everyone against it
         try:
             owned = await self.client.send(actions.db_get_tree(OWNED_FAMILY))
         except ActionFailed as refused:
