@@ -145,6 +145,7 @@ class Router:
         self.action_errors = 0
         self._wake = asyncio.Event()
         self._needs_snapshot = True
+        self._snapshot_lock = asyncio.Lock()
         self._reported: set[str] = set()
         # The memberships this engine created, as Asterisk keeps the record (None: unread).
         self.owned: dict[MemberKey, str] | None = None
@@ -317,8 +318,14 @@ class Router:
         self._needs_snapshot = True
         if self.ivr is not None:
             self.ivr.reconnected()
-        await self._snapshot()
+        await self._fresh_snapshot()
         self.wake()
+
+    async def _fresh_snapshot(self) -> None:
+        """One snapshot however many ask at once (a pass and the connect may meet here)."""
+        async with self._snapshot_lock:
+            if self._needs_snapshot:
+                await self._snapshot()
 
     # --- the loop --------------------------------------------------------------------
 
@@ -364,7 +371,7 @@ class Router:
     async def _reconcile(self) -> Plan:
         if self._needs_snapshot:
             try:
-                await self._snapshot()
+                await self._fresh_snapshot()
             except AmiError as exc:
                 log.warning("no fresh queue snapshot (%s); reconcile postponed", exc)
                 return Plan()

@@ -100,6 +100,9 @@ async def test_a_pause_a_stalled_asterisk_carries_out_late_is_undone_by_the_next
         engine(sim, presence, action_timeout_s=0.3, ping_interval_s=10) as client,
     ):
         await eventually(lambda: anne(sim) is not None and client.connected.is_set())
+        # Stalled after the first round (logins and their ownership records), not within it.
+        await eventually(lambda: sum(k.startswith("/sb-member/") for k in sim.pbx.astdb) == 3)
+        await asyncio.sleep(0.05)
         sim.stall()  # SIGSTOP across the meeting's start and end
         await eventually(lambda: now() > end + timedelta(seconds=0.5), within=5)
         assert not anne(sim).paused
