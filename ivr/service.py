@@ -18,7 +18,6 @@ class WhenAllInMeetings(StrEnum):
     """What a loop does when every member is in a meeting (nobody else could answer)."""
 
     WAIT = "wait"  # callers wait; the unstaffed move (unstaffed_after_s) applies as always
-    RING_OPTED_IN = "ring_opted_in"  # offer calls to members who said "ring me in meetings"
     MOVE_ON = "move_on"  # move waiting callers on at once
 
 

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ivr.dialplan import target_context
-from ivr.plan import IvrPlan
+from ivr.plan import IvrPlan, LoopRoute
+from ivr.service import WhenAllInMeetings
 from routing.ami.events import DeviceStatus
+from routing.policy import PauseReason
 from routing.queue_state import MemberState, QueueState
 
 # app_queue rings members whose device is idle or of unknown state.
@@ -39,6 +41,25 @@ def staffed(state: QueueState, queue: str) -> bool:
     return loop is not None and any(can_answer(m) for m in loop.members.values())
 
 
+def all_in_meetings(state: QueueState, queue: str) -> bool:
+    """Whether the loop has members and every one of them is paused for a meeting."""
+    loop = state.loops.get(queue)
+    members = list(loop.members.values()) if loop is not None else []
+    return bool(members) and all(
+        m.paused and m.paused_reason == PauseReason.MEETING.wire for m in members
+    )
+
+
+def _threshold(route: LoopRoute, state: QueueState) -> float | None:
+    """How long a caller may wait unstaffed: 0 when the loop moves on for meetings."""
+    svc = route.service
+    if svc.when_all_in_meetings is WhenAllInMeetings.MOVE_ON and all_in_meetings(
+        state, route.queue
+    ):
+        return 0.0
+    return route.unstaffed_after_s
+
+
 def unstaffed_since(
     previous: Mapping[str, float], state: QueueState, queues: list[str], now: float
 ) -> dict[str, float]:
@@ -56,7 +77,8 @@ def overflow_moves(
     """Callers who have waited `unstaffed_after_s` in a loop where nobody could answer."""
     moves = []
     for route in plan.routes.values():
-        if route.unstaffed_after_s is None or route.queue not in since:
+        threshold = _threshold(route, state)
+        if threshold is None or route.queue not in since:
             continue
         loop = state.loops.get(route.queue)
         if loop is None:
@@ -65,15 +87,20 @@ def overflow_moves(
             if (caller.uniqueid, route.queue) in already_moved:
                 continue
             waited_unstaffed = now - max(caller.joined_at, since[route.queue])
-            if waited_unstaffed >= route.unstaffed_after_s:
+            if waited_unstaffed >= threshold:
                 moves.append(
                     Move(
                         caller.uniqueid,
                         caller.channel,
                         route.queue,
                         target_context(route.overflow_to),
-                        f"nobody in {route.queue} can answer; caller moved on to "
-                        f"{route.overflow_to} after {waited_unstaffed:.0f} s",
+                        (
+                            f"everyone in {route.queue} is in a meeting"
+                            if threshold == 0 and route.unstaffed_after_s != 0
+                            else f"nobody in {route.queue} can answer"
+                        )
+                        + f"; caller moved on to {route.overflow_to} after "
+                        f"{waited_unstaffed:.0f} s",
                     )
                 )
     return moves
@@ -86,10 +113,8 @@ def next_overflow_time(
     times = []
     for route in plan.routes.values():
         loop = state.loops.get(route.queue)
-        if route.unstaffed_after_s is None or route.queue not in since or loop is None:
+        threshold = _threshold(route, state)
+        if threshold is None or route.queue not in since or loop is None:
             continue
-        times += [
-            max(c.joined_at, since[route.queue]) + route.unstaffed_after_s
-            for c in loop.callers.values()
-        ]
+        times += [max(c.joined_at, since[route.queue]) + threshold for c in loop.callers.values()]
     return min(times, default=None)

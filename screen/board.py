@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 from ivr.service import AUTOPAUSE_REASON
 from ops.metrics import AgentState, agent_state
 from presence.busy import BusyInterval, busy_at
-from routing.policy import ManualStatus
+from routing.policy import ManualStatus, PauseReason
 from routing.queue_state import QueueState
 from routing.roster import Roster
+
+MEETING = PauseReason.MEETING.wire
 
 
 class Presence(StrEnum):
@@ -84,3 +86,26 @@ def board(
             detail = f"back early from a meeting, until {until.astimezone(zone):%H:%M}"
         rows.append(BoardRow(agent.id, agent.name, presence, detail, phone_pause))
     return rows
+
+
+def loop_notes(
+    roster: Roster,
+    state: QueueState,
+    busy: Mapping[str, Sequence[BusyInterval]],
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[str]:
+    """ "Invoices: everyone in meetings until 11:00" for each loop whose members all are."""
+    notes = []
+    for loop in roster.loops:
+        agents = roster.members_of(loop)
+        queue = state.loops.get(loop.queue)
+        if not agents or queue is None:
+            continue
+        members = [queue.members.get(a.interface) for a in agents]
+        if not all(m is not None and m.paused and m.paused_reason == MEETING for m in members):
+            continue
+        ends = [m.end for a in agents if (m := busy_at(busy.get(a.id, ()), now)) is not None]
+        until = f" until {min(ends).astimezone(zone):%H:%M}" if ends else ""
+        notes.append(f"{loop.title}: everyone in meetings{until}")
+    return notes

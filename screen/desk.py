@@ -13,11 +13,13 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.callback_store import CallbackStore, PendingCallbacks
 from ivr.callbacks import CallbackRequest, CallbackStatus
 from ivr.plan import IvrPlan
+from quality import recordings as rec
 from routing.after_call import AUTOPAUSE_REASON
 from routing.ami.events import Event, RawEvent
 from routing.manual_store import ManualStatusStore
@@ -28,7 +30,7 @@ from routing.router import Router
 from screen import identity as wizard
 from screen.agent_calls import AgentCalls
 from screen.answers import Refused, asked, verdict
-from screen.board import BoardRow, board
+from screen.board import BoardRow, board, loop_notes
 from screen.callback_list import callback_rows
 from screen.card import CallContext, Json, card_json
 from screen.closing import Closings
@@ -70,6 +72,7 @@ class Desk:
         greetings: Greetings = DEFAULT_GREETINGS,
         closings: Closings | None = None,
         supervisor: SupervisorSwitch | None = None,
+        recordings: tuple[Path, str] | None = None,  # (directory, access role)
         kid_layout: KidLayout = DEFAULT_KID_LAYOUT,
         zone: ZoneInfo = OSLO,
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
@@ -87,6 +90,7 @@ class Desk:
         self.greetings = greetings
         self.closings = closings or Closings()
         self.supervisor = supervisor
+        self.recordings = recordings
         self.kid_layout = kid_layout
         self.zone = zone
         self.all_day_hints = all_day_hints
@@ -200,6 +204,14 @@ class Desk:
             "board": json_rows,
             "closures": [],
             "switch": None,
+            # The earliest anyone is back is when the loop can answer again.
+            "loop_notes": loop_notes(
+                self.roster,
+                self.router.state,
+                self.router.presence.busy_intervals(),
+                now,
+                self.zone,
+            ),
         }
         if self.supervisor is not None:
             view["closures"] = closures_json(self.supervisor.closures, self.loop_titles)
@@ -351,6 +363,33 @@ class Desk:
         self.router.set_manual_status(agent_id, manual, by_person=True)
         log.info("%s set their status to %s on the screen", agent_id, manual.value)
         self.changed()
+
+    # --- recordings (the access role only) -----------------------------------------------
+
+    def _recording_access(self, agent_id: str) -> Path:
+        agent = self.roster.agents[agent_id]
+        if self.recordings is None:
+            raise Refused("no loop records calls")
+        directory, role = self.recordings
+        if not rec.may_access(agent.roles, role):
+            log.warning("%s asked for recordings without the %s role: refused", agent_id, role)
+            raise Refused(f"recordings are for the {role} role only")
+        return directory
+
+    def recording_list(self, agent_id: str) -> list[Json]:
+        directory = self._recording_access(agent_id)
+        log.info("%s listed the recordings", agent_id)
+        return [
+            {"name": r.name, "size": r.size, "modified": r.modified}
+            for r in rec.recordings(directory)
+        ]
+
+    def recording_file(self, agent_id: str, name: str) -> Path:
+        path = rec.path_of(self._recording_access(agent_id), name)
+        if path is None:
+            raise Refused("no such recording")
+        log.info("%s fetched recording %s", agent_id, name)  # the name holds no number
+        return path
 
     # --- the supervisor's switch --------------------------------------------------------
 

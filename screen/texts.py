@@ -216,6 +216,12 @@ def localise_view(view: Json, language: str) -> Json:
     me["detail"] = tr(me.get("detail", ""))
     out: Json = {**view, "me": me, "language": language}
     out["hints"] = [tr(h) for h in view.get("hints", [])]  # type: ignore[attr-defined]
+    out["loop_notes"] = [
+        str(n)
+        .replace(": everyone in meetings until ", ": alle i møter til ")
+        .replace(": everyone in meetings", ": alle i møter")
+        for n in view.get("loop_notes", [])  # type: ignore[attr-defined]
+    ]
     out["board"] = [{**row, "detail": tr(row["detail"])} for row in view["board"]]  # type: ignore[attr-defined]
     out["callbacks"] = [
         {**row, "asked": tr(row["asked"]), "due": tr(row["due"])}

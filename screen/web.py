@@ -240,6 +240,26 @@ def screen_routes(
     take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
     done = action(lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref")))
     release = action(lambda s, d: desk.release_callback(s.agent_id, text(d, "ref")))
+
+    async def recording_list(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return _refused("not logged in", 401)
+        try:
+            return _json({"recordings": desk.recording_list(session.agent_id)})
+        except Refused as refused:
+            return _refused(str(refused), 403)
+
+    async def recording_file(request: Request) -> Response:
+        session = session_of(request)
+        if session is None:
+            return _refused("not logged in", 401)
+        try:
+            path = desk.recording_file(session.agent_id, request.path_params["name"])
+        except Refused as refused:
+            return _refused(str(refused), 403)
+        return FileResponse(path, media_type="application/octet-stream", headers=SECURITY_HEADERS)
+
     close = action(lambda s, d: desk.close_line(s.agent_id, text(d, "scope"), text(d, "message")))
     reopen = action(lambda s, d: desk.reopen_line(s.agent_id, text(d, "scope")))
 
@@ -260,5 +280,7 @@ def screen_routes(
         Route("/api/screen/callback/done", done, methods=["POST"]),
         Route("/api/screen/callback/release", release, methods=["POST"]),
         Route("/api/screen/closure/close", close, methods=["POST"]),
+        Route("/api/screen/recordings", recording_list),
+        Route("/api/screen/recordings/{name}", recording_file),
         Route("/api/screen/closure/reopen", reopen, methods=["POST"]),
     ]

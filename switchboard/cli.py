@@ -293,6 +293,44 @@ def settings_files(settings: Settings) -> dict[str, str]:
     )
 
 
+@app.command("ratings")
+def ratings(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+) -> None:
+    """Callers' ratings and recording consents per loop and week, as CSV (no numbers)."""
+    from quality.ratings import export_csv
+    from switchboard.engine import rating_store
+
+    settings = _load(config)
+    store = rating_store(settings)
+    if store is None or settings.ivr is None:
+        _fail("no loop asks for a rating or for consent (loops[].rating, loops[].record)")
+    typer.echo(export_csv(store, settings.ivr.rating.scale), nl=False)
+    for loop, week, yes, no in store.consents():
+        typer.echo(f"# consent {loop} {week}: {yes} recorded, {no} not")
+    store.close()
+
+
+@app.command("recordings")
+def recordings_command(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+    prune: Annotated[bool, typer.Option(help="Delete those older than keep_days.")] = False,
+) -> None:
+    """List the consented recordings (run on the Asterisk host), or prune the expired ones."""
+    from quality import recordings as rec
+
+    settings = _load(config)
+    assert settings.ivr is not None
+    recording = settings.ivr.recording
+    directory = Path(recording.directory)
+    if prune:
+        gone = rec.prune(directory, recording.keep_days)
+        typer.echo(f"deleted {len(gone)} recording(s) older than {recording.keep_days} days")
+        return
+    for r in rec.recordings(directory):
+        typer.echo(f"{r.name}  {r.size} bytes")
+
+
 @app.command("asterisk-config")
 def asterisk_config(
     outdir: Annotated[Path, typer.Argument(help="Folder to write the files into.")],

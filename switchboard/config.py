@@ -178,7 +178,7 @@ class LoopConfig(_Strict):
     rating: bool = False  # a rating by keypress after the agent hangs up
     autopause_after: int = Field(0, ge=0, le=10)  # calls rung out in a row before a pause
     keep_place: bool = True  # moved callers keep their place by original call time
-    when_all_in_meetings: Literal["wait", "ring_opted_in", "move_on"] = "wait"
+    when_all_in_meetings: Literal["wait", "move_on"] = "wait"
 
     @model_validator(mode="after")
     def _has_members(self) -> LoopConfig:

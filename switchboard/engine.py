@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,8 @@ from presence.parse_pool import ParsePool
 from presence.polled import Fetch, PolledCalendar
 from presence.rules import all_day_hint
 from presence.source import PresenceSource
+from quality import recordings as rec
+from quality.ratings import RatingStore, consent_of, score_of
 from routing.ami.client import AmiClient, AmiSettings
 from routing.ami.events import Event
 from routing.manual_store import ManualStatusStore, RedisManualStore
@@ -212,6 +215,7 @@ class Engine:
         self.client = AmiClient(ami, self._on_event, self.router.on_connected)
         self.router.attach(self.client)
         self._stop = asyncio.Event()
+        self.ratings = rating_store(settings)
         self.supervisor = (
             None
             if settings.ivr is None
@@ -268,6 +272,7 @@ class Engine:
             greetings=Greetings(s.organisation, s.greetings),
             closings=self.settings.closings,
             supervisor=self.supervisor,
+            recordings=recording_access(self.settings),
             kid_layout=KidLayout(
                 s.kid.member_digits, s.kid.min_length, s.kid.max_length, s.kid.algorithms
             ),
@@ -287,6 +292,17 @@ class Engine:
         self.router.on_event(event)
         if self.desk is not None:
             self.desk.on_event(event)
+        if self.ratings is not None and self.is_leader():  # counted once, by the acting engine
+            self._count_quality(event)
+
+    def _count_quality(self, event: Event) -> None:
+        assert self.ratings is not None
+        assert self.settings.ivr is not None
+        now = self.clock()
+        if (rated := score_of(event, self.settings.ivr.rating.scale)) is not None:
+            self.ratings.add(*rated, now)
+        elif (consent := consent_of(event)) is not None:
+            self.ratings.add_consent(*consent, now)
 
     def _refuse_forged(self, problem: str) -> None:
         """Count a dialplan event that cannot be ours; log the first few, then every 1000th
@@ -450,6 +466,9 @@ class Engine:
             background = [tasks.create_task(self.router.run())]
             if self.supervisor is not None:
                 background.append(tasks.create_task(self.supervisor.run()))
+            if (access := recording_access(self.settings)) is not None:
+                keep = self.settings.ivr_config.recording.keep_days
+                background.append(tasks.create_task(prune_recordings(access[0], keep)))
             if isinstance(self.presence, CalendarPresence):
                 background.append(tasks.create_task(self.presence.run()))
             if self.lease is not None:
@@ -475,6 +494,34 @@ class Engine:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def recording_access(settings: Settings) -> tuple[Path, str] | None:
+    """Where recordings are and who may reach them, when a loop records."""
+    plan = settings.ivr
+    if plan is None or not any(r.service.record for r in plan.routes.values()):
+        return None
+    return Path(plan.recording.directory), settings.ivr_config.recording.access_role
+
+
+async def prune_recordings(directory: Path, keep_days: int, every_s: float = 3600.0) -> None:
+    """Delete expired recordings where the engine can see them (on the Asterisk host)."""
+    while True:
+        gone = await asyncio.to_thread(rec.prune, directory, keep_days)
+        if gone:
+            log.info("deleted %d recording(s) older than %d days", len(gone), keep_days)
+        await asyncio.sleep(every_s)
+
+
+def rating_store(settings: Settings) -> RatingStore | None:
+    """The ratings and consent counts, when a loop asks for a rating or for consent."""
+    plan = settings.ivr
+    if plan is None or not any(r.service.rating or r.service.record for r in plan.routes.values()):
+        return None
+    location = Path(settings.ivr_config.rating.store)
+    if not location.is_absolute():
+        location = Path(settings.source).resolve().parent / location
+    return RatingStore(location)
 
 
 def _calendars(settings: Settings) -> dict[str, str | None]:

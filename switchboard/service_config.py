@@ -84,9 +84,8 @@ MEANINGS: dict[str, str] = {
     "(`Auto-Pause`, lifted by the agent); 1 is app_queue's own autopause; 0: never.",
     "loops[].keep_place": "A caller moved on enters the next loop ahead of those who called "
     "later (QUEUE_PRIO by original call time).",
-    "loops[].when_all_in_meetings": "When every member is in a meeting: `wait`, "
-    "`ring_opted_in` (members who opted in are offered calls) or `move_on` (callers move on "
-    "at once).",
+    "loops[].when_all_in_meetings": "When every member is in a meeting: `wait` (the unstaffed "
+    "rule applies as always) or `move_on` (waiting callers move on at once).",
     "ivr.feature_codes.enabled": "Generate the phone feature codes (context `sb-features`).",
     "ivr.feature_codes.pause": "Code that pauses the person in every loop: their own pause, "
     "never lifted by the engine.",

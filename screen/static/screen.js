@@ -244,6 +244,9 @@ function render(view) {
   renderCallbacks(view.callbacks);
   renderBoard(view.board, view.me.id);
   renderClosures(view.closures || [], view.switch);
+  const notes = $("loop-notes");
+  clear(notes);
+  for (const note of view.loop_notes || []) notes.appendChild(el("li", note, { "data-testid": "loop-note" }));
 }
 
 // What is closed, for everyone; the switch itself only for supervisors (the engine checks
