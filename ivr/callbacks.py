@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from ivr.hours import OpeningHours, callback_deadline
-
-
-class CallbackStatus(StrEnum):
-    OPEN = "open"
-    TAKEN = "taken"  # an agent is calling back
-    DONE = "done"
+from promises.promise import Promise, PromiseKind, PromiseStatus, registered
 
 
 class CallbackParseError(ValueError):
     """An AstDB callback entry we cannot read (the message never quotes its content)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackRequest:
-    ref: str
-    number: str  # personal data: only ever stored encrypted
-    loop: str
-    requested_at: datetime
-    due: datetime
-    call_id: str  # Asterisk uniqueid of the call that asked
-    status: CallbackStatus = CallbackStatus.OPEN
-    handled_by: str = ""
-    handled_at: datetime | None = None
-
-    def is_overdue(self, now: datetime) -> bool:
-        return self.status is not CallbackStatus.DONE and now > self.due
 
 
 # Shapes as our dialplan writes them (ivr/dialplan.py): RAND(100000,999999), the number it
@@ -51,7 +29,7 @@ def from_astdb(
     hours: OpeningHours,
     working_days: int,
     loops: Collection[str] | None = None,  # the plan's loop ids (None: not checked)
-) -> CallbackRequest:
+) -> Promise:
     """Read an AstDB entry `/sb-callback/<ref>` = `number|loop|epoch|uniqueid`.
 
     AstDB is input, not truth (anyone with AMI write rights can put entries there): each
@@ -72,23 +50,17 @@ def from_astdb(
     if not _UNIQUEID.fullmatch(call_id):
         raise CallbackParseError(f"{where} has no valid call id")
     requested = datetime.fromtimestamp(int(epoch), UTC)
-    return CallbackRequest(
-        ref=ref,
-        number=number,
-        loop=loop,
-        requested_at=requested,
-        due=callback_deadline(hours, requested, working_days),
-        call_id=call_id,
+    return registered(
+        Promise(
+            ref=ref,
+            number=number,
+            loop=loop,
+            requested_at=requested,
+            due=callback_deadline(hours, requested, working_days),
+            call_id=call_id,
+            kind=PromiseKind.CALLBACK,
+        )
     )
-
-
-def handled(
-    request: CallbackRequest, status: CallbackStatus, agent: str, at: datetime
-) -> CallbackRequest:
-    """The request after an agent took it or finished it."""
-    if request.status is CallbackStatus.DONE:
-        raise ValueError(f"callback {request.ref} is already done")
-    return replace(request, status=status, handled_by=agent, handled_at=at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +69,7 @@ class CallbackCounts:
     overdue: int
 
 
-def count(requests: Iterable[CallbackRequest], now: datetime) -> CallbackCounts:
-    """Open (not done) and overdue requests, for ops."""
-    pending = [r for r in requests if r.status is not CallbackStatus.DONE]
+def count(requests: Iterable[Promise], now: datetime) -> CallbackCounts:
+    """Open (not done) and overdue promises, for ops."""
+    pending = [r for r in requests if r.status is not PromiseStatus.DONE]
     return CallbackCounts(len(pending), sum(r.is_overdue(now) for r in pending))

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from ivr.callbacks import CallbackParseError, CallbackRequest, from_astdb
+from ivr.callbacks import CallbackParseError, from_astdb
 from ivr.dialplan import CALLBACK_FAMILY, HOURS_UNTIL_VAR, HOURS_VAR
 from ivr.hours import is_open, next_change
 from ivr.plan import IvrPlan
+from promises.promise import Promise
 from routing.ami import actions
 from routing.ami.client import AmiClient
 from routing.ami.errors import AmiError
@@ -28,7 +29,7 @@ log = logging.getLogger("switchboard.router")
 
 
 class CallbackSink(Protocol):
-    async def add(self, request: CallbackRequest) -> bool: ...
+    async def add(self, promise: Promise) -> bool: ...
 
 
 class IvrDuties:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 
@@ -17,6 +19,11 @@ class Sealer:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._key = key
+
+    def tag(self, text: str) -> str:
+        """A keyed hash for lookups (same text, same tag; the text is not recoverable)."""
+        return lookup_tag(self._key, text)
 
     @classmethod
     def from_env(cls, variable: str, environ: Mapping[str, str] = os.environ) -> Sealer:
@@ -46,3 +53,8 @@ class Sealer:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken:
             raise SealError("sealed value does not open with this key") from None
+
+
+def lookup_tag(key: bytes, text: str) -> str:
+    """A keyed hash of `text`: finds a caller's earlier promises without storing the number."""
+    return hmac.new(key, b"lookup:" + text.encode(), hashlib.sha256).hexdigest()[:32]

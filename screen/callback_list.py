@@ -1,4 +1,7 @@
-"""The callbacks an agent sees: requests from their own loops; the number only to the taker."""
+"""The promises an agent sees: callbacks and inquiries of their own loops or department.
+
+Personal data goes only to the one who took a promise: the number to call, the note.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +9,64 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.callbacks import CallbackRequest, CallbackStatus
+from promises.catalogue import EMPTY, Catalogue
+from promises.promise import Promise, PromiseKind, PromiseStatus
 
 Json = dict[str, object]
 
 
+def visible_to(
+    p: Promise, loops: set[str], departments: frozenset[str], catalogue: Catalogue
+) -> bool:
+    if p.loop in loops:
+        return True
+    topic = catalogue.topic(p.topic)
+    return topic is not None and topic.department in departments
+
+
 def callback_rows(
-    requests: Iterable[CallbackRequest],
+    requests: Iterable[Promise],
     agent_id: str,
-    loops: set[str],  # the agent's loop ids (callback requests carry the loop id)
+    loops: set[str],  # the agent's loop ids (promises carry the loop id)
     titles: Mapping[str, str],
     names: Mapping[str, str],
     now: datetime,
     zone: ZoneInfo,
+    *,
+    kind: PromiseKind = PromiseKind.CALLBACK,
+    catalogue: Catalogue = EMPTY,
+    departments: frozenset[str] = frozenset(),
+    language: str = "en",
 ) -> list[Json]:
-    """Open and taken requests for the agent's loops, soonest due first."""
+    """Open and taken promises of one kind for the agent, soonest due first."""
     rows = []
     for r in sorted(requests, key=lambda r: r.due):
-        if r.status is CallbackStatus.DONE or r.loop not in loops:
+        if r.kind is not kind or r.status is PromiseStatus.DONE:
             continue
-        mine = r.status is CallbackStatus.TAKEN and r.handled_by == agent_id
-        rows.append(
-            {
-                "ref": r.ref,
-                "loop": titles.get(r.loop, r.loop),
-                "asked": f"{r.requested_at.astimezone(zone):%a %d %b %H:%M}",
-                "due": f"{r.due.astimezone(zone):%a %d %b %H:%M}",
-                "overdue": r.is_overdue(now),
-                "status": r.status.value,
-                "taken_by": names.get(r.handled_by, r.handled_by) if r.handled_by else "",
-                "mine": mine,
-                "number": r.number if mine else None,  # personal data: the taker's only
+        if not visible_to(r, loops, departments, catalogue):
+            continue
+        mine = r.status is PromiseStatus.TAKEN and r.handled_by == agent_id
+        row: Json = {
+            "ref": r.ref,
+            "loop": titles.get(r.loop, r.loop),
+            "asked": f"{r.requested_at.astimezone(zone):%a %d %b %H:%M}",
+            "due": f"{r.due.astimezone(zone):%a %d %b %H:%M}",
+            "overdue": r.is_overdue(now),
+            "status": r.status.value,
+            "taken_by": names.get(r.handled_by, r.handled_by) if r.handled_by else "",
+            "mine": mine,
+            "number": r.number if mine else None,  # personal data: the taker's only
+        }
+        if kind is PromiseKind.INQUIRY:
+            topic = catalogue.topic(r.topic)
+            where = catalogue.level(r.topic, r.level)
+            row |= {
+                "topic": topic.title(language) if topic else r.topic,
+                "level": r.level,
+                "level_name": where[0] if where else "",
+                "escalated": r.level > 0,
+                "note": r.note if mine else None,
+                "new_date": any(s.action == "new-date" for s in r.steps),
             }
-        )
+        rows.append(row)
     return rows

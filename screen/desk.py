@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.callback_store import CallbackStore, PendingCallbacks
-from ivr.callbacks import CallbackRequest, CallbackStatus
 from ivr.plan import IvrPlan
+from promises.desk import NewInquiry, PromiseDesk
+from promises.promise import Promise, PromiseError, PromiseKind
 from quality import recordings as rec
 from routing.after_call import AUTOPAUSE_REASON
 from routing.ami.events import Event, RawEvent
@@ -31,7 +31,7 @@ from screen import identity as wizard
 from screen.agent_calls import AgentCalls
 from screen.answers import Refused, asked, verdict
 from screen.board import BoardRow, board, loop_notes
-from screen.callback_list import callback_rows
+from screen.callback_list import callback_rows, visible_to
 from screen.card import CallContext, Json, card_json
 from screen.closing import Closings
 from screen.closures_panel import closures_json, switch_json
@@ -40,6 +40,7 @@ from screen.fnr import check_fnr
 from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.member import CORRECTABLE, Correction, IdentityRecord, Member, correction_problem
+from screen.promise_views import history_rows, promise_json
 from screen.texts import localise_card, localise_view
 from supervision.closures import ClosureRefused
 from supervision.switch import SupervisorSwitch
@@ -78,12 +79,12 @@ class Desk:
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
         manual_store: ManualStatusStore | None = None,
         clock: Callable[[], float] = time.time,
-        callbacks: PendingCallbacks | None = None,
+        promises: PromiseDesk | None = None,
         forget_callback: Callable[[str], Awaitable[None]] | None = None,  # AstDB clean-up
         language: str = "en",  # the screen's own words: "no" or "en"
     ) -> None:
         self.language = language
-        self.callbacks = callbacks
+        self.promises = promises
         self.forget_callback = forget_callback
         self.router = router
         self.directory = directory
@@ -192,15 +193,9 @@ class Desk:
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
             "call": self._card(agent_id),
-            "callbacks": callback_rows(
-                (self.callbacks.requests or []) if self.callbacks else [],
-                agent_id,
-                self.agent_loops[agent_id],
-                self.loop_titles,
-                self.agent_names,
-                now,
-                self.zone,
-            ),
+            "callbacks": self._promise_rows(agent_id, now, PromiseKind.CALLBACK),
+            "inquiries": self._promise_rows(agent_id, now, PromiseKind.INQUIRY),
+            "topics": self._topics(),
             "board": json_rows,
             "closures": [],
             "switch": None,
@@ -412,65 +407,185 @@ class Desk:
             raise Refused(str(refused)) from None
         self.changed()
 
-    # --- callbacks ----------------------------------------------------------------------
+    # --- promises: callbacks and inquiries ------------------------------------------------
+
+    def _promise_rows(self, agent_id: str, now: datetime, kind: PromiseKind) -> list[Json]:
+        if self.promises is None:
+            return []
+        return callback_rows(
+            self.promises.pending.requests or [],
+            agent_id,
+            self.agent_loops[agent_id],
+            self.loop_titles,
+            self.agent_names,
+            now,
+            self.zone,
+            kind=kind,
+            catalogue=self.promises.catalogue,
+            departments=self.promises.catalogue.departments_of(agent_id),
+            language=self.language,
+        )
+
+    def _topics(self) -> list[Json]:
+        if self.promises is None:
+            return []
+        return [
+            {
+                "id": t.id,
+                "title": t.title(self.language),
+                "working_days": t.promise_working_days,
+            }
+            for t in self.promises.catalogue.topics.values()
+        ]
 
     async def refresh_callbacks(self) -> None:
-        """Re-read open callback requests (shared with ops: at most once a second)."""
-        if self.callbacks is not None:
-            await self.callbacks.refresh()
+        """Re-read open promises (shared with ops: at most once a second)."""
+        if self.promises is not None:
+            await self.promises.pending.refresh()
+
+    @property
+    def promise_desk(self) -> PromiseDesk:
+        if self.promises is None:
+            raise Refused("callbacks and inquiries are not kept by this engine")
+        return self.promises
+
+    async def _mine_to_see(self, agent_id: str, ref: str) -> Promise:
+        """A promise of the agent's loops or department (others are not theirs to change)."""
+        desk = self.promise_desk
+        try:
+            found = await desk.store.get(ref.strip())
+        except Exception as exc:
+            raise Refused(f"promise store: {exc}") from None
+        departments = desk.catalogue.departments_of(agent_id)
+        if found is None or not visible_to(
+            found, self.agent_loops[agent_id], departments, desk.catalogue
+        ):
+            raise Refused("no such callback or inquiry in your loops")
+        return found
+
+    async def _apply(self, action: Awaitable[Promise]) -> Promise:
+        try:
+            result = await action
+        except PromiseError as problem:
+            raise Refused(str(problem)) from None
+        self.changed()
+        return result
 
     async def take_callback(self, agent_id: str, ref: str) -> None:
-        """Claim a callback request from one of the agent's loops (first come, first served)."""
-        request = await self._callback_in_my_loops(agent_id, ref)
-        if request.status is not CallbackStatus.OPEN:
-            raise Refused("someone else has taken that callback")
-        taken = await self.callbacks_store.take(ref, agent_id, self.router.clock())
-        if taken is None:
-            raise Refused("someone else has just taken that callback")
-        log.info("callback %s taken by %s", ref, agent_id)
-        await self._callbacks_changed()
+        """Claim a callback or inquiry of the agent's loops (first come, first served)."""
+        await self._mine_to_see(agent_id, ref)
+        await self._apply(self.promise_desk.take(ref, agent_id))
+        log.info("promise %s taken by %s", ref, agent_id)
 
     async def release_callback(self, agent_id: str, ref: str) -> None:
-        """Hand a taken callback back to the loop (someone else will call)."""
-        await self._callback_in_my_loops(agent_id, ref)
-        if not await self.callbacks_store.release(ref, agent_id):
-            raise Refused("only the one who took a callback can hand it back")
-        log.info("callback %s handed back by %s", ref, agent_id)
-        await self._callbacks_changed()
+        """Hand a taken promise back to the loop (someone else will call or answer)."""
+        await self._mine_to_see(agent_id, ref)
+        await self._apply(self.promise_desk.release(ref, agent_id))
+        log.info("promise %s handed back by %s", ref, agent_id)
 
-    async def finish_callback(self, agent_id: str, ref: str) -> None:
-        """The taker has called back: done in the store, and gone from Asterisk's AstDB."""
-        request = await self._callback_in_my_loops(agent_id, ref)
-        if request.status is not CallbackStatus.TAKEN or request.handled_by != agent_id:
-            raise Refused("take the callback before marking it done")
-        await self.callbacks_store.mark(ref, CallbackStatus.DONE, agent_id, self.router.clock())
-        log.info("callback %s done by %s", ref, agent_id)
-        if self.forget_callback is not None:
+    async def finish_callback(self, agent_id: str, ref: str, outcome: str = "") -> None:
+        """Done: closed in the store (a callback also leaves Asterisk's AstDB)."""
+        found = await self._mine_to_see(agent_id, ref)
+        if found.kind is PromiseKind.INQUIRY and not outcome.strip():
+            raise Refused("say how it was answered (the outcome)")
+        await self._apply(self.promise_desk.close(ref, agent_id, outcome))
+        log.info("promise %s done by %s", ref, agent_id)
+        if found.kind is PromiseKind.CALLBACK and self.forget_callback is not None:
             try:
                 await self.forget_callback(ref)
             except Exception as exc:  # done in the store; AstDB keeps a stale copy, harmless
                 log.warning("callback %s done, but not removed from AstDB: %s", ref, exc)
-        await self._callbacks_changed()
 
-    @property
-    def callbacks_store(self) -> CallbackStore:
-        if self.callbacks is None:
-            raise Refused("callbacks are not kept by this engine")
-        return self.callbacks.store
-
-    async def _callback_in_my_loops(self, agent_id: str, ref: str) -> CallbackRequest:
+    async def new_date(self, agent_id: str, ref: str, day: str, reason: str) -> Json:
+        """A promise that cannot be kept: a later day (YYYY-MM-DD), the reason, and the
+        notice the caller is given."""
+        await self._mine_to_see(agent_id, ref)
         try:
-            request = await self.callbacks_store.get(ref)
-        except Exception as exc:
-            raise Refused(f"callback store: {exc}") from None
-        if request is None or request.loop not in self.agent_loops[agent_id]:
-            raise Refused("no such callback in your loops")
-        return request
-
-    async def _callbacks_changed(self) -> None:
-        assert self.callbacks is not None
-        await self.callbacks.refresh(force=True)
+            local = datetime.fromisoformat(day)
+        except ValueError:
+            raise Refused("give the new date as YYYY-MM-DD") from None
+        if local.tzinfo is None:
+            closing = self._closing_time(local)
+            local = local.replace(hour=closing[0], minute=closing[1], tzinfo=self.zone)
+        try:
+            _, notice = await self.promise_desk.new_date(ref, agent_id, local, reason)
+        except PromiseError as problem:
+            raise Refused(str(problem)) from None
         self.changed()
+        return {"ok": True, "notice": notice}
+
+    def _closing_time(self, day: datetime) -> tuple[int, int]:
+        hours = self.promise_desk.hours
+        spans = hours.spans_on(day.date())
+        end = spans[-1].end if spans else None
+        return (end.hour, end.minute) if end else (16, 0)
+
+    async def register_inquiry(
+        self, agent_id: str, call_id: str, form: Mapping[str, object]
+    ) -> Json:
+        """Register an inquiry from the caller card: the reference to read out comes back."""
+        notes = self._own_call(agent_id, call_id)
+        call = self.calls.of(agent_id)
+        assert call is not None
+        topic, member_id = str(form.get("topic") or ""), str(form.get("member_id") or "")
+        contact, note = str(form.get("contact") or ""), str(form.get("note") or "")
+        if contact not in ("caller-calls-back", "we-call-member", "we-call-caller"):
+            raise Refused("agree with the caller who calls whom")
+        member = None
+        if member_id:
+            shown = {m.id: m for m in notes.members} | {m.id: m for m in notes.checked.values()}
+            member = shown.get(member_id)
+            if member is None:
+                raise Refused("that member is not on your call")
+        loop = self.roster.loop_for_queue(call.queue)
+        loop_id = loop.id if loop else next(iter(sorted(self.agent_loops[agent_id])), "")
+        new = NewInquiry(
+            topic=topic,
+            loop=loop_id,
+            agent_id=agent_id,
+            agent_name=self.agent_names.get(agent_id, agent_id),
+            call_id=call_id,
+            number=call.number,
+            member_id=member.id if member else "",
+            member_name=member.name if member else "",
+            member_number=member.member_number if member else "",
+            contact=contact,
+            note=note,
+        )
+        p = await self._apply(self.promise_desk.register(new))
+        mailed = any(s.action == "mailed" for s in p.steps)
+        due = f"{p.due.astimezone(self.zone):%a %d %b %H:%M}"
+        return {"ref": p.ref, "due": due, "mailed": mailed}
+
+    async def search(self, agent_id: str, ref: str) -> Json:
+        """Status by reference (the caller reads it out): any of the agent's loops'."""
+        found = await self._mine_to_see(agent_id, ref)
+        return promise_json(
+            found,
+            self.promise_desk.catalogue,
+            self.loop_titles,
+            self.agent_names,
+            self.zone,
+            self.language,
+            self.router.clock(),
+        )
+
+    async def history(self, agent_id: str, call_id: str) -> Json:
+        """The caller's and the card's members' earlier callbacks and inquiries."""
+        notes = self._own_call(agent_id, call_id)
+        call = self.calls.of(agent_id)
+        assert call is not None
+        if self.promises is None:
+            return {"history": []}
+        members = {m.id for m in notes.members} | {m.id for m in notes.checked.values()}
+        try:
+            found = await self.promises.history(members, call.number)
+        except Exception as exc:
+            raise Refused(f"promise store: {exc}") from None
+        rows = history_rows(
+            found, self.promises.catalogue, self.loop_titles, self.zone, self.language
+        )
+        return {"history": rows}
 
 
 def _epoch(moment: datetime | None) -> float | None:

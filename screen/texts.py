@@ -87,6 +87,24 @@ EXACT: dict[str, str] = {
     "no such callback in your loops": "ingen slik tilbakeringing i dine sløyfer",
     "only the one who took a callback can hand it back": "bare den som tok tilbakeringingen "
     "kan gi den tilbake",
+    "no such callback or inquiry in your loops": "ingen slik tilbakeringing eller henvendelse "
+    "i dine sløyfer",
+    "callbacks and inquiries are not kept by this engine": "denne motoren holder ikke "
+    "tilbakeringinger og henvendelser",
+    "someone else has taken that": "en kollega har tatt den",
+    "it is done": "den er utført",
+    "only the one who took it can hand it back": "bare den som tok den kan gi den tilbake",
+    "someone changed it just now: look again": "en kollega endret den akkurat nå: se igjen",
+    "say how it was answered (the outcome)": "skriv hvordan den ble besvart (utfallet)",
+    "give the new date as YYYY-MM-DD": "skriv ny frist som ÅÅÅÅ-MM-DD",
+    "give the reason the caller is told": "skriv grunnen innringer får høre",
+    "the new date must be in the future": "ny frist må være fram i tid",
+    "the new date must be later than the one promised": "ny frist må være senere enn den lovte",
+    "agree with the caller who calls whom": "avtal med innringer hvem som ringer hvem",
+    "pick a topic from the list": "velg et emne fra listen",
+    "a reference is digits only": "en referanse er bare sifre",
+    "that reference has a typing error (its check digit does not match)": "referansen har en "
+    "skrivefeil (kontrollsifferet stemmer ikke)",
     "the request body is not JSON": "forespørselen er ikke JSON",
     "the request body must be a JSON object": "forespørselen må være et JSON-objekt",
     "not logged in (or the session expired)": "ikke innlogget (eller økten er utløpt)",
@@ -136,6 +154,12 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^'(.*)' cannot be corrected here$", "'{0}' kan ikke rettes her"),
         (r"^status must be one of: (.*)$", "status må være en av: {0}"),
         (r"^callback store: (.*)$", "tilbakeringingslageret: {0}"),
+        (r"^promise store: (.*)$", "lageret for løfter: {0}"),
+        (r"^no promise with reference (\d+)$", "ingen tilbakeringing eller henvendelse med "
+         "referanse {0}"),
+        (r"^(\d+) is already done$", "{0} er allerede utført"),
+        (r"^keep it under (\d+) characters \(it is (\d+)\)$", "hold det under {0} tegn "
+         "(det er {1})"),
         (r"^give (\w+)$", "mangler {0}"),
         (r"^too many wrong passwords: wait (\d+) s$", "for mange feil passord: vent {0} s"),
         (r"^too many login attempts from your address: wait (\d+) s$", "for mange "
@@ -223,8 +247,9 @@ def localise_view(view: Json, language: str) -> Json:
         for n in view.get("loop_notes", [])  # type: ignore[attr-defined]
     ]
     out["board"] = [{**row, "detail": tr(row["detail"])} for row in view["board"]]  # type: ignore[attr-defined]
-    out["callbacks"] = [
-        {**row, "asked": tr(row["asked"]), "due": tr(row["due"])}
-        for row in view["callbacks"]  # type: ignore[attr-defined]
-    ]
+    for key in ("callbacks", "inquiries"):
+        out[key] = [
+            {**row, "asked": tr(row["asked"]), "due": tr(row["due"])}
+            for row in view.get(key, [])  # type: ignore[attr-defined]
+        ]
     return out

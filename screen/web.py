@@ -223,6 +223,12 @@ def screen_routes(
             raise Refused(f"{key} is longer than {MAX_ID_LENGTH} characters")
         return value
 
+    def optional(data: Mapping[str, object], key: str) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise Refused(f"{key} must be text")
+        return value
+
     def answer(data: Mapping[str, object]) -> Mapping[str, object]:
         value = data.get("answer")
         if not isinstance(value, dict):
@@ -238,7 +244,9 @@ def screen_routes(
     dismiss = action(lambda s, d: desk.dismiss(s.agent_id, text(d, "call_id")))
     status = action(lambda s, d: desk.set_status(s.agent_id, text(d, "status")))
     take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
-    done = action(lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref")))
+    done = action(
+        lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref"), optional(d, "outcome"))
+    )
     release = action(lambda s, d: desk.release_callback(s.agent_id, text(d, "ref")))
 
     async def recording_list(request: Request) -> Response:
@@ -263,7 +271,19 @@ def screen_routes(
     close = action(lambda s, d: desk.close_line(s.agent_id, text(d, "scope"), text(d, "message")))
     reopen = action(lambda s, d: desk.reopen_line(s.agent_id, text(d, "scope")))
 
+    # Promises: inquiries registered from the card, new dates, status by reference, history.
+    inquiry = action(lambda s, d: desk.register_inquiry(s.agent_id, text(d, "call_id"), d))
+    new_date = action(
+        lambda s, d: desk.new_date(s.agent_id, text(d, "ref"), text(d, "date"), text(d, "reason"))
+    )
+    search = action(lambda s, d: desk.search(s.agent_id, text(d, "ref")))
+    history = action(lambda s, d: desk.history(s.agent_id, text(d, "call_id")))
+
     return [
+        Route("/api/screen/inquiry", inquiry, methods=["POST"]),
+        Route("/api/screen/promise/new-date", new_date, methods=["POST"]),
+        Route("/api/screen/promise/search", search, methods=["POST"]),
+        Route("/api/screen/history", history, methods=["POST"]),
         Route("/screen", page),
         Route("/screen/static/{name}", asset),
         Route("/api/screen/login", login, methods=["POST"]),

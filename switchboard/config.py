@@ -30,6 +30,7 @@ from ivr.menu import Choice, Menu
 from ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
 from ivr.rating import Rating
 from ivr.service import Announcements, LoopService, WhenAllInMeetings
+from promises.config import PromisesConfig
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
@@ -309,6 +310,7 @@ class SwitchboardConfig(_Strict):
     redis: RedisConfig | None = None
     screen: ScreenConfig = ScreenConfig()
     supervisor: SupervisorConfig = SupervisorConfig()
+    promises: PromisesConfig = PromisesConfig()
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -361,6 +363,7 @@ class Settings:
     logins: Mapping[str, str] = field(default_factory=dict)  # agent id -> password hash
     supervisor: SupervisorConfig = field(default_factory=SupervisorConfig)
     closings: Closings = field(default_factory=Closings)
+    promises: PromisesConfig = field(default_factory=lambda: PromisesConfig())
 
     def directory_location(self) -> str:
         """The directory setting, with a relative SQLite file made relative to the config."""
@@ -602,6 +605,7 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         logins={a.id: a.login for a in config.agents if a.login},
         supervisor=config.supervisor,
         closings=Closings(config.screen.closing.lines),
+        promises=config.promises,
     )
 
 

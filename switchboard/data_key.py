@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from ivr.callback_store import OPEN_SET, PREFIX
 from redis import Redis
 from redis.exceptions import RedisError
 
-from ivr.callback_store import OPEN_SET, PREFIX
 from routing.sealing import Sealer, SealError
 from screen.directory_key import reseal
 

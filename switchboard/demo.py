@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.callback_store import MemoryCallbackStore
 from ivr.hours import END_OF_DAY, Span
 from ivr.plan import IvrPlan
 from pbxsim.ivr import IvrPlayer
 from pbxsim.server import AmiServer
 from pbxsim.traffic import Traffic, TrafficProfile
 from presence.busy import BusyInterval
+from promises.store import MemoryPromiseStore
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from screen.directory import SqliteDirectory
@@ -162,7 +162,7 @@ async def run_demo(
     ami = AmiSettings(
         "127.0.0.1", server.port, settings.ami.username, DEMO_SECRET, ping_interval_s=5.0
     )
-    callbacks = MemoryCallbackStore()
+    callbacks = MemoryPromiseStore()
     web = WebConfig(host="127.0.0.1", port=web_port)
     members = sample_members(DEMO_MEMBERS)
     directory = SqliteDirectory(":memory:", key=secrets.token_bytes(32))

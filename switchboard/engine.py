@@ -22,12 +22,6 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
 
-from ivr.callback_store import (
-    CallbackStore,
-    MemoryCallbackStore,
-    PendingCallbacks,
-    RedisCallbackStore,
-)
 from ivr.callbacks import CallbackCounts, count
 from ivr.forged import forged_problem
 from ivr.hours import is_open
@@ -45,6 +39,11 @@ from presence.parse_pool import ParsePool
 from presence.polled import Fetch, PolledCalendar
 from presence.rules import all_day_hint
 from presence.source import PresenceSource
+from promises.desk import Mailer, PromiseDesk
+from promises.promise import PromiseKind
+from promises.redis_store import RedisPromiseStore
+from promises.smtp import SmtpMailer, SmtpSettings
+from promises.store import MemoryPromiseStore, PromiseStore
 from quality import recordings as rec
 from quality.ratings import RatingStore, consent_of, score_of
 from routing.ami.client import AmiClient, AmiSettings
@@ -175,13 +174,14 @@ class Engine:
         ami: AmiSettings,
         presence: PresenceSource,
         clock: Clock = system_clock,
-        callbacks: CallbackStore | None = None,
+        callbacks: PromiseStore | None = None,  # callbacks and inquiries: one store
         *,
         web: WebConfig | None = None,  # None: no HTTP side (most tests)
         lease: LeaderLease | None = None,  # None: a single engine, always acting
         directory: MemberDirectory | None = None,  # None: no agent screen
         manual_store: ManualStatusStore | None = None,  # None: statuses kept in this engine
         reload_on_sighup: bool = False,  # `switchboard run`: SIGHUP re-reads settings.source
+        mailer: Mailer | None = None,  # None: inquiries are not mailed
     ) -> None:
         self.reload_on_sighup = reload_on_sighup
         self._reloads: set[asyncio.Task[bool]] = set()
@@ -191,10 +191,21 @@ class Engine:
         self.callbacks = callbacks
         # One outage record for every part that talks to Redis (the lease owns it).
         self.redis_outage = lease.outage if lease is not None else None
-        self.pending = (
-            None if callbacks is None else PendingCallbacks(callbacks, outage=self.redis_outage)
-        )
         self.is_leader: Callable[[], bool] = lease.is_leader if lease else (lambda: True)
+        self.promises = (
+            None
+            if callbacks is None or settings.ivr is None
+            else PromiseDesk(
+                callbacks,
+                settings.ivr.hours,
+                clock,
+                promise_rules=settings.promises.rules(),
+                mailer=mailer,
+                agent_names={a.id: a.name for a in settings.roster.agents.values()},
+                outage=self.redis_outage,
+            )
+        )
+        self.pending = None if self.promises is None else self.promises.pending
         self.presence = presence
         self.router = Router(
             settings.roster,
@@ -260,6 +271,8 @@ class Engine:
     def _desk(self, directory: MemberDirectory) -> Desk:
         s = self.settings.screen
         presence = self.presence
+        if self.promises is not None:
+            self.promises.member_facts = partial(_member_facts, directory)
 
         def hints(agent_id: str) -> list[str]:
             if not isinstance(presence, CalendarPresence):
@@ -279,7 +292,7 @@ class Engine:
             zone=ZoneInfo(self.settings.presence.timezone),
             all_day_hints=hints,
             manual_store=self.manual_store,
-            callbacks=self.pending,
+            promises=self.promises,
             forget_callback=self.router.ivr.forget_callback if self.router.ivr else None,
             language=s.ui_language,
         )
@@ -392,7 +405,8 @@ class Engine:
         """Open and overdue callbacks now (None before the store was first read)."""
         if self.pending is None or self.pending.requests is None:
             return None
-        return count(self.pending.requests, self.clock())
+        callbacks = [p for p in self.pending.requests if p.kind is PromiseKind.CALLBACK]
+        return count(callbacks, self.clock())
 
     def reload(self) -> None:
         """SIGHUP: re-read the config file in the background (the handler must not block)."""
@@ -427,6 +441,11 @@ class Engine:
             self.router.ivr.use_plan(fresh.ivr)
         if self.desk is not None:
             self.desk.use_roster(fresh.roster)
+        if self.promises is not None:  # the catalogue and texts; the mail server at restart
+            self.promises.rules = fresh.promises.rules()
+            if fresh.ivr is not None:
+                self.promises.hours = fresh.ivr.hours
+            self.promises.agent_names = {a.id: a.name for a in fresh.roster.agents.values()}
         for agent_id in fresh.roster.agents:
             was, now = old.manual.get(agent_id), fresh.manual.get(agent_id)
             if was != now:  # only what the file changed: a status set on the screen stays
@@ -443,6 +462,7 @@ class Engine:
                 ("ami", old.ami != fresh.ami),
                 ("web", old.web != fresh.web),
                 ("redis", old.redis != fresh.redis),
+                ("promises.mail", old.promises.mail != fresh.promises.mail),
                 ("presence", old.presence != fresh.presence),
                 ("calendars", _calendars(old) != _calendars(fresh)),
             )
@@ -475,6 +495,8 @@ class Engine:
                 background.append(tasks.create_task(self.lease.run()))
             if self.manual_store is not None:
                 background.append(tasks.create_task(self._share_manual_statuses()))
+            if self.promises is not None:
+                background.append(tasks.create_task(self.promises.run(self.is_leader)))
             if self.web is not None:
                 web = tasks.create_task(self.web.serve())
             await self._stop.wait()
@@ -587,7 +609,7 @@ def production_engine(
 
     ami = settings.ami_settings(environ)
     directory = member_directory(settings, environ)
-    store: CallbackStore
+    store: PromiseStore
     lease = None
     manual_store: ManualStatusStore | None = None
     if settings.redis is None:
@@ -595,10 +617,10 @@ def production_engine(
             "no redis: section in the config: callback requests are kept in memory only "
             "(they also stay in Asterisk's AstDB until done) and no second engine can stand by"
         )
-        store = MemoryCallbackStore()
+        store = MemoryPromiseStore()
     else:
         redis = redis_client(settings.redis, environ)
-        store = RedisCallbackStore(
+        store = RedisPromiseStore(
             redis, Sealer(read(settings.redis.data_key_env, environ).encode())
         )
         holder = holder or f"{socket.gethostname()}:{os.getpid()}"
@@ -616,7 +638,26 @@ def production_engine(
         directory=directory,
         manual_store=manual_store,
         reload_on_sighup=True,
+        mailer=mailer(settings, environ),
     )
+
+
+def mailer(settings: Settings, environ: Mapping[str, str] = os.environ) -> SmtpMailer | None:
+    """The department inboxes' SMTP server, when the config names one."""
+    m = settings.promises.mail
+    if m is None:
+        return None
+    password = ""
+    if m.password_env:
+        password = settings.required_env(
+            m.password_env, "promises.mail.password_env", "the SMTP password", environ
+        )
+    return SmtpMailer(SmtpSettings(m.host, m.port, m.starttls, m.username, password))
+
+
+async def _member_facts(directory: MemberDirectory, member_id: str) -> tuple[str, str]:
+    member = await directory.get(member_id)
+    return ("", "") if member is None else (member.name, member.member_number)
 
 
 def member_directory(

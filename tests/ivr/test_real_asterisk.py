@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.callback_store import MemoryCallbackStore
 from presence.source import InMemoryPresence
+from promises.store import MemoryPromiseStore
 from routing.ami.actions import Action
 from routing.ami.client import AmiClient, AmiSettings
 from routing.ami.errors import ActionFailed
@@ -79,7 +79,7 @@ class Lab:
     client: AmiClient
     phones: AmiClient  # the lab user that places calls
     events: list[Event]
-    callbacks: MemoryCallbackStore
+    callbacks: MemoryPromiseStore
 
     async def call(self, d1: str = "", w2: float = 0, d2: str = "", hold: float = 15) -> None:
         await self.phones.send(originate(d1, w2, d2, hold))
@@ -95,7 +95,7 @@ def settings(closed: str = "") -> Settings:
 @contextlib.asynccontextmanager
 async def lab(config: Settings) -> AsyncIterator[Lab]:
     with real_asterisk(settings_files(config), SECRET) as port:
-        store = MemoryCallbackStore()
+        store = MemoryPromiseStore()
         now = lambda: datetime.now(OSLO)  # noqa: E731
         router = Router(config.roster, InMemoryPresence(), now, ivr=config.ivr, callbacks=store)
         events: list[Event] = []
@@ -169,7 +169,7 @@ async def test_in_real_asterisk_a_closed_day_offers_a_callback_that_is_stored() 
         # 5 at the offer; 1 to confirm, pressed until the read-out number lets it through.
         await r.call(d1="5", w2=2, d2="1", hold=20)
         await eventually(lambda: ("closed", "") in r.steps(), within=20)
-        await eventually(lambda: bool(r.callbacks.requests), within=40)
-        [request] = r.callbacks.requests.values()
+        await eventually(lambda: bool(r.callbacks.promises), within=40)
+        [request] = r.callbacks.promises.values()
         assert request.number == "+4790595313"
         assert len(request.ref) == 6

@@ -16,8 +16,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from ivr.callback_store import MemoryCallbackStore
+
 from presence.source import InMemoryPresence
 from routing.ami.actions import Action
 from routing.ami.client import AmiClient, AmiSettings

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from ivr.callback_store import MemoryCallbackStore
 from ivr.callbacks import from_astdb
 from pbxsim.server import AmiServer
 from pbxsim.traffic import Traffic
 from presence.busy import BusyInterval
 from presence.source import InMemoryPresence
+from promises.store import MemoryPromiseStore
 from switchboard.config import Settings, WebConfig, parse_config
 from switchboard.engine import Engine
 from tests.support.sim import settings_for, simulator
@@ -48,7 +48,7 @@ async def engine_with_web(
     settings: Settings, presence: InMemoryPresence | None = None
 ) -> AsyncIterator[tuple[AmiServer, Engine, str]]:
     async with simulator(ring_s=0.02) as sim:
-        store = MemoryCallbackStore()
+        store = MemoryPromiseStore()
         engine = Engine(
             settings,
             settings_for(sim),

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
-from ivr.callback_store import RedisCallbackStore
 from pbxsim.ivr import CallerScript, CallRecord, IvrPlayer
 from pbxsim.server import AmiServer
 from presence.source import InMemoryPresence
+from promises.redis_store import RedisPromiseStore
 from routing.ami.client import AmiClient
 from routing.ami.events import AgentConnect, Event, QueueCallerJoin
 from routing.router import Router
@@ -101,7 +101,7 @@ async def rig(
         if not with_router:
             yield Rig(sim, player, None, [])
             return
-        store = RedisCallbackStore(redis, Sealer.generated()) if redis is not None else None
+        store = RedisPromiseStore(redis, Sealer.generated()) if redis is not None else None
         router = Router(
             settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, callbacks=store
         )
@@ -198,8 +198,8 @@ async def test_on_a_closed_day_callers_hear_closed_and_get_a_callback(redis: Red
                 and r.router.ivr.callbacks_stored == 1
             )
         )
-        stored = await RedisCallbackStore(redis, Sealer.generated()).redis.hgetall(
-            f"sb:callback:{record.callback_ref}"
+        stored = await RedisPromiseStore(redis, Sealer.generated()).redis.hgetall(
+            f"sb:promise:{record.callback_ref}"
         )
         assert stored[b"loop"] == b""
         # Closed on Monday: counting starts Tuesday 08:30, due Thursday 08:30.
@@ -258,7 +258,7 @@ async def test_a_callback_asked_for_while_the_router_was_down_is_stored_later(
         player = IvrPlayer(sim.pbx, settings.ivr, pace=PACE, wall_clock=wall)
         record = await player.call(CALLER, "Kari", CallerScript(keys=("3",)))
         assert record.outcome == "callback"  # nobody logged in: chain ends at the offer
-        store = RedisCallbackStore(redis, Sealer.generated())
+        store = RedisPromiseStore(redis, Sealer.generated())
         router = Router(
             settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, callbacks=store
         )

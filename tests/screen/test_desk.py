@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.callback_store import MemoryCallbackStore, PendingCallbacks
-from ivr.callbacks import CallbackRequest
+from ivr.hours import OpeningHours, Span
 from presence.source import InMemoryPresence
+from promises.desk import PromiseDesk
+from promises.promise import Promise
+from promises.store import MemoryPromiseStore
 from routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
 from routing.router import Router
 from screen.answers import Refused
@@ -43,6 +46,10 @@ class DownDirectory:
 
     async def record_identity(self, record: IdentityRecord) -> None:
         raise DirectoryError("member directory unreachable: ConnectError")
+
+
+DAY = (Span(time(8, 30), time(16, 0)),)
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def _router() -> Router:
@@ -161,16 +168,17 @@ async def test_callbacks_are_taken_within_ones_own_loops_and_finished_by_the_tak
     directory: SqliteDirectory,
 ) -> None:
     router = _router()
-    store = MemoryCallbackStore()
+    store = MemoryPromiseStore()
     forgotten: list[str] = []
 
     async def forget(ref: str) -> None:
         forgotten.append(ref)
 
-    desk = Desk(router, directory, callbacks=PendingCallbacks(store), forget_callback=forget)
+    promises = PromiseDesk(store, OpeningHours((DAY,) * 5 + ((), ()), OSLO), router.clock)
+    desk = Desk(router, directory, promises=promises, forget_callback=forget)
     at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    await store.add(CallbackRequest("111", "+4790595313", "loop1", at, at, "c9"))
-    with pytest.raises(Refused, match="no such callback in your loops"):
+    await store.add(Promise("111", "+4790595313", "loop1", at, at, "c9"))
+    with pytest.raises(Refused, match="no such callback or inquiry in your loops"):
         await desk.take_callback("bjorn", "111")  # Bjørn answers loop 2 only
     with pytest.raises(Refused, match="take the callback before marking it done"):
         await desk.finish_callback("anne", "111")

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from ivr.callback_store import MemoryCallbackStore
 from pbxsim.server import AmiServer
 from presence.source import InMemoryPresence
+from promises.store import MemoryPromiseStore
 from screen.directory import SqliteDirectory
 from screen.logins import hash_password
 from screen.member import Member
@@ -64,7 +64,7 @@ class ScreenRig:
     engine: Engine
     directory: SqliteDirectory
     base: str
-    callbacks: MemoryCallbackStore
+    callbacks: MemoryPromiseStore
 
 
 COLLEAGUE_PASSWORD = "colleague-password"
@@ -95,7 +95,7 @@ async def screen_engine(
     settings = replace(settings, logins=hashes)
     directory = SqliteDirectory(":memory:", key=b"screen-test-key")
     directory.add_all(MEMBERS)
-    callbacks = MemoryCallbackStore()
+    callbacks = MemoryPromiseStore()
     async with simulator(ring_s=ring_s) as sim:
         engine = Engine(
             settings,

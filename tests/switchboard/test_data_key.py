@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from ivr.callback_store import RedisCallbackStore
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from ivr.callback_store import RedisCallbackStore
 from ivr.callbacks import CallbackRequest
 from routing.sealing import Sealer
 from screen.directory import SqliteDirectory

@@ -1,0 +1,1 @@
+"""Promises made to callers: callbacks and inquiries, one engine and one store for both."""
