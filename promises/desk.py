@@ -146,7 +146,7 @@ class PromiseDesk:
         template = self.rules.notice.get(self.rules.language) or DEFAULT_NOTICE["en"]
         notice = template.format(
             ref=ref,
-            reason=rules.bounded(reason, 200),
+            reason=rules.note_text(reason, 200),
             due=f"{due.astimezone(self.zone):%d.%m.%Y}",
         )
         return changed, notice
@@ -156,7 +156,7 @@ class PromiseDesk:
         topic = self.catalogue.topic(new.topic)
         if topic is None:
             raise PromiseError("pick a topic from the list")
-        note = rules.bounded(new.note)
+        note = rules.note_text(new.note)
         now = self.clock()
         due = callback_deadline(self.hours, now, topic.promise_working_days)
         for _ in range(20):

@@ -122,7 +122,7 @@ def close(p: Promise, agent: str, at: datetime, outcome: str = "") -> Promise:
         raise PromiseError("someone else has taken that")
     if p.kind is PromiseKind.CALLBACK and p.status is not PromiseStatus.TAKEN:
         raise PromiseError("take the callback before marking it done")
-    outcome = bounded(outcome, 200)
+    outcome = note_text(outcome, 200)
     return replace(
         p,
         status=PromiseStatus.DONE,
@@ -135,7 +135,7 @@ def close(p: Promise, agent: str, at: datetime, outcome: str = "") -> Promise:
 
 def new_date(p: Promise, agent: str, at: datetime, due: datetime, reason: str) -> Promise:
     """The promise cannot be kept: a later date and the reason the caller is told."""
-    reason = bounded(reason, 200)
+    reason = note_text(reason, 200)
     if p.status is PromiseStatus.DONE:
         raise PromiseError(f"{p.ref} is already done")
     if not reason:
@@ -161,6 +161,20 @@ def escalated(p: Promise, at: datetime, level: int, react_by: datetime, to: str)
 def noted(p: Promise, at: datetime, by: str, action: str, detail: str = "") -> Promise:
     """A history line that changes nothing else (a mail sent, a caller told)."""
     return replace(p, steps=_step(p, at, by, action, detail))
+
+
+def has_national_id(text: str) -> bool:
+    """Eleven digits in a row, spaces and dots aside: a fødselsnummer (or near enough)."""
+    digits = "".join(c for c in text if c not in " .-")
+    return any(len(run) >= 11 for run in "".join(c if c.isdigit() else " " for c in digits).split())
+
+
+def note_text(text: str, limit: int = NOTE_MAX) -> str:
+    """A note as kept: bounded, and never a fødselsnummer (the member id says who)."""
+    cleaned = bounded(text, limit)
+    if has_national_id(cleaned):
+        raise PromiseError("no fødselsnummer in a note: the member is already linked")
+    return cleaned
 
 
 def bounded(text: str, limit: int = NOTE_MAX) -> str:
