@@ -10,6 +10,8 @@ COPY pbxsim pbxsim
 COPY screen screen
 COPY supervision supervision
 COPY quality quality
+COPY promises promises
+COPY reports reports
 COPY switchboard switchboard
 COPY deploy/switchboard.example.yaml deploy/switchboard.example.yaml
 COPY deploy/calendars deploy/calendars

@@ -242,6 +242,7 @@ function render(view) {
   for (const hint of view.hints) hints.appendChild(el("li", hint));
   showCard(view.call);
   renderCallbacks(view.callbacks);
+  renderPromises(view);
   renderBoard(view.board, view.me.id);
   renderClosures(view.closures || [], view.switch);
   const notes = $("loop-notes");
@@ -390,6 +391,7 @@ function renderCard(c) {
   renderMembers(c);
   renderIdentity(c);
   $("card-closing").textContent = c.closing || "";
+  renderInquiryForm(c);
   $("card-close").hidden = !c.closable;
 }
 
@@ -561,4 +563,200 @@ document.addEventListener("DOMContentLoaded", () => {
   }, 1000);
   fetch("/api/screen/ui").then((r) => r.json()).then((ui) => setLanguage(ui.language)).catch(() => {});
   start();
+});
+
+// --- Promises: inquiries from the card, their list, status by reference, history ---------
+
+Object.assign(NORWEGIAN, {
+  "Earlier callbacks and inquiries": "Tidligere tilbakeringinger og henvendelser",
+  "None: this is their first.": "Ingen: dette er den første.",
+  "Register an inquiry": "Registrer en henvendelse",
+  "Topic": "Emne",
+  "About": "Gjelder",
+  "Agreed": "Avtalt",
+  "Note (no fødselsnummer)": "Notat (ikke fødselsnummer)",
+  "Register": "Registrer",
+  "the caller (no member)": "innringer (ikke medlem)",
+  "Inquiries for your loops and department": "Henvendelser i dine sløyfer og din avdeling",
+  "No inquiries open.": "Ingen åpne henvendelser.",
+  "Status by reference": "Status for en referanse",
+  "Look up": "Slå opp",
+  "Read out the reference:": "Les opp referansen:",
+  "answer due": "svarfrist",
+  "department told by mail": "avdelingen har fått e-post",
+  "mail not sent yet (retried)": "e-post ikke sendt ennå (prøves igjen)",
+  "escalated to": "eskalert til",
+  "with": "hos",
+  "Answered: done": "Besvart: utført",
+  "outcome": "utfall",
+  "New date": "Ny frist",
+  "reason told to the caller": "grunn innringer får høre",
+  "Tell the caller:": "Si til innringer:",
+  "open": "åpen",
+  "taken": "tatt",
+  "done": "utført",
+  "callback": "tilbakeringing",
+  "registered": "registrert",
+  "released": "gitt tilbake",
+  "new-date": "ny frist",
+  "escalated": "eskalert",
+  "mailed": "e-post sendt",
+  "agreed": "avtalt",
+  "mail-refused": "e-post stoppet",
+  "promised": "lovet",
+  "note": "notat",
+});
+
+let historyFor = "";
+let inquiryFormFor = "";
+
+function renderInquiryForm(c) {
+  const box = $("inquiry");
+  box.hidden = topics.length === 0;
+  if (box.hidden) return;
+  if (inquiryFormFor !== c.call_id) {
+    inquiryFormFor = c.call_id;
+    $("inquiry-result").textContent = "";
+    $("inquiry-note").value = "";
+    historyFor = "";
+  }
+  const members = $("inquiry-member");
+  const chosen = members.value;
+  clear(members);
+  members.appendChild(el("option", t("the caller (no member)"), { value: "" }));
+  const seen = new Set();
+  for (const m of c.members) {  // the checked member is among them once found
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    members.appendChild(el("option", m.member_number ? `${m.name} · ${m.member_number}` : m.name, { value: m.id }));
+  }
+  if (chosen && seen.has(chosen)) members.value = chosen;
+  else if (c.members.length === 1) members.value = c.members[0].id;
+  const contact = $("inquiry-contact");
+  if (contact.childElementCount !== AGREEMENTS.length) {
+    clear(contact);
+    for (const [value, label] of AGREEMENTS) contact.appendChild(el("option", t(label), { value }));
+  }
+  if (historyFor !== c.call_id) loadHistory(c.call_id);
+}
+
+let topics = [];
+
+function renderTopics(list) {
+  topics = list || [];
+  const select = $("inquiry-topic");
+  if (select.childElementCount === topics.length) return;
+  clear(select);
+  for (const topic of topics) select.appendChild(el("option", topic.title, { value: topic.id }));
+  if (card) renderInquiryForm(card);
+}
+
+async function loadHistory(callId) {
+  historyFor = callId;
+  const { ok, data } = await post("/api/screen/history", { call_id: callId });
+  if (!ok || historyFor !== callId) return;
+  const body = $("history-rows");
+  clear(body);
+  $("no-history").hidden = data.history.length > 0;
+  for (const h of data.history) {
+    const tr = el("tr", null, { "data-testid": "history-row", "data-ref": h.ref });
+    for (const cell of [h.date, h.loop, t(h.topic), t(h.status), h.outcome]) tr.appendChild(el("td", cell));
+    body.appendChild(tr);
+  }
+}
+
+function renderPromises(view) {
+  renderTopics(view.topics);
+  const list = $("inquiries");
+  const rows = view.inquiries || [];
+  $("no-inquiries").hidden = rows.length > 0;
+  const typed = keepTyped(list);
+  clear(list);
+  for (const r of rows) {
+    const li = el("li", null, { "data-ref": r.ref, "data-testid": "inquiry-row", class: r.overdue ? "overdue" : "" });
+    li.appendChild(el("strong", `Ref ${r.ref}`));
+    const overdue = r.overdue ? ` ${t("(overdue)")}` : "";
+    li.appendChild(el("span", ` · ${r.topic} · ${r.loop} · ${t("asked")} ${r.asked} · ${t("due")} ${r.due}${overdue} · `));
+    if (r.escalated) li.appendChild(el("span", `${t("escalated to")} ${r.level_name} · `, { class: "level", "data-testid": "inquiry-level" }));
+    else li.appendChild(el("span", `${t("with")} ${r.level_name} · `));
+    if (r.mine) {
+      if (r.note) li.appendChild(el("span", `${t("note")}: ${r.note} · `, { "data-testid": "inquiry-note-shown" }));
+      const done = el("form", null, { "data-testid": "inquiry-done-form" });
+      done.appendChild(el("input", null, { name: `${r.ref}:outcome`, placeholder: t("outcome"), "aria-label": t("outcome"), autocomplete: "off", "data-testid": "inquiry-outcome" }));
+      done.appendChild(el("button", t("Answered: done"), { type: "submit", "data-testid": "inquiry-done" }));
+      done.addEventListener("submit", (event) => {
+        event.preventDefault();
+        promiseAction("callback/done", { ref: r.ref, outcome: done.elements[0].value });
+      });
+      li.appendChild(done);
+      const later = el("form", null, { "data-testid": "inquiry-new-date-form" });
+      later.appendChild(el("input", null, { name: `${r.ref}:date`, type: "date", "aria-label": t("New date"), "data-testid": "inquiry-date" }));
+      later.appendChild(el("input", null, { name: `${r.ref}:reason`, placeholder: t("reason told to the caller"), "aria-label": t("reason told to the caller"), autocomplete: "off", "data-testid": "inquiry-reason" }));
+      later.appendChild(el("button", t("New date"), { type: "submit", "data-testid": "inquiry-new-date" }));
+      later.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const { ok, data } = await post("/api/screen/promise/new-date", { ref: r.ref, date: later.elements[0].value, reason: later.elements[1].value });
+        $("action-problem").textContent = ok ? "" : data.error;
+        if (ok) $("notice").textContent = `${t("Tell the caller:")} ${data.notice}`;
+      });
+      li.appendChild(later);
+      const back = el("button", t("Hand back"), { type: "button", "data-testid": "inquiry-release" });
+      back.addEventListener("click", () => promiseAction("callback/release", { ref: r.ref }));
+      li.appendChild(back);
+    } else if (r.status === "taken") {
+      li.appendChild(el("span", `${t("taken by")} ${r.taken_by}`, { "data-testid": "inquiry-taken-by" }));
+    } else {
+      const take = el("button", t("Take"), { type: "button", "data-testid": "inquiry-take" });
+      take.addEventListener("click", () => promiseAction("callback/take", { ref: r.ref }));
+      li.appendChild(take);
+    }
+    list.appendChild(li);
+  }
+  restoreTyped(list, typed);
+}
+
+async function promiseAction(path, body) {
+  const { ok, data } = await post(`/api/screen/${path}`, body);
+  $("action-problem").textContent = ok ? "" : data.error;
+}
+
+function renderSearch(p) {
+  const box = $("search-result");
+  clear(box);
+  if (!p) return;
+  const overdue = p.overdue ? ` ${t("(overdue)")}` : "";
+  box.appendChild(el("p", `Ref ${p.ref} · ${t(p.topic)} · ${p.loop} · ${t(p.status)} · ${t("due")} ${p.due}${overdue}` +
+    (p.level_name ? ` · ${t("with")} ${p.level_name}` : "") + (p.outcome ? ` · ${p.outcome}` : ""), { "data-testid": "search-status" }));
+  const steps = el("ol");
+  for (const s of p.steps) steps.appendChild(el("li", `${s.at} · ${s.by} · ${t(s.action)}${s.detail ? ": " + s.detail : ""}`));
+  box.appendChild(steps);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("inquiry-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!card) return;
+    const form = $("inquiry-form");
+    const { ok, data } = await post("/api/screen/inquiry", {
+      call_id: card.call_id,
+      topic: form.elements.topic.value,
+      member_id: form.elements.member_id.value,
+      contact: form.elements.contact.value,
+      note: form.elements.note.value,
+    });
+    const result = $("inquiry-result");
+    if (!ok) { result.textContent = ""; $("action-problem").textContent = data.error; return; }
+    $("action-problem").textContent = "";
+    result.textContent = `${t("Read out the reference:")} ${data.ref} · ${t("answer due")} ${data.due} · ` +
+      t(data.mailed ? "department told by mail" : "mail not sent yet (retried)");
+    result.dataset.ref = data.ref;
+    form.elements.note.value = "";
+    loadHistory(card.call_id);
+  });
+  $("search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { ok, data } = await post("/api/screen/promise/search", { ref: $("search-ref").value });
+    $("action-problem").textContent = ok ? "" : data.error;
+    renderSearch(ok ? data : null);
+  });
 });

@@ -121,7 +121,7 @@ async def test_the_standby_takes_over_within_ten_seconds_without_double_pauses(
             await eventually(lambda: bool(pauses(sim, "PJSIP/201")), within=40)
             await asyncio.sleep(2.0)
             assert len(pauses(sim, "PJSIP/201")) == 1  # exactly one pause for the meeting
-            stored = await redis.hgetall("sb:callback:654321")
+            stored = await redis.hgetall("sb:promise:654321")
             assert stored, "the callback asked for during the takeover was lost"
         finally:
             for p in (a, b):

@@ -7,12 +7,14 @@ import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
 from pbxsim.server import AmiServer
 from presence.source import InMemoryPresence
+from promises.desk import Mailer
 from promises.store import MemoryPromiseStore
 from screen.directory import SqliteDirectory
 from screen.logins import hash_password
@@ -64,7 +66,27 @@ class ScreenRig:
     engine: Engine
     directory: SqliteDirectory
     base: str
-    callbacks: MemoryPromiseStore
+    callbacks: MemoryPromiseStore  # callbacks and inquiries: one store
+    clock_offset: list[timedelta]  # the engine's clock runs this far ahead of the wall
+
+
+# A service catalogue for the inquiry tests: Bjørn (loop 2) works in the insurance
+# department, so he sees loop 1's insurance inquiries too.
+CATALOGUE = """
+promises:
+  language: en
+  departments:
+    - {id: insurance, title: Insurance desk, inbox: forsikring@example.org, agents: [bjorn]}
+  topics:
+    - id: invoice
+      title: {no: Fakturaspørsmål, en: Invoice question}
+      action: answer the member
+      department: insurance
+      promise_working_days: 2
+      escalation:
+        - {name: Finance specialists, inbox: fag@example.org, reaction_working_days: 1}
+        - {name: Head of department, inbox: leder@example.org, reaction_working_days: 1}
+"""
 
 
 COLLEAGUE_PASSWORD = "colleague-password"
@@ -84,9 +106,16 @@ def _with_colleagues(config: str, n: int) -> str:
 
 @contextlib.asynccontextmanager
 async def screen_engine(
-    ring_s: float = 3.0, colleagues: int = 0, ui_language: str = "en"
+    ring_s: float = 3.0,
+    colleagues: int = 0,
+    ui_language: str = "en",
+    *,
+    catalogue: bool = False,
+    mailer: Mailer | None = None,
 ) -> AsyncIterator[ScreenRig]:
     config = CONFIG.replace("screen:\n", f"screen:\n  ui_language: {ui_language}\n")
+    if catalogue:
+        config += CATALOGUE
     settings = parse_config(_with_colleagues(config, colleagues), "screen.yaml")
     hashes = {agent: hash_password(pw) for agent, pw in PASSWORDS.items()}
     if colleagues:
@@ -96,14 +125,21 @@ async def screen_engine(
     directory = SqliteDirectory(":memory:", key=b"screen-test-key")
     directory.add_all(MEMBERS)
     callbacks = MemoryPromiseStore()
+    offset = [timedelta(0)]
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + offset[0]
+
     async with simulator(ring_s=ring_s) as sim:
         engine = Engine(
             settings,
             settings_for(sim),
             InMemoryPresence(),
+            clock,
             callbacks=callbacks,
             web=WebConfig(port=0),
             directory=directory,
+            mailer=mailer,
         )
         task = asyncio.create_task(engine.run())
         try:
@@ -111,7 +147,7 @@ async def screen_engine(
             await eventually(lambda: engine.web is not None and engine.web.server.started, 5)
             await eventually(lambda: "PJSIP/202" in sim.pbx.queues["loop2"].members, 5)
             base = f"http://127.0.0.1:{engine.web.port}"
-            yield ScreenRig(sim, engine, directory, base, callbacks)
+            yield ScreenRig(sim, engine, directory, base, callbacks, offset)
         finally:
             engine.stop()
             await asyncio.wait_for(task, 10)
