@@ -38,6 +38,9 @@ SECTIONS: dict[str, str] = {
     "redis": "Shared state for two engines and the callback store. Leave it out for one engine "
     "with callbacks kept in memory.",
     "supervisor": "Closing a loop or the whole line now, with a message (docs/craft.md).",
+    "promises": "Callbacks and inquiries: the service catalogue (topics, departments, "
+    "escalation levels), the department mail and its subject form, retention "
+    "([promises](promises.md)).",
 }
 
 MEANINGS: dict[str, str] = {
@@ -159,6 +162,33 @@ MEANINGS: dict[str, str] = {
     "redis.sentinel_service": "The primary's name in the sentinels' config (`sentinel monitor`).",
     "redis.sentinel_password_env": "Environment variable holding the sentinels' password, if "
     "they have one.",
+    "promises.mail.host": "SMTP server that takes mail for the department inboxes.",
+    "promises.mail.port": "Its port (25, or 587 with STARTTLS).",
+    "promises.mail.starttls": "Upgrade the connection with STARTTLS before sending.",
+    "promises.mail.username": "SMTP login, if the server wants one.",
+    "promises.mail.password_env": "Environment variable with the SMTP password.",
+    "promises.mail.sender": "The From address of inquiry mails.",
+    "promises.subject": "Subject form of an inquiry mail; placeholders {surname} {first_name} "
+    "{member_number} {topic} {action} {ref} {due} (never a national id).",
+    "promises.language": "Language of the mails and of the notice to the caller: no or en.",
+    "promises.notice": "By language: what the caller is told when a date cannot be kept "
+    "({ref}, {reason}, {due}).",
+    "promises.keep_days": "Done callbacks and inquiries are deleted this many days after.",
+    "promises.departments[].id": "The department's id, named by topics.",
+    "promises.departments[].title": "Its name on the screen and in mails.",
+    "promises.departments[].inbox": "Its inbox: told of every new inquiry of its topics.",
+    "promises.departments[].agents": "Agents who see its inquiries besides their own loops'.",
+    "promises.topics[].id": "The topic's id.",
+    "promises.topics[].title": "By language (no, en): the name agents pick from.",
+    "promises.topics[].action": "The subject's \"+ action\", e.g. svar medlemmet.",
+    "promises.topics[].department": "The department (level 0) that answers it.",
+    "promises.topics[].promise_working_days": "What may be promised: answered within this many "
+    "working days.",
+    "promises.topics[].escalation[].name": "The next level's name (specialists, head of "
+    "department).",
+    "promises.topics[].escalation[].inbox": "Its inbox, mailed when the level before did not "
+    "answer in time.",
+    "promises.topics[].escalation[].reaction_working_days": "How long this level has to react.",
 }
 
 MEANINGS.update(SERVICE_MEANINGS)  # the contact-centre craft's keys (docs/craft.md)
