@@ -25,6 +25,7 @@ PREFIX = "sb:promise:"
 OPEN_SET = "sb:promises:open"
 ALL_SET = "sb:promises:all"
 MEMBER_INDEX = "sb:promises:member:"
+SEALED_FIELDS = ("number", "outcome", "note", "steps")  # what `switchboard re-key` re-seals
 CALLER_INDEX = "sb:promises:caller:"
 
 # KEYS: hash, open set, all set, member index ("" = none), caller index ("" = none)

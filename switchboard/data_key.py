@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from ivr.callback_store import OPEN_SET, PREFIX
 from redis import Redis
 from redis.exceptions import RedisError
 
+from promises.redis_store import CALLER_INDEX, OPEN_SET, PREFIX, SEALED_FIELDS
+from promises.store import caller_key
 from routing.sealing import Sealer, SealError
 from screen.directory_key import reseal
 
@@ -83,20 +84,29 @@ def redis_mismatch(url: str, sealer: Sealer, timeout_s: float = 2.0) -> str | No
 
 
 def rekey_redis(url: str, old: Sealer, new: Sealer) -> int:
-    """Seal every stored callback number again with the new key; returns how many."""
+    """Seal every stored callback's and inquiry's personal fields again with the new key, and
+    move its caller-history entry to the new key's tag; returns how many promises."""
     client = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True)
     count = 0
     try:
         for name in client.scan_iter(match=PREFIX + "*", count=500):
-            sealed = client.hget(name, "number")
-            if sealed is None:
+            stored = {k: str(v) for k, v in client.hgetall(name).items()}
+            if not stored.get("number"):
                 continue
             try:
-                number = old.open(str(sealed))
+                number = old.open(stored["number"])
             except SealError:
-                new.open(str(sealed))  # already re-keyed by an earlier, interrupted run
+                new.open(stored["number"])  # already re-keyed by an earlier, interrupted run
                 continue
-            client.hset(name, "number", new.seal(number))
+            ref, key = stored.get("ref", ""), caller_key(number)
+            pipe = client.pipeline(transaction=True)
+            for field in SEALED_FIELDS:
+                if stored.get(field):
+                    pipe.hset(name, field, new.seal(old.open(stored[field])))
+            if ref and key:
+                pipe.srem(CALLER_INDEX + old.tag(key), ref)
+                pipe.sadd(CALLER_INDEX + new.tag(key), ref)
+            pipe.execute()
             count += 1
     finally:
         client.close()

@@ -180,7 +180,7 @@ MEANINGS: dict[str, str] = {
     "promises.departments[].agents": "Agents who see its inquiries besides their own loops'.",
     "promises.topics[].id": "The topic's id.",
     "promises.topics[].title": "By language (no, en): the name agents pick from.",
-    "promises.topics[].action": "The subject's \"+ action\", e.g. svar medlemmet.",
+    "promises.topics[].action": 'The subject\'s "+ action", e.g. svar medlemmet.',
     "promises.topics[].department": "The department (level 0) that answers it.",
     "promises.topics[].promise_working_days": "What may be promised: answered within this many "
     "working days.",

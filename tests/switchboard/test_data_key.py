@@ -13,7 +13,8 @@ from ivr.callback_store import RedisCallbackStore
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from ivr.callbacks import CallbackRequest
+from promises.promise import Promise, PromiseKind, Step
+from promises.redis_store import RedisPromiseStore
 from routing.sealing import Sealer
 from screen.directory import SqliteDirectory
 from screen.directory_key import DirectoryKeyError, hash_key
@@ -106,11 +107,16 @@ async def test_redis_numbers_sealed_with_another_key_are_found_and_re_keyed(
 ) -> None:
     old, new = generate(), generate()
     url = f"unix://{redis_process.socket}"
-    store = RedisCallbackStore(redis, Sealer(old.encode()))
+    store = RedisPromiseStore(redis, Sealer(old.encode()))
     now = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    await store.add(
-        CallbackRequest("123456", "90595313", "loop1", now, now + timedelta(days=2), "c1")
-    )
+    await store.add(Promise("123456", "90595313", "loop1", now, now + timedelta(days=2), "c1"))
+    await store.add(  # an inquiry: its note and history are sealed too
+        Promise(
+            "12345674", "90595313-111", "loop1", now, now + timedelta(days=2), "c2",
+            kind=PromiseKind.INQUIRY, topic="invoice", note="charged twice",
+            steps=(Step(now, "anne", "registered"),),
+        )
+    )  # fmt: skip
     assert redis_mismatch(url, Sealer(old.encode())) is None
     assert redis_mismatch(url, Sealer(new.encode())) == (
         "the data key does not open the callback numbers stored in Redis"
@@ -121,10 +127,17 @@ async def test_redis_numbers_sealed_with_another_key_are_found_and_re_keyed(
         env={"SWITCHBOARD_OLD_DATA_KEY": old, "SWITCHBOARD_DATA_KEY": new},
     )
     assert result.exit_code == 0, result.output
-    assert "redis: 1 callback number(s) sealed with the new key" in result.output
-    reopened = await RedisCallbackStore(redis, Sealer(new.encode())).get("123456")
+    assert "redis: 2 callback number(s) sealed with the new key" in result.output
+    fresh = RedisPromiseStore(redis, Sealer(new.encode()))
+    reopened = await fresh.get("123456")
     assert reopened is not None
     assert reopened.number == "90595313"
+    inquiry = await fresh.get("12345674")
+    assert inquiry is not None
+    assert (inquiry.note, inquiry.steps[0].by) == ("charged twice", "anne")
+    # The caller's history is still found under the new key.
+    found = await fresh.history([], "90595313")
+    assert sorted(p.ref for p in found) == ["123456", "12345674"]
     assert redis_mismatch(url, Sealer(new.encode())) is None
 
 
