@@ -16,9 +16,9 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from ivr.callback_store import MemoryCallbackStore
 
 from presence.source import InMemoryPresence
+from promises.store import MemoryPromiseStore
 from routing.ami.actions import Action
 from routing.ami.client import AmiClient, AmiSettings
 from routing.ami.events import (
@@ -128,7 +128,7 @@ async def lab(config: Settings, members: int) -> AsyncIterator[Lab]:
     with real_asterisk(files, SECRET) as port:
         now = lambda: datetime.now(OSLO)  # noqa: E731
         router = Router(
-            config.roster, InMemoryPresence(), now, ivr=config.ivr, callbacks=MemoryCallbackStore()
+            config.roster, InMemoryPresence(), now, ivr=config.ivr, callbacks=MemoryPromiseStore()
         )
         for agent_id, status in config.manual.items():
             router.set_manual_status(agent_id, status)
