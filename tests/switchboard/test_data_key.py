@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ivr.callback_store import RedisCallbackStore
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
