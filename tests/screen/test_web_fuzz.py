@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivr.callback_store import MemoryCallbackStore
 from presence.source import InMemoryPresence
+from promises.store import MemoryPromiseStore
 from routing.ami.client import AmiSettings
 from screen.directory import SqliteDirectory
 from screen.logins import hash_password
@@ -80,7 +80,7 @@ class Rig:
             settings,
             AmiSettings("127.0.0.1", 1, "router", "x"),  # never connected: no PBX needed
             InMemoryPresence(),
-            callbacks=MemoryCallbackStore(),
+            callbacks=MemoryPromiseStore(),
             web=WebConfig(port=0),
             directory=directory,
         )
