@@ -12,6 +12,7 @@ COPY supervision supervision
 COPY quality quality
 COPY promises promises
 COPY reports reports
+COPY provision provision
 COPY switchboard switchboard
 COPY deploy/switchboard.example.yaml deploy/switchboard.example.yaml
 COPY deploy/calendars deploy/calendars

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ivr.asterisk_conf import render_manager, render_queues
+from ivr.asterisk_conf import INCLUDE_DIR, render_manager, render_queues
 from ivr.checker import Finding, check_dialplan, check_manager, check_queues
 from ivr.dialplan import render_dialplan
 from ivr.plan import IvrPlan
@@ -21,14 +21,13 @@ def asterisk_files(
     service_level_s: int,
     ami_username: str,
     ami_permit: tuple[str, ...],
-    ami_bind: str,
-    ami_port: int,
+    include_dir: str = INCLUDE_DIR,
 ) -> dict[str, str]:
     """File name -> text for extensions.conf, queues.conf and manager.conf, all checked."""
     files = {
         "extensions.conf": render_dialplan(plan),
         "queues.conf": render_queues(plan, strategies=strategies, service_level_s=service_level_s),
-        "manager.conf": render_manager(ami_username, ami_permit, ami_bind, ami_port),
+        "manager.conf": render_manager(ami_username, ami_permit, include_dir),
     }
     checks = {
         "extensions.conf": check_dialplan,

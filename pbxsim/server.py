@@ -40,6 +40,28 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+# Write classes each action is registered with (manager.c, app_queue.c, db.c); none: anyone.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "Ping": (),
+    "Events": (),
+    "Logoff": (),
+    "ListCommands": (),
+    "QueueStatus": (),
+    "QueueSummary": (),
+    "QueueAdd": ("agent",),
+    "QueueRemove": ("agent",),
+    "QueuePause": ("agent",),
+    "Setvar": ("call",),
+    "Getvar": ("call", "reporting"),
+    "Redirect": ("call",),
+    "Originate": ("originate",),
+    "DBGetTree": ("system", "reporting"),
+    "DBPut": ("system",),
+    "DBDel": ("system",),
+}
+ACTION_CLASSES = {name.lower(): classes for name, classes in ACTIONS.items()}
+
+
 class AmiServer:
     """Serves one `Pbx` to any number of AMI clients."""
 
@@ -51,11 +73,21 @@ class AmiServer:
         secret: str,
         auth_delay_s: float = 1.0,
         behaviour: Callable[[str], AgentBehaviour] = lambda _iface: AgentBehaviour(),
+        write_classes: frozenset[str] = frozenset({"system", "call", "agent"}),
+        contexts: frozenset[str] | None = None,
+        persistent_members: bool = True,
+        data_dir: str = "/var/lib/asterisk",
     ) -> None:
         self.pbx = Pbx(pbx_queues, self.broadcast, behaviour=behaviour)
         self.username = username
         self.secret = secret
         self.auth_delay_s = auth_delay_s
+        # What manager.conf gives the user (write =), and what the dialplan and queues.conf
+        # [general] hold: asterisk-check asks about each.
+        self.write_classes = write_classes
+        self.contexts = contexts
+        self.persistent_members = persistent_members
+        self.data_dir = data_dir
         self.sessions: list[_Session] = []
         self.actions_received: list[dict[str, str]] = []
         self._server: asyncio.Server | None = None
@@ -153,6 +185,10 @@ class AmiServer:
         if not session.logged_in:
             w(frames.error(aid, "Authentication Required"))
             return True
+        needs = ACTION_CLASSES.get(name.lower(), ())
+        if needs and not set(needs) & self.write_classes:
+            w(frames.error(aid, "Permission denied"))  # manager.c process_message
+            return True
         # Before app_queue is loaded, its actions are unknown commands to Asterisk.
         loading = not self.booted and name.lower().startswith("queue")
         match "" if loading else name.lower():
@@ -184,6 +220,12 @@ class AmiServer:
                 w(frames.list_complete("QueueSummaryComplete", aid or "", len(items)))
             case "queueadd" | "queueremove" | "queuepause":
                 w(self._member_action(name.lower(), m, aid))
+                if self.persistent_members:
+                    self._persist(m.get("Queue", ""))
+            case "listcommands":
+                w(self._list_commands(aid))
+            case "getvar":
+                w(self._getvar(m, aid))
             case "setvar" | "redirect" | "dbdel" | "dbput":
                 w(self._call_action(name.lower(), m, aid))
             case "dbgettree":
@@ -279,6 +321,43 @@ class AmiServer:
         if self.pbx.astdb.pop(f"/{family}/{key}", None) is None:
             return frames.error(aid, "Database entry could not be deleted")
         return frames.success(aid, "Key deleted successfully")
+
+    def _persist(self, queue_name: str) -> None:
+        """What app_queue's dump_queue_members writes: <iface>;<penalty>;<paused>;<state>|..."""
+        queue = self.pbx.queues.get(queue_name)
+        if queue is None:
+            return
+        key = f"/Queue/PersistentMembers/{queue_name}"
+        value = "|".join(
+            f"{m.interface};{m.penalty};{int(m.paused)};{m.state_interface}"
+            for m in queue.members.values()
+        )
+        if value:
+            self.pbx.astdb[key] = value
+        else:
+            self.pbx.astdb.pop(key, None)
+
+    def _list_commands(self, aid: str | None) -> bytes:
+        """manager.c action_listcommands: `Name: synopsis (Priv: classes)` per allowed action."""
+        lines = [("Response", "Success")] + ([("ActionID", aid)] if aid else [])
+        for action, classes in ACTIONS.items():
+            if not classes or set(classes) & self.write_classes:
+                lines.append((action, f"{action}. (Priv: {','.join(classes) or '<none>'})"))
+        return frames.message(lines)
+
+    def _getvar(self, m: dict[str, str], aid: str | None) -> bytes:
+        variable = m.get("Variable", "")
+        if not variable:
+            return frames.error(aid, "No variable specified")
+        if variable.startswith("DIALPLAN_EXISTS(") and variable.endswith(")"):
+            context = variable[len("DIALPLAN_EXISTS(") : -1].split(",")[0]
+            value = "1" if self.contexts is None or context in self.contexts else "0"
+        elif variable == "ASTDATADIR":
+            value = self.data_dir
+        else:
+            value = self.pbx.globals.get(variable, "")
+        head = [("Response", "Success")] + ([("ActionID", aid)] if aid else [])
+        return frames.message([*head, ("Variable", variable), ("Value", value)])
 
     def _booted(self) -> list[tuple[str, str]]:
         up = str(int(time.time() - self._started))

@@ -27,17 +27,22 @@ def base_url(host: str, port: int) -> str:
 
 def banner(settings: Settings, version: str) -> list[str]:
     a, web = settings.ami, settings.web
-    base = base_url(web.host, web.port)
     redis = (
         _without_password(settings.redis.url)
         if settings.redis
         else "none (callbacks in memory; no standby engine)"
     )
-    return [
+    lines = [
         f"switchboard {version}: config {settings.source}",
         f"  AMI      {a.username}@{a.host}:{a.port} (secret from ${a.secret_env})",
         f"  redis    {redis}",
         f"  members  {settings.directory_location()}",
+    ]
+    if web.port == 0:
+        return [*lines, "  web      on a free port (web.port: 0)"]
+    base = base_url(web.host, web.port)
+    return [
+        *lines,
         f"  screen   {base}/screen",
         f"  wallboard {base}/wallboard   metrics {base}/metrics   health {base}/healthz",
     ]

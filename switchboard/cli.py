@@ -208,8 +208,13 @@ def check_config(
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="The YAML configuration.")
     ] = None,
+    sounds: Annotated[
+        Path | None,
+        typer.Option(help="Asterisk's sounds folder (default /var/lib/asterisk/sounds)."),
+    ] = None,
 ) -> None:
-    """Validate a configuration, its data paths and calendar files; show who answers each loop."""
+    """Validate a configuration, its data paths, calendar files and prompt files; show who
+    answers each loop."""
     path = config or config_file
     if path is None:
         _fail(
@@ -237,6 +242,16 @@ def check_config(
             typer.echo(f"levels from {loop_id}: {chain} -> callback offer")
         for line in service_lines(settings):
             typer.echo(line)
+    sounds_dir = sounds or Path("/var/lib/asterisk/sounds")
+    if settings.ivr is not None and sounds_dir.is_dir():
+        from provision.sounds import describe_missing, missing
+
+        for line in describe_missing(sounds_dir, missing(sounds_dir, settings.ivr)):
+            typer.echo(f"warning: {line}")
+    elif settings.ivr is not None:
+        typer.echo(
+            f"note: prompts not checked: no {sounds_dir} here (on the Asterisk host, or --sounds)"
+        )
     for finding in preflight.calendars(settings):
         typer.echo(f"warning: {path}: {finding} (that agent is never paused by a calendar)")
     errors = preflight.data_paths(settings)
@@ -288,8 +303,6 @@ def settings_files(settings: Settings) -> dict[str, str]:
         service_level_s=settings.ivr_config.service_level_s,
         ami_username=settings.ami.username,
         ami_permit=settings.ami.permit,
-        ami_bind=settings.ami.bind,
-        ami_port=settings.ami.port,
     )
 
 
@@ -333,18 +346,153 @@ def recordings_command(
 
 @app.command("asterisk-config")
 def asterisk_config(
-    outdir: Annotated[Path, typer.Argument(help="Folder to write the files into.")],
-    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+    outdir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to write the files into; with --install, Asterisk's config directory."
+        ),
+    ],
+    config: ConfigOption,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="OUTDIR is Asterisk's config directory (/etc/asterisk): write the files to "
+            "OUTDIR/switchboard/, add the #include lines, write the secret, check the rest.",
+        ),
+    ] = False,
 ) -> None:
     """Write extensions.conf, queues.conf and manager.conf for Asterisk 22."""
+    from provision.install import install as install_files
+    from provision.install import secret_file_name
+
     settings = _load(config)
-    for path in write_files(settings_files(settings), outdir):
-        typer.echo(f"wrote {path}")
+    files = settings_files(settings)
+    a = settings.ami
+    if not install:
+        for path in write_files(files, outdir):
+            typer.echo(f"wrote {path}")
+        typer.echo(
+            f"next: `switchboard asterisk-config --install /etc/asterisk -c {config}` does the "
+            f"rest; by hand: copy the files to /etc/asterisk/switchboard/, put `secret = ...` "
+            f"(the value of ${a.secret_env}) in /etc/asterisk/switchboard/"
+            f"{secret_file_name(a.username)} (mode 0640, group asterisk), add "
+            '`#include "switchboard/<file>"` to each of your three files, and run '
+            "`asterisk -rx 'core reload'`"
+        )
+        return
+    if not (outdir / "asterisk.conf").exists() and not (outdir / "manager.conf").exists():
+        _fail(
+            f"{outdir} is not an Asterisk config directory (no asterisk.conf or manager.conf) "
+            "(fix: name the folder Asterisk reads, e.g. /etc/asterisk)"
+        )
+    try:
+        report = install_files(
+            outdir,
+            files,
+            username=a.username,
+            secret=os.environ.get(a.secret_env) or None,
+            secret_env=a.secret_env,
+            ami_host=a.host,
+            ami_port=a.port,
+        )
+    except OSError as exc:
+        _fail(
+            f"{outdir}: cannot write: {exc.strerror} "
+            f"(fix: run as root, or as the owner of {outdir})"
+        )
+    for line in report.done:
+        typer.echo(line)
+    if report.todo:
+        typer.echo(f"still to change ({len(report.todo)}):", err=True)
+        for todo in report.todo:
+            typer.echo(f"  {todo}", err=True)
+        typer.echo(
+            "then: asterisk -rx 'core reload', and `switchboard asterisk-check -c CONFIG`", err=True
+        )
+        raise typer.Exit(1)
     typer.echo(
-        f"next: put `secret = ...` (the value of ${settings.ami.secret_env}) in "
-        f"{outdir / f'manager-{settings.ami.username}-secret.conf'}, copy the files to "
-        "/etc/asterisk and run `asterisk -rx 'core reload'`"
+        "Asterisk side ready: asterisk -rx 'core reload', then `switchboard asterisk-check -c "
+        f"{config}`"
     )
+
+
+@app.command("asterisk-check")
+def asterisk_check(
+    config: ConfigOption,
+    sounds: Annotated[
+        Path | None,
+        typer.Option(help="Asterisk's sounds folder, if not the one Asterisk reports."),
+    ] = None,
+) -> None:
+    """Log in to Asterisk as the engine does and report what it lacks for the engine.
+
+    Rights, queues, dialplan contexts, prompts and persistentmembers; exits 1 if anything
+    is missing."""
+    from provision.ami_check import check, contexts_of
+
+    settings = _load(config)
+    try:
+        ami = settings.ami_settings()
+    except ConfigError as bad:
+        _exit_with(bad)
+    assert settings.ivr is not None
+    results = asyncio.run(
+        check(
+            ami.host,
+            ami.port,
+            ami.username,
+            ami.secret,
+            secret_env=settings.ami.secret_env,
+            plan=settings.ivr,
+            contexts=contexts_of(settings_files(settings)["extensions.conf"]),
+            sounds_dir=sounds,
+            timeout=settings.ami.action_timeout_s,
+        )
+    )
+    for result in results:
+        typer.echo(str(result))
+    missing = sum(1 for r in results if r.ok is False)
+    if missing:
+        typer.echo(f"{missing} thing(s) missing", err=True)
+        raise typer.Exit(1)
+    typer.echo("Asterisk has what the engine needs")
+
+
+@app.command("prompts")
+def prompts(
+    outdir: Annotated[
+        Path, typer.Argument(help="Asterisk's sounds folder, e.g. /var/lib/asterisk/sounds.")
+    ],
+    config: ConfigOption,
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML with the sentences per language (see deploy/prompts.example.yaml)."
+        ),
+    ] = None,
+) -> None:
+    """Speak the default prompts (Norwegian and English) with espeak-ng, as 8 kHz files."""
+    from provision.prompts import PromptError, generate, read_texts, texts_for
+    from switchboard.yaml_lines import YamlSyntaxError, load_with_lines, read_text
+
+    settings = _load(config)
+    assert settings.ivr is not None
+    try:
+        # Our loader keeps keys as written, so `no:` stays Norwegian (not YAML's false).
+        data = load_with_lines(read_text(texts))[0] if texts else None
+        overrides, titles = read_texts(data, str(texts))
+        spoken = texts_for(settings.ivr, settings.screen.organisation, overrides, titles)
+        written = generate(outdir, settings.ivr, spoken)
+    except OSError as exc:
+        _fail(f"{texts}: cannot read: {exc.strerror}")
+    except YamlSyntaxError as bad:
+        _fail(f"{texts}:{bad.line}: {bad.problem} (fix: {bad.fix})")
+    except PromptError as bad:
+        _fail(str(bad))
+    for language, said in spoken.items():
+        typer.echo(f"{language} greeting: {said.get(settings.ivr.prompts.greeting, '')}")
+    typer.echo(f"wrote {len(written)} files under {outdir} (.wav 8 kHz mono 16-bit and .ulaw)")
 
 
 calendar_app = typer.Typer(no_args_is_help=True, help="Calendars as the engine sees them.")

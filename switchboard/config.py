@@ -417,6 +417,7 @@ class Settings:
             ping_interval_s=a.ping_interval_s,
             ping_deadline_s=a.ping_deadline_s,
             backoff_max_s=a.backoff_max_s,
+            secret_env=a.secret_env,
         )
 
 

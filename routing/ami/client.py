@@ -20,7 +20,13 @@ from enum import Enum, auto
 
 from routing.ami.actions import Action, logoff
 from routing.ami.connection import AmiConnection, Reply
-from routing.ami.errors import AmiError, AuthenticationFailed, NotConnected, ProtocolError
+from routing.ami.errors import (
+    AmiError,
+    AuthenticationFailed,
+    NotConnected,
+    ProtocolError,
+    refused_hint,
+)
 from routing.ami.events import Event, FullyBooted, RawEvent
 
 log = logging.getLogger(__name__)
@@ -45,6 +51,7 @@ class AmiSettings:
     ping_deadline_s: float = 5.0
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 30.0
+    secret_env: str = "the secret variable"  # named in the refused-login message
     # While the port is closed (Asterisk restarting) a connect attempt costs the server
     # nothing: retry this often for this long, so boundaries passed meanwhile are
     # corrected within a second of Asterisk taking logins again. Refused logins and
@@ -208,10 +215,7 @@ class AmiClient:
                 if not self._stopping.is_set():
                     self._note_failure(f"AMI connection lost: {ended}")
         except* AuthenticationFailed as refused:
-            self._note_failure(
-                f"{refused.exceptions[0]}; check the AMI user in the config and its secret "
-                "in the environment variable it names"
-            )
+            self._note_failure(f"{refused.exceptions[0]}; {refused_hint(s.username, s.secret_env)}")
         except* AmiError as failures:
             if not self._stopping.is_set():
                 self._note_failure(f"AMI connection lost: {failures.exceptions[0]}")

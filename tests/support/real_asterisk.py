@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from ivr.asterisk_conf import INCLUDE_DIR, QUEUES_GENERAL, manager_general, render_general
+
 # Simulated callers and agents, as in the recorded lab (Local channels, no SIP needed):
 # a caller presses D1 after PRE seconds, then D2 after W2 more, again every second 12
 # times (a prompt it cannot interrupt swallows keys), and stays HOLD seconds.
@@ -96,15 +98,30 @@ class RealAsterisk:
         (etc / "logger.conf").write_text(
             "[logfiles]\nmessages.log => notice,warning,error,verbose(3)\n"
         )
-        (etc / "extensions.conf").write_text(files["extensions.conf"] + TEST_CONTEXTS)
-        (etc / "queues.conf").write_text(files["queues.conf"])
+        # Laid out as `asterisk-config --install` leaves it: the generated files in
+        # switchboard/, included from top-level files that hold the [general] sections.
+        ours = etc / INCLUDE_DIR
+        ours.mkdir()
+        for name, text in files.items():
+            (ours / name).write_text(text)
+        (etc / "extensions.conf").write_text(
+            "[general]\nstatic = yes\nwriteprotect = yes\n\n"
+            '#include "switchboard/extensions.conf"\n' + TEST_CONTEXTS
+        )
+        (etc / "queues.conf").write_text(
+            render_general(QUEUES_GENERAL) + '#include "switchboard/queues.conf"\n'
+        )
         (etc / "manager.conf").write_text(
-            files["manager.conf"].replace("port = 5038", f"port = {self.port}")
+            render_general(manager_general(self.port, "127.0.0.1"))
+            + '#include "switchboard/manager.conf"\n'
             # The test's own user places the simulated calls (the router may not originate).
             + f"\n[lab]\nsecret = {secret}\ndeny = 0.0.0.0/0.0.0.0\n"
             "permit = 127.0.0.1/255.255.255.255\nread = system\nwrite = originate,call\n"
         )
-        (etc / "manager-router-secret.conf").write_text(f"secret = {secret}\n")
+        username = next(
+            line[1:-1] for line in files["manager.conf"].splitlines() if line.startswith("[")
+        )
+        (ours / f"manager-{username}-secret.conf").write_text(f"secret = {secret}\n")
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, *, wait_booted: bool = True) -> None:
@@ -166,3 +183,95 @@ def real_asterisk(files: dict[str, str], secret: str) -> Iterator[int]:
     """Run Asterisk with our generated files (plus the test contexts); yields the AMI port."""
     with asterisk_lab(files, secret) as pbx:
         yield pbx.port
+
+
+@contextlib.contextmanager
+def running(binary: str, asterisk_conf: Path, port: int, root: Path) -> Iterator[None]:
+    """Start Asterisk on a config; return once AMI answers and it is fully booted."""
+    process = subprocess.Popen(
+        [binary, "-f", "-C", str(asterisk_conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"Asterisk did not open AMI on {port}; see {root}/log")
+            time.sleep(0.2)
+        # AMI opens before every module is loaded (QueueStatus would be unknown).
+        cli(binary, asterisk_conf, "core waitfullybooted")
+        yield
+    finally:
+        log = root / "log" / "messages.log"
+        if log.exists():  # kept for reading after a failure (dialplan trace included)
+            shutil.copy(log, Path(tempfile.gettempdir()) / "sb-asterisk-last.log")
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def cli(binary: str, asterisk_conf: Path, command: str) -> str:
+    """One Asterisk CLI command over the control socket (asterisk -rx)."""
+    done = subprocess.run(
+        [binary, "-C", str(asterisk_conf), "-rx", command],
+        timeout=60,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def stock_samples() -> Path | None:
+    """Asterisk's own sample configuration (`make samples`), kept pristine beside the build."""
+    binary = asterisk_binary()
+    if binary is None:
+        return None
+    samples = Path(binary).resolve().parents[1] / "share" / "stock-samples"
+    return samples if (samples / "manager.conf").is_file() else None
+
+
+def _mirror(source: Path, target: Path, keep_out: str) -> None:
+    """target/ holds a link to each entry of source/ except `keep_out` (made a real folder)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.name != keep_out:
+            (target / entry.name).symlink_to(entry)
+
+
+def stock_etc(root: Path) -> tuple[Path, Path]:
+    """A copy of the stock samples under root/etc, its own run/log/db folders, and a data
+    folder whose sounds/<lang>/custom are real folders (prompts go there, not into the build).
+    Returns (etc, asterisk.conf)."""
+    binary = asterisk_binary()
+    samples = stock_samples()
+    assert binary is not None
+    assert samples is not None
+    prefix = Path(binary).resolve().parents[1]
+    etc = root / "etc"
+    shutil.copytree(samples, etc)
+    for sub in ("var", "run", "log", "spool", "cache"):
+        (root / sub).mkdir()
+    data = root / "data"
+    real_data = prefix / "var" / "lib" / "asterisk"
+    _mirror(real_data, data, "sounds")
+    _mirror(real_data / "sounds", data / "sounds", "en")
+    _mirror(real_data / "sounds" / "en", data / "sounds" / "en", "custom")
+    # The stock asterisk.conf names the build's folders; only [directories] differs here.
+    stock = (samples / "asterisk.conf").read_text()
+    options = stock[stock.index("[options]") :] if "[options]" in stock else "[options]\n"
+    (etc / "asterisk.conf").write_text(
+        "[directories]\n"
+        f"astcachedir => {root}/cache\nastetcdir => {etc}\n"
+        f"astmoddir => {prefix}/lib/asterisk/modules\n"
+        f"astvarlibdir => {root}/var\nastdbdir => {root}/var\nastkeydir => {root}/var\n"
+        f"astdatadir => {data}\nastagidir => {root}/var\n"
+        f"astspooldir => {root}/spool\nastrundir => {root}/run\nastlogdir => {root}/log\n"
+        f"astsbindir => {prefix}/sbin\n" + options
+    )
+    return etc, etc / "asterisk.conf"

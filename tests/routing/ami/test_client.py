@@ -121,7 +121,10 @@ async def test_a_wrong_secret_is_logged_once_and_retried_with_backoff(
             await asyncio.sleep(0.8)
         refusals = [r for r in caplog.records if "Authentication failed" in r.getMessage()]
         assert len(refusals) == 1
-        assert "environment variable" in refusals[0].getMessage()
+        # The likely causes, most likely first, not just "check the variable".
+        message = refusals[0].getMessage()
+        assert "likely causes, most likely first: (1) the secret in" in message
+        assert "(2) Asterisk did not load the user [router]" in message
         assert rec.connects == 0
         assert 2 <= client.reconnects <= 8  # backing off, not spinning
 
