@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from ivr.callback_store import RedisCallbackStore
+from promises.redis_store import RedisPromiseStore
 from routing.ami.actions import Action
 from routing.ami.client import AmiClient, AmiSettings
 from routing.sealing import Sealer
@@ -238,7 +238,7 @@ async def test_the_admin_guide_steps_on_a_stock_asterisk_route_calls_and_store_c
             # confirm, pressed until the read-out number lets it through.
             closed = seconds(sounds / "no" / "custom" / "sb-closed.wav")
             await place_call(port, originate("5", 2, "1", 30, pre=closed + 1.5))
-            store = RedisCallbackStore(redis, Sealer(env["SWITCHBOARD_DATA_KEY"].encode()))
+            store = RedisPromiseStore(redis, Sealer(env["SWITCHBOARD_DATA_KEY"].encode()))
             pending = []
             for _ in range(120):
                 pending = await store.pending()
