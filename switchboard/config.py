@@ -31,6 +31,7 @@ from ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
 from ivr.rating import Rating
 from ivr.service import Announcements, LoopService, WhenAllInMeetings
 from promises.config import PromisesConfig
+from reports.config import ReportsConfig
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from routing.roster import Agent, Loop, Roster
@@ -311,6 +312,7 @@ class SwitchboardConfig(_Strict):
     screen: ScreenConfig = ScreenConfig()
     supervisor: SupervisorConfig = SupervisorConfig()
     promises: PromisesConfig = PromisesConfig()
+    reports: ReportsConfig | None = None  # None: no reports store, no /reports page
     agents: tuple[AgentConfig, ...] = Field(min_length=1)
     loops: tuple[LoopConfig, ...] = Field(min_length=1)
     default_loop: Id
@@ -364,6 +366,15 @@ class Settings:
     supervisor: SupervisorConfig = field(default_factory=SupervisorConfig)
     closings: Closings = field(default_factory=Closings)
     promises: PromisesConfig = field(default_factory=lambda: PromisesConfig())
+    reports: ReportsConfig | None = None
+
+    def reports_database(self) -> str:
+        """The reports database URL, a relative SQLite file made relative to the config."""
+        assert self.reports is not None
+        url = self.reports.database
+        if not url.startswith("sqlite:///") or url.startswith("sqlite:////"):
+            return url
+        return "sqlite:///" + str(FsPath(self.source).resolve().parent / url[len("sqlite:///") :])
 
     def directory_location(self) -> str:
         """The directory setting, with a relative SQLite file made relative to the config."""
@@ -607,6 +618,7 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         supervisor=config.supervisor,
         closings=Closings(config.screen.closing.lines),
         promises=config.promises,
+        reports=config.reports,
     )
 
 

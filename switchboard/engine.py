@@ -21,6 +21,7 @@ from redis.asyncio.connection import parse_url
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
+from starlette.requests import Request
 
 from ivr.callbacks import CallbackCounts, count
 from ivr.forged import forged_problem
@@ -46,6 +47,9 @@ from promises.smtp import SmtpMailer, SmtpSettings
 from promises.store import MemoryPromiseStore, PromiseStore
 from quality import recordings as rec
 from quality.ratings import RatingStore, consent_of, score_of
+from reports import store as reports_store
+from reports.service import Reports
+from reports.web import report_routes
 from routing.ami.client import AmiClient, AmiSettings
 from routing.ami.events import Event
 from routing.manual_store import ManualStatusStore, RedisManualStore
@@ -58,6 +62,7 @@ from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.logins import Sessions
 from screen.origin import networks
+from screen.web import COOKIE as SESSION_COOKIE
 from screen.web import screen_routes
 from supervision.switch import SupervisorSwitch
 from switchboard.config import ConfigError, RedisConfig, Settings, WebConfig, load_config
@@ -256,6 +261,10 @@ class Engine:
                 trusted_proxies=networks(settings.web.trusted_proxies),
             )
         )
+        self.reports = self._reports()
+        if self.reports is not None and self.desk is not None:
+            language = settings.screen.ui_language
+            routes = [*routes, *report_routes(self.reports, self._may_see_reports, language)]
         self.web = (
             None
             if web is None
@@ -267,6 +276,29 @@ class Engine:
                 web.port,
             )
         )
+
+    def _reports(self) -> Reports | None:
+        """Reports from queue_log, when the config has a `reports:` section."""
+        r = self.settings.reports
+        if r is None:
+            return None
+        return Reports(
+            reports_store.connect(self.settings.reports_database()),
+            Path(r.queue_log),
+            ZoneInfo(self.settings.presence.timezone),
+            self.clock,
+            promises=self.callbacks,
+            loop_of_queue={loop.queue: loop.id for loop in self.settings.roster.loops},
+            service_level_s=self.settings.ivr_config.service_level_s,
+        )
+
+    def _may_see_reports(self, request: Request) -> bool:
+        """A logged-in screen session of an agent with the reports role."""
+        session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
+        if session is None or self.settings.reports is None:
+            return False
+        agent = self.settings.roster.agents.get(session.agent_id)
+        return agent is not None and self.settings.reports.role in agent.roles
 
     def _desk(self, directory: MemberDirectory) -> Desk:
         s = self.settings.screen
@@ -497,6 +529,9 @@ class Engine:
                 background.append(tasks.create_task(self._share_manual_statuses()))
             if self.promises is not None:
                 background.append(tasks.create_task(self.promises.run(self.is_leader)))
+            if self.reports is not None and self.settings.reports is not None:
+                every_s = self.settings.reports.every_s
+                background.append(tasks.create_task(self.reports.run(self.is_leader, every_s)))
             if self.web is not None:
                 web = tasks.create_task(self.web.serve())
             await self._stop.wait()

@@ -38,6 +38,8 @@ SECTIONS: dict[str, str] = {
     "redis": "Shared state for two engines and the callback store. Leave it out for one engine "
     "with callbacks kept in memory.",
     "supervisor": "Closing a loop or the whole line now, with a message (docs/craft.md).",
+    "reports": "Reports from Asterisk's queue_log in SQL (SQLite or PostgreSQL), the /reports "
+    "page and CSV ([reports](reports.md)).",
     "promises": "Callbacks and inquiries: the service catalogue (topics, departments, "
     "escalation levels), the department mail and its subject form, retention "
     "([promises](promises.md)).",
@@ -162,6 +164,12 @@ MEANINGS: dict[str, str] = {
     "redis.sentinel_service": "The primary's name in the sentinels' config (`sentinel monitor`).",
     "redis.sentinel_password_env": "Environment variable holding the sentinels' password, if "
     "they have one.",
+    "reports.database": "sqlite:///<file> (relative to this config) or "
+    "postgresql+psycopg://user@host/db; migrated at start.",
+    "reports.queue_log": "Asterisk's queue_log file, tailed (run the engine on the Asterisk "
+    "host, or mount the log).",
+    "reports.every_s": "How often the file is read on.",
+    "reports.role": "The role an agent needs to see /reports and the CSV.",
     "promises.mail.host": "SMTP server that takes mail for the department inboxes.",
     "promises.mail.port": "Its port (25, or 587 with STARTTLS).",
     "promises.mail.starttls": "Upgrade the connection with STARTTLS before sending.",

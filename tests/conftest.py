@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from redis.asyncio import Redis
 
+from tests.support.postgres_server import PostgresServer, postgres_server
 from tests.support.redis_server import RedisServer, redis_server
 
 # Fuzzing (hypothesis): "ci" keeps every fuzz test together under two minutes in `./dev test`;
@@ -36,3 +37,9 @@ async def redis(redis_process: RedisServer) -> AsyncIterator[Redis]:
         yield client
     finally:
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def postgres_process() -> Iterator[PostgresServer]:
+    with postgres_server() as server:
+        yield server

@@ -112,10 +112,12 @@ async def screen_engine(
     *,
     catalogue: bool = False,
     mailer: Mailer | None = None,
+    extra: str = "",  # more top-level YAML (e.g. a reports: section)
 ) -> AsyncIterator[ScreenRig]:
     config = CONFIG.replace("screen:\n", f"screen:\n  ui_language: {ui_language}\n")
     if catalogue:
         config += CATALOGUE
+    config += extra
     settings = parse_config(_with_colleagues(config, colleagues), "screen.yaml")
     hashes = {agent: hash_password(pw) for agent, pw in PASSWORDS.items()}
     if colleagues:
