@@ -137,3 +137,19 @@ def web_port(host: str, port: int) -> list[Finding]:
                 )
             ]
     return []
+
+
+def written_paths(settings: Settings) -> list[Path]:
+    """Every file the engine may write for this config (SQLite with its WAL companions)."""
+    out: list[Path] = []
+    where = settings.directory_location()
+    if where.startswith("sqlite:") and where != "sqlite::memory:":
+        db = Path(where.removeprefix("sqlite:"))
+        out += [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+    plan = settings.ivr
+    if plan is not None and any(r.service.rating or r.service.record for r in plan.routes.values()):
+        store = Path(settings.ivr_config.rating.store)
+        if not store.is_absolute():
+            store = Path(settings.source).resolve().parent / store
+        out.append(store)
+    return out
