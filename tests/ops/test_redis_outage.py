@@ -48,9 +48,8 @@ async def test_a_meeting_that_starts_during_a_redis_outage_is_acted_on_when_it_e
 ) -> None:
     redis = RedisServer(tmp_path)
     redis.start()
-    meeting_at = datetime.now(UTC) + timedelta(seconds=16)
     calendar = tmp_path / "anne.ics"
-    calendar.write_text(outlook_ics([BusyInterval(meeting_at, meeting_at + timedelta(minutes=30))]))
+    calendar.write_text(outlook_ics([]))  # the meeting is written once the engine acts
     engine: subprocess.Popen[bytes] | None = None
     try:
         async with simulator(ring_s=0.05) as sim, httpx.AsyncClient() as http:
@@ -62,7 +61,11 @@ async def test_a_meeting_that_starts_during_a_redis_outage_is_acted_on_when_it_e
             )
             port, log = free_port(), tmp_path / "engine.log"
             engine = start_engine(config, port, Fernet.generate_key().decode(), log)
-            await wait_for_flag(http, port, 1, within=15)
+            await wait_for_flag(http, port, 1, within=20)
+            meeting_at = datetime.now(UTC) + timedelta(seconds=5)  # read within a second
+            calendar.write_text(
+                outlook_ics([BusyInterval(meeting_at, meeting_at + timedelta(minutes=30))])
+            )
             await asyncio.sleep((meeting_at - datetime.now(UTC)).total_seconds() - 3.0)
             redis.stop()  # Redis goes away 3 s before the meeting starts
             await asyncio.sleep(OUTAGE_S)

@@ -82,14 +82,8 @@ async def test_the_primary_fails_over_while_two_engines_run(tmp_path: Path) -> N
     key = Fernet.generate_key().decode()
     with redis_with_sentinels() as rig:
         async with simulator(ring_s=0.05) as sim, httpx.AsyncClient() as http:
-            # The meeting starts 2.5 s after the primary dies: after the leader's trust in
-            # its last renewal (0.8 x 3 s) has run out, before the failover is done.
-            kill_at = datetime.now(UTC) + timedelta(seconds=22)
-            meeting_at = kill_at + timedelta(seconds=2.5)
             calendar = tmp_path / "anne.ics"
-            calendar.write_text(
-                outlook_ics([BusyInterval(meeting_at, meeting_at + timedelta(minutes=30))])
-            )
+            calendar.write_text(outlook_ics([]))  # the meeting is written once both run
             config = tmp_path / "sb.yaml"
             config.write_text(
                 CONFIG.format(
@@ -108,8 +102,16 @@ async def test_the_primary_fails_over_while_two_engines_run(tmp_path: Path) -> N
                 engines.append(start_engine(config, ports[1], key, logs[1]))
                 await wait_for_flag(http, ports[1], 0, within=20)
                 await eventually(lambda: len(sim.pbx.queues["loop1"].members) == 2, within=10)
-                assert not pauses(sim, "PJSIP/201")
+                # The meeting starts 2.5 s after the primary dies: after the leader's trust in
+                # its last renewal (0.8 x 3 s) has run out, before the failover is done.
+                # Written 4 s ahead: both engines read the calendar every second.
+                kill_at = datetime.now(UTC) + timedelta(seconds=4)
+                meeting_at = kill_at + timedelta(seconds=2.5)
+                calendar.write_text(
+                    outlook_ics([BusyInterval(meeting_at, meeting_at + timedelta(minutes=30))])
+                )
                 await asyncio.sleep(max(0.0, (kill_at - datetime.now(UTC)).total_seconds()))
+                assert not pauses(sim, "PJSIP/201")
 
                 old = rig.primary_port
                 rig.kill_primary()
