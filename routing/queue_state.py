@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from routing.ami.events import (
+    AgentComplete,
     AgentConnect,
     DeviceStatus,
     Event,
@@ -22,6 +23,7 @@ from routing.ami.events import (
     QueueParams,
 )
 from routing.stats import WAIT_BUCKETS_S, Buckets
+from routing.totals import AsteriskTotals, Correction
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class MemberState:
     paused_reason: str
     status: DeviceStatus
     in_call: bool
+    calls_taken: int = 0  # app_queue counts a call when it ends
 
     @classmethod
     def from_event(cls, e: MemberEvent) -> MemberState:
@@ -50,6 +53,7 @@ class MemberState:
             e.paused_reason,
             e.status,
             e.in_call,
+            e.calls_taken,
         )
 
 
@@ -97,6 +101,7 @@ class LoopState:
     callers: dict[str, WaitingCaller] = field(default_factory=dict)
     counters: LoopCounters = field(default_factory=LoopCounters)
     strategy: str = ""
+    totals: AsteriskTotals = field(default_factory=AsteriskTotals)
 
 
 class Change(Enum):
@@ -143,10 +148,12 @@ class QueueState:
     def load_snapshot(self, items: Iterable[Event], now: float) -> None:
         """Replace members and waiting callers with a QueueStatus reply (counters are kept)."""
         fresh: dict[str, LoopState] = {}
+        params: dict[str, QueueParams] = {}
         for item in items:
             if isinstance(item, QueueParams):
                 state = fresh.setdefault(item.queue, LoopState())
                 state.strategy = item.strategy
+                params[item.queue] = item
             elif isinstance(item, QueueMember):
                 state = fresh.setdefault(item.queue, LoopState())
                 state.members[item.interface] = MemberState.from_event(item)
@@ -167,10 +174,26 @@ class QueueState:
         for uid in list(self.left_unexplained):
             self._ended(uid, "timed_out" if uid in waiting else "abandoned")
         for queue, state in fresh.items():
-            state.counters = self.loop(queue).counters
+            old = self.loop(queue)
+            state.counters, state.totals = old.counters, old.totals
+            p = params.get(queue)
+            if p is not None:  # make the counts whole from Asterisk's own totals
+                correction = state.totals.snapshot(
+                    p.completed,
+                    p.abandoned,
+                    {i for i, m in state.members.items() if m.in_call},
+                    {i: m.calls_taken for i, m in state.members.items()},
+                    set(old.callers),
+                    set(state.callers),
+                    waiting,
+                )
+                _add(state.counters, correction)
         # Counters outlive a snapshot even for queues it did not list (ops counts since start).
         for queue, state in self.loops.items():
-            fresh.setdefault(queue, LoopState(counters=state.counters, strategy=state.strategy))
+            fresh.setdefault(
+                queue,
+                LoopState(counters=state.counters, strategy=state.strategy, totals=state.totals),
+            )
         self.loops = fresh
 
     def apply(self, event: Event, now: float) -> Change:
@@ -201,6 +224,7 @@ class QueueState:
             return Change.CALLERS
         if isinstance(event, QueueCallerAbandon):
             # app_queue sends this for a hang-up, a timeout and a Redirect alike.
+            self.loop(event.queue).totals.abandoned_seen()
             key = (event.uniqueid, event.queue)
             if key in self.moving:
                 self.moving.discard(key)
@@ -213,20 +237,35 @@ class QueueState:
             return Change.NONE
         if isinstance(event, Hangup):
             self._ended(event.uniqueid, "abandoned")
+            for loop in self.loops.values():
+                loop.totals.left_unseen.discard(event.uniqueid)
             self.first_joined.pop(event.uniqueid, None)
             self.moving = {m for m in self.moving if m[0] != event.uniqueid}
             return Change.NONE
+        if isinstance(event, AgentComplete):
+            state = self.loop(event.queue)
+            late = state.totals.completed_seen(event.interface, event.uniqueid)
+            if late.answered:  # its AgentConnect was lost: count the answer now
+                _add(state.counters, late)
+                self._waited(state.counters, float(event.hold_time_s))
+            return Change.NONE
         if isinstance(event, AgentConnect):
-            counters = self.loop(event.queue).counters
+            state = self.loop(event.queue)
+            member = state.members.get(event.interface)
+            taken = member.calls_taken if member is not None else 0
+            state.totals.connected(event.interface, event.uniqueid, taken)
+            counters = state.counters
             counters.answered += 1
             # A caller moved on from another loop has waited since they joined the first.
             first = self.first_joined.get(event.uniqueid, now)
-            waited = max(float(event.hold_time_s), now - first)
-            counters.waits.observe(waited)
-            if waited <= self.service_level_s:
-                counters.answered_within_target += 1
+            self._waited(counters, max(float(event.hold_time_s), now - first))
             return Change.CALLERS
         return Change.NONE
+
+    def _waited(self, counters: LoopCounters, waited: float) -> None:
+        counters.waits.observe(waited)
+        if waited <= self.service_level_s:
+            counters.answered_within_target += 1
 
     def note_paused(self, queue: str, interface: str, paused: bool, reason: str) -> None:
         """Record a pause Asterisk accepted, before its event arrives."""
@@ -256,3 +295,10 @@ class QueueState:
 
     def note_removed(self, queue: str, interface: str) -> None:
         self.loop(queue).members.pop(interface, None)
+
+
+def _add(counters: LoopCounters, correction: Correction) -> None:
+    counters.offered += correction.offered
+    counters.answered += correction.answered
+    counters.abandoned += correction.abandoned
+    counters.timed_out += correction.timed_out

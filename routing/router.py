@@ -621,8 +621,12 @@ class Router:
 
     async def _snapshot(self) -> None:
         assert self.client is not None
-        reply = await self.client.send(actions.queue_status())
-        self.state.load_snapshot(reply.items, self.clock().timestamp())
+        # Folded in as the reply completes, before any later event: Asterisk's totals in
+        # it (QueueParams) then line up exactly with the events counted so far.
+        await self.client.send(
+            actions.queue_status(),
+            at_reply=lambda reply: self.state.load_snapshot(reply.items, self.clock().timestamp()),
+        )
         self.attention.everything()  # a fresh truth: decide for everyone against it
         try:
             owned = await self.client.send(actions.db_get_tree(OWNED_FAMILY))

@@ -14,6 +14,7 @@ const NORWEGIAN = {
   "waiting": "venter",
   "longest wait": "lengst ventet",
   "answered within": "besvart innen",
+  "hung up waiting": "la på i kø",
   "available": "ledig",
   "in call": "i samtale",
   "in a meeting": "i møte",
@@ -63,11 +64,14 @@ function loopCard(loop, target) {
   card.dataset.loop = loop.id;
   card.append(el("h2", "", loop.title));
   const level = loop.service_level === null ? "–" : `${Math.round(loop.service_level * 100)} %`;
+  // Hung up while waiting: callers moved on or timed out to the next level are not counted.
+  const hungUp = loop.abandon_rate === null ? "–" : `${Math.round(loop.abandon_rate * 100)} %`;
   const figures = el("div", "figures");
   figures.append(
     figure(`waiting${loop.waiting > 0 ? " warn" : ""}`, String(loop.waiting), t("waiting")),
     figure(loop.longest_wait_s > target ? "bad" : "", minutes(loop.longest_wait_s), t("longest wait")),
     figure("", level, `${t("answered within")} ${target} s`),
+    figure("", hungUp, t("hung up waiting")),
   );
   const agents = el("div", "agents");
   for (const [state, label] of STATES) {

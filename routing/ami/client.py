@@ -109,13 +109,21 @@ class AmiClient:
     def peer(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"
 
-    async def send(self, action: Action, *, timeout: float | None = None) -> Reply:
+    async def send(
+        self,
+        action: Action,
+        *,
+        timeout: float | None = None,
+        at_reply: Callable[[Reply], object] | None = None,
+    ) -> Reply:
         """Send on the live connection; raises NotConnected rather than queueing."""
         connection = self._connection
         if connection is None or connection.closed or not self.connected.is_set():
             raise NotConnected(f"{action.name} not sent: no AMI connection to {self.peer}")
         return await connection.send(
-            action, timeout=self.settings.action_timeout_s if timeout is None else timeout
+            action,
+            timeout=self.settings.action_timeout_s if timeout is None else timeout,
+            at_reply=at_reply,
         )
 
     async def run(self) -> None:

@@ -45,6 +45,7 @@ class _Pending:
     future: asyncio.Future[Reply]
     response: dict[str, str] | None = None
     items: list[Event] = field(default_factory=list)
+    at_reply: Callable[[Reply], object] | None = None
 
 
 @dataclass(slots=True)
@@ -108,12 +109,18 @@ class AmiConnection:
                 f"Asterisk at {self.peer} refused login for user {username!r}: {refused.message}"
             ) from None
 
-    async def send(self, action: Action, *, timeout: float) -> Reply:
-        """Send one action and wait for its complete reply, at most `timeout` seconds."""
+    async def send(
+        self, action: Action, *, timeout: float, at_reply: Callable[[Reply], object] | None = None
+    ) -> Reply:
+        """Send one action and wait for its complete reply, at most `timeout` seconds.
+
+        `at_reply` runs the moment the reply is complete, before any later event is
+        handed on: a snapshot folded in there sits exactly where Asterisk took it.
+        """
         if self._closed is not None:
             raise ConnectionLost(f"{action.name} not sent: {self._closed}")
         action_id = f"{self._prefix}{next(self._ids)}"
-        pending = _Pending(action, asyncio.get_running_loop().create_future())
+        pending = _Pending(action, asyncio.get_running_loop().create_future(), at_reply=at_reply)
         self._pending[action_id] = pending
         try:
             self._writer.write(
@@ -243,6 +250,8 @@ class AmiConnection:
     @staticmethod
     def _finish(pending: _Pending, reply: Reply) -> None:
         if not pending.future.done():
+            if pending.at_reply is not None:
+                pending.at_reply(reply)
             pending.future.set_result(reply)
 
     def close(self, reason: ConnectionLost | None = None) -> None:
