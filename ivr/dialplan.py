@@ -33,6 +33,8 @@ QUEUE_EXIT = "sb-queue-exit"  # queues.conf `context`: a digit pressed while wai
 IVR_EVENT = "SwitchboardIvr"  # UserEvent names the router listens for
 CALLBACK_EVENT = "SwitchboardCallback"
 MAX_CALLBACK_LENGTH = 16  # "+" and 15 digits (E.164); longer numbers are refused
+STATUS_CONTEXT = "sb-status"  # a caller keys in a reference and hears its status
+STATUS_FAMILY = "sb-status"  # AstDB family the router keeps: ref -> state|DDMM
 CALLBACK_FAMILY = "sb-callback"  # AstDB family: requests kept until the router has them
 CALLBACK_FIELDS = "Ref: ${SB_CB_REF},Loop: ${SB_LOOP},Number: ${SB_CB_NUMBER}"
 HOURS_VAR, HOURS_UNTIL_VAR = "SB_HOURS", "SB_HOURS_UNTIL"  # globals the router sets
@@ -140,6 +142,10 @@ def _menu(plan: IvrPlan) -> list[str]:
         if choice.language != "no":
             e(f"Set(CHANNEL(language)={choice.language})")
         e(f"Goto({loop_context(route.loop_id)},s,1)")
+        exts.append(e)
+    if plan.status_digit:
+        e = _Ext(plan.status_digit)
+        e(f"Goto({STATUS_CONTEXT},s,1)")
         exts.append(e)
     i = _Ext("i")
     i(_event("invalid", Digit="${INVALID_EXTEN}", Try="${SB_TRIES}"))
@@ -385,6 +391,38 @@ def _callback(plan: IvrPlan) -> list[str]:
     return [f"[{CALLBACK_CONTEXT}]", *s.lines, ""]
 
 
+def _status(plan: IvrPlan) -> list[str]:
+    """Status by reference: the router keeps AstDB sb-status/<ref> = state|DDMM for every
+    promise it knows, so this works from Asterisk alone (and says "unknown" otherwise)."""
+    p = plan.prompts
+    s = _Ext("s")
+    s("Set(SB_REF_TRIES=0)")
+    s("Set(SB_REF_TRIES=$[${SB_REF_TRIES} + 1])", label="ask")
+    s(f"GotoIf($[${{SB_REF_TRIES}} > {plan.max_tries}]?bye)")
+    s(f"Read(SB_REF,{p.status_enter},8,,1,10)")
+    s("GotoIf($[${LEN(${SB_REF})} < 6]?unknown)")
+    s('GotoIf($["${FILTER(0-9,${SB_REF})}" != "${SB_REF}"]?unknown)')
+    s(f"Set(SB_STATUS=${{DB({STATUS_FAMILY}/${{SB_REF}})}})")
+    s("Set(SB_STATE=${CUT(SB_STATUS,|,1)})")
+    s("Set(SB_DUE=${CUT(SB_STATUS,|,2)})")
+    s('GotoIf($["${SB_STATE}" = "done"]?done)')
+    s('GotoIf($["${SB_STATE}" = "overdue"]?overdue)')
+    s('GotoIf($["${SB_STATE}" != "open"]?unknown)')
+    s(f"Playback({p.status_open})")
+    s("SayDigits(${SB_DUE})")
+    s("Goto(bye)")
+    s(f"Playback({p.status_overdue})", label="overdue")
+    s("SayDigits(${SB_DUE})")
+    s("Goto(bye)")
+    s(f"Playback({p.status_done})", label="done")
+    s("Goto(bye)")
+    s(f"Playback({p.status_unknown})", label="unknown")
+    s("Goto(ask)")
+    s(f"Playback({p.goodbye})", label="bye")
+    s("Hangup()")
+    return [f"[{STATUS_CONTEXT}]", *s.lines, ""]
+
+
 def render_dialplan(plan: IvrPlan) -> str:
     """extensions.conf text for the whole IVR."""
     lines = _header() + _menu(plan) + _hours(plan)
@@ -392,6 +430,8 @@ def render_dialplan(plan: IvrPlan) -> str:
         lines += _loop(route)
     lines += _queue_exit(plan) + _closed(plan) + _offer(plan) + _callback(plan)
     lines += _closure(plan)
+    if plan.status_digit:
+        lines += _status(plan)
     if any(r.service.record for r in plan.routes.values()):
         lines += _consent(plan)
     if any(r.service.rating for r in plan.routes.values()):

@@ -41,6 +41,11 @@ class Prompts:
     phone_resumed: str = "custom/sb-phone-resumed"  # *46: "you are back in your loops"
     phone_unknown: str = "custom/sb-phone-unknown"  # "this phone is in no loop"
     holiday_notice: str = "custom/sb-holiday-notice"  # "note: we are closed on the holiday"
+    status_enter: str = "custom/sb-status-enter"  # "key in your reference number"
+    status_open: str = "custom/sb-status-open"  # "your case is being handled; answer by"
+    status_overdue: str = "custom/sb-status-overdue"  # "it is late; we are on it; due was"
+    status_done: str = "custom/sb-status-done"  # "it has been answered"
+    status_unknown: str = "custom/sb-status-unknown"  # "we do not know that reference"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ class IvrPlan:
     response_timeout_s: int = 5
     callback_digit: str = "5"  # pressed while waiting, or in the closed message
     min_callback_digits: int = 8  # a Norwegian number without country code
+    status_digit: str = ""  # the menu key for "status of a reference" ("" = not offered)
     prompts: Prompts = field(default_factory=Prompts)
     features: FeatureCodes | None = field(default_factory=FeatureCodes)  # None: no codes
     recording: Recording = field(default_factory=Recording)

@@ -30,6 +30,8 @@ from ivr.dialplan import (
     OFFER,
     PRIO_WINDOW,
     QUEUE_EXIT,
+    STATUS_CONTEXT,
+    STATUS_FAMILY,
     loop_context,
 )
 from ivr.hours import OpeningHours, is_open
@@ -55,6 +57,7 @@ class CallerScript:
     other_number: str | None = None  # at the confirmation: keys in this number instead
     consent_key: str = ""  # asked whether the call may be recorded: this key ("" none)
     rating_key: str = ""  # asked for a rating after the call: this key ("" hangs up)
+    references: tuple[str, ...] = ()  # keyed in at "status of a reference", one per try
 
 
 @dataclass(slots=True)
@@ -69,6 +72,7 @@ class CallRecord:
     callback_ref: str = ""
     recorded: bool = False  # MixMonitor would run: the caller said yes
     rating: str = ""
+    heard: list[str] = field(default_factory=list)  # prompts played, "digits:NNNN" for SayDigits
 
 
 class IvrPlayer:
@@ -120,6 +124,8 @@ class IvrPlayer:
             await self._closed(ch, number, script, record)
         elif self._closure(WHOLE_LINE):
             await self._closure_message(ch, number, "", script, record)
+        elif self.plan.status_digit and script.keys[:1] == (self.plan.status_digit,):
+            await self._status(ch, script, record)
         else:
             route = await self._menu(ch, script)
             await self._loop(ch, number, route, script, record, first)
@@ -152,6 +158,35 @@ class IvrPlayer:
             await self._wait(PROMPT_S)
         self._event(ch, "default", Loop=default.loop_id)
         return default
+
+    async def _status(self, ch: SimChannel, script: CallerScript, rec: CallRecord) -> None:
+        """The sb-status context: the caller keys references in; AstDB says the status."""
+        p = self.plan.prompts
+        self.pbx.press(ch, self.plan.status_digit)
+        ch.context, ch.exten, ch.priority = STATUS_CONTEXT, "s", 1
+        rec.steps.append(STATUS_CONTEXT)
+        for attempt in range(self.plan.max_tries):
+            rec.heard.append(p.status_enter)
+            await self._wait(PROMPT_S)
+            ref = script.references[attempt] if attempt < len(script.references) else ""
+            for digit in ref:
+                self.pbx.press(ch, digit)
+            value = self.pbx.astdb.get(f"/{STATUS_FAMILY}/{ref}", "") if ref else ""
+            state, _, due = value.partition("|")
+            if len(ref) < 6 or not ref.isdigit() or state not in ("open", "overdue", "done"):
+                rec.heard.append(p.status_unknown)
+                continue
+            if state == "done":
+                rec.heard.append(p.status_done)
+            else:
+                rec.heard += [
+                    p.status_open if state == "open" else p.status_overdue,
+                    f"digits:{due}",
+                ]
+            break
+        rec.heard.append(p.goodbye)
+        rec.outcome = "status"
+        self.pbx.hang_up(ch)
 
     def _closure(self, key: str) -> str:
         """The supervisor's closure message for a key of AstDB family sb-closure, if any."""

@@ -8,15 +8,16 @@ Asterisk, whom it already moved).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
 
 from ivr.callbacks import CallbackParseError, from_astdb
-from ivr.dialplan import CALLBACK_FAMILY, HOURS_UNTIL_VAR, HOURS_VAR
+from ivr.dialplan import CALLBACK_FAMILY, HOURS_UNTIL_VAR, HOURS_VAR, STATUS_FAMILY
 from ivr.hours import is_open, next_change
 from ivr.plan import IvrPlan
 from promises.promise import Promise
+from promises.status import status_changes
 from routing.ami import actions
 from routing.ami.client import AmiClient
 from routing.ami.errors import AmiError
@@ -56,6 +57,7 @@ class IvrDuties:
         self._hours_until = 0.0  # SB_HOURS_UNTIL as last published
         self._unstaffed: dict[str, float] = {}
         self._moved: set[tuple[str, str]] = set()
+        self.statuses_published: dict[str, str] = {}  # what AstDB sb-status holds, as we put it
 
     def use_plan(self, plan: IvrPlan) -> None:
         """A reloaded config: new loops, levels and hours (published again at once)."""
@@ -66,6 +68,21 @@ class IvrDuties:
         """Asterisk may have restarted: publish the hours again and re-read requests."""
         self._hours_until = 0.0
         self.callbacks_due = True
+        self.statuses_published = {}  # put them all again: AstDB may be a fresh one
+
+    async def publish_statuses(self, wanted: Mapping[str, str]) -> None:
+        """Keep AstDB sb-status/<ref> as `wanted` says (the IVR reads it); only changes go."""
+        if self.client is None:
+            return
+        put, gone = status_changes(self.statuses_published, wanted)
+        for ref, value in put.items():
+            await self.client.send(actions.db_put(STATUS_FAMILY, ref, value))
+            self.statuses_published[ref] = value
+        for ref in gone:
+            await self.client.send(actions.db_del(STATUS_FAMILY, ref))
+            self.statuses_published.pop(ref, None)
+        self.count("DBPut", len(put))
+        self.count("DBDel", len(gone))
 
     def next_wake(self) -> float | None:
         times = [self._hours_until] if self._hours_until else []

@@ -219,6 +219,8 @@ class IvrConfig(_Strict):
     max_tries: int = Field(default=3, ge=1, le=9)
     response_timeout_s: int = Field(default=5, ge=1, le=30)
     callback_digit: str = Field(default="5", pattern=r"^[0-9*#]$")
+    # The menu key for "hear the status of a reference" ("" = not offered).
+    status_digit: str = Field(default="", pattern=r"^([0-9*#]|)$")
     callback_promise_working_days: int = Field(default=2, ge=1, le=20)
     service_level_s: int = Field(default=20, ge=1, le=600)  # "answered within" target for metrics
     prompts: dict[str, str] = {}
@@ -586,6 +588,7 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         max_tries=config.ivr.max_tries,
         response_timeout_s=config.ivr.response_timeout_s,
         callback_digit=config.ivr.callback_digit,
+        status_digit=config.ivr.status_digit,
         prompts=Prompts(**config.ivr.prompts),
         features=_features(config.ivr.feature_codes),
         recording=Recording(

@@ -105,6 +105,16 @@ def cross_field_problems(data: Any, known_prompts: frozenset[str]) -> list[Found
                     "use `callback` or one of: " + ", ".join(loop_ids),
                 )
             )
+    ivr = data.get("ivr")
+    status_digit = ivr.get("status_digit") if isinstance(ivr, dict) else None
+    if isinstance(status_digit, str | int) and str(status_digit) in digits:
+        found.append(
+            (
+                ("ivr", "status_digit"),
+                f"digit {status_digit} already leads to {digits[str(status_digit)]}",
+                "give the status of a reference a menu key no loop has",
+            )
+        )
     default = data.get("default_loop")
     if isinstance(default, str) and loops and default not in loop_ids:
         found.append(

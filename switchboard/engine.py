@@ -44,6 +44,7 @@ from promises.desk import Mailer, PromiseDesk
 from promises.promise import PromiseKind
 from promises.redis_store import RedisPromiseStore
 from promises.smtp import SmtpMailer, SmtpSettings
+from promises.status import status_entries
 from promises.store import MemoryPromiseStore, PromiseStore
 from quality import recordings as rec
 from quality.ratings import RatingStore, consent_of, score_of
@@ -292,6 +293,21 @@ class Engine:
             service_level_s=self.settings.ivr_config.service_level_s,
         )
 
+    async def _publish_statuses(self, every_s: float = 2.0) -> None:
+        """Keep the IVR's status-by-reference entries in AstDB (the leading engine only)."""
+        while True:
+            plan, duties = self.settings.ivr, self.router.ivr
+            if plan is not None and plan.status_digit and duties is not None and self.is_leader():
+                try:
+                    assert self.callbacks is not None
+                    now = self.clock()
+                    known = await self.callbacks.since(now - timedelta(days=3650))
+                    wanted = status_entries(known, now, plan.hours.zone)
+                    await duties.publish_statuses(wanted)
+                except Exception as exc:  # store or AMI is an adapter: the next pass again
+                    log.warning("reference statuses not published to Asterisk: %s", exc)
+            await asyncio.sleep(every_s)
+
     def _may_see_reports(self, request: Request) -> bool:
         """A logged-in screen session of an agent with the reports role."""
         session = self.sessions.get(request.cookies.get(SESSION_COOKIE))
@@ -529,6 +545,8 @@ class Engine:
                 background.append(tasks.create_task(self._share_manual_statuses()))
             if self.promises is not None:
                 background.append(tasks.create_task(self.promises.run(self.is_leader)))
+            if self.callbacks is not None and self.router.ivr is not None:
+                background.append(tasks.create_task(self._publish_statuses()))
             if self.reports is not None and self.settings.reports is not None:
                 every_s = self.settings.reports.every_s
                 background.append(tasks.create_task(self.reports.run(self.is_leader, every_s)))

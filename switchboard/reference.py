@@ -164,6 +164,8 @@ MEANINGS: dict[str, str] = {
     "redis.sentinel_service": "The primary's name in the sentinels' config (`sentinel monitor`).",
     "redis.sentinel_password_env": "Environment variable holding the sentinels' password, if "
     "they have one.",
+    "ivr.status_digit": "Menu key for the status of a reference: the caller keys it in and "
+    'hears open/overdue with the due date, or answered ("" = not offered).',
     "reports.database": "sqlite:///<file> (relative to this config) or "
     "postgresql+psycopg://user@host/db; migrated at start.",
     "reports.queue_log": "Asterisk's queue_log file, tailed (run the engine on the Asterisk "
