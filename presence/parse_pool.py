@@ -100,9 +100,13 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        if not self.conn.poll(60) or self.conn.recv()[0] != "ready":
+        try:
+            ready = self.conn.poll(60) and self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             self.stop()
-            raise RuntimeError("a calendar reader process did not start")
+            raise CalendarError("a calendar reader process did not start")
 
     def stop(self) -> None:
         if self.process.is_alive():
