@@ -21,6 +21,8 @@ from presence.source import Listener
 
 log = logging.getLogger("switchboard.presence")
 
+TELL_WITHIN_S = 0.1
+
 
 class CalendarPresence:
     """A PresenceSource fed by polled calendars; agents with unknown calendars are absent."""
@@ -41,6 +43,7 @@ class CalendarPresence:
         self._told_all_day: set[tuple[str, datetime]] = set()
         # The router asks on every pass; classify each calendar once per fetched data.
         self._verdicts: dict[str, tuple[tuple[CalendarEvent, ...], Verdict]] = {}
+        self._telling: asyncio.TimerHandle | None = None
         # What the sources share (reader pool, HTTP sessions), closed by `aclose`.
         self.resources: list[Callable[[], Awaitable[None] | None]] = []
 
@@ -72,17 +75,29 @@ class CalendarPresence:
         return self._verdict(agent_id, events).ignored_all_day
 
     async def refresh(self, calendar: PolledCalendar) -> bool:
-        """Poll one calendar (its own deadline applies); tell listeners if it changed."""
+        """Poll one calendar (its own deadline applies); tell listeners soon if it changed.
+
+        Listeners hear within TELL_WITHIN_S of a change, once for all the changes in that
+        time: 2,000 calendars read in one burst wake the router a few times, not 2,000.
+        """
         changed = await calendar.refresh(self._clock())
         self._tell_about_all_day(calendar.agent_id)
-        if changed:
-            for listener in self._listeners:
-                listener()
+        if changed and self._telling is None:
+            self._telling = asyncio.get_running_loop().call_later(TELL_WITHIN_S, self._tell)
         return changed
 
+    def _tell(self) -> None:
+        if self._telling is not None:
+            self._telling.cancel()
+            self._telling = None
+        for listener in self._listeners:
+            listener()
+
     async def refresh_all(self) -> bool:
-        """Poll every calendar once, side by side; each tells listeners as soon as it has news."""
+        """Poll every calendar once, side by side; listeners are told when all are done."""
         results = await asyncio.gather(*(self.refresh(c) for c in self.calendars.values()))
+        if self._telling is not None:
+            self._tell()
         return any(results)
 
     async def run(self) -> None:
@@ -101,6 +116,9 @@ class CalendarPresence:
             await asyncio.sleep(self._poll_interval_s * spread.uniform(0.9, 1.1))
 
     async def aclose(self) -> None:
+        if self._telling is not None:
+            self._telling.cancel()
+            self._telling = None
         for close in self.resources:
             done = close()
             if done is not None:
