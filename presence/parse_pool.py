@@ -129,25 +129,32 @@ class ParsePool:
         self._started = 0
         self._waiting: deque[asyncio.Future[_Worker]] = deque()
         self._starting: set[asyncio.Task[None]] = set()
+        self._reading: set[asyncio.Future[tuple[str, Any]]] = set()
         self.killed = 0  # reads stopped at the deadline, since start
 
     async def read(self, job: ReadJob) -> IcsResult:
         """The calendar's events; CalendarError (or OSError) when it cannot be read."""
         worker = await self._acquire()
-        try:
-            kind, value = await self._ask(worker, job)
-        except BaseException:
-            # Stopped at the deadline, or cancelled by the caller's own deadline: the worker's
-            # state is unknown, so it goes, and a fresh one takes its place.
-            self._replace(worker)
-            raise
-        self._release(worker)
+        # The read owns its worker until it ends on its own terms (an answer, or the read
+        # deadline): a caller that gives up early (its poll deadline) does not kill a reader
+        # in the middle of a sound read, which under load would cost every reader in turn.
+        asking = asyncio.ensure_future(self._ask(worker, job))
+        self._reading.add(asking)
+        asking.add_done_callback(lambda done: self._finished(worker, done))
+        kind, value = await asyncio.shield(asking)
         if kind == "ok":
             result: IcsResult = value
             return result
         if kind == "os":
             raise OSError(value)
         raise CalendarError(value)
+
+    def _finished(self, worker: _Worker, done: asyncio.Future[tuple[str, Any]]) -> None:
+        self._reading.discard(done)
+        if done.cancelled() or done.exception() is not None:
+            self._replace(worker)  # stopped at the deadline: its state is unknown
+        else:
+            self._release(worker)
 
     async def _ask(self, worker: _Worker, job: ReadJob) -> tuple[str, Any]:
         loop = asyncio.get_running_loop()

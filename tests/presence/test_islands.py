@@ -172,7 +172,7 @@ async def test_a_trickling_url_never_delays_a_local_calendar(
 ) -> None:
     local = tmp_path / "bo.ics"
     local.write_text(cal(ev("b", "20261123T100000", "20261123T110000")))
-    http = IcsHttp(deadline_s=1.5)
+    http = IcsHttp(deadline_s=4)
     await pool.read(ReadJob(NOW, END, OSLO, path=str(local)))  # readers started: not timed
     async with Trickle() as url:
         slow = PolledCalendar("anne", "ics", ics_fetch(url, OSLO, pool=pool, http=http))
@@ -182,15 +182,15 @@ async def test_a_trickling_url_never_delays_a_local_calendar(
         began = time.monotonic()
         presence.subscribe(lambda: told.append(time.monotonic() - began))
         running = asyncio.create_task(presence.run())
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(5.0)
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
     await http.close()
     assert told  # bo's meeting reached the router, without waiting for anne's server
-    assert told[0] < 1.0
+    assert told[0] < 4  # before anne's server was given up on
     start = datetime(2026, 11, 23, 10, tzinfo=OSLO)
     assert presence.busy_intervals() == {"bo": (BusyInterval(start, start + timedelta(hours=1)),)}
-    assert "no complete answer within 1.5 s" in slow.health.last_error
+    assert "no complete answer within 4 s" in slow.health.last_error
 
 
 def test_the_bombs_do_not_change_what_the_good_events_say() -> None:
