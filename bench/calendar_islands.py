@@ -233,6 +233,9 @@ def main() -> None:
         on, off = r["on"], r["off"]
         assert isinstance(on, list)
         assert isinstance(off, list)
+        if not on or not off:
+            print(f"{design:8} paused {len(on)}/{r['expected']}: no figures (machine too busy?)")
+            continue
         print(
             f"{design:8} paused {len(on)}/{r['expected']} on time-check, "
             f"pause delay p50 {statistics.median(on):.2f} s p99 {_p(on, 0.99):.2f} s "
@@ -248,6 +251,8 @@ def main() -> None:
     clean_on, islands_on = results["clean"]["on"], results["islands"]["on"]
     assert isinstance(clean_on, list)
     assert isinstance(islands_on, list)
+    if not clean_on or not islands_on:
+        return
     ratio = _p(islands_on, 0.99) / _p(clean_on, 0.99)
     print(f"p99 ratio islands/clean: {ratio:.2f} (goal: islands p99 <= 1 s)")
 
