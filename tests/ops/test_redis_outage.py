@@ -61,7 +61,7 @@ async def test_a_meeting_that_starts_during_a_redis_outage_is_acted_on_when_it_e
             )
             port, log = free_port(), tmp_path / "engine.log"
             engine = start_engine(config, port, Fernet.generate_key().decode(), log)
-            await wait_for_flag(http, port, 1, within=20)
+            await wait_for_flag(http, port, 1, within=45)
             meeting_at = datetime.now(UTC) + timedelta(seconds=5)  # read within a second
             calendar.write_text(
                 outlook_ics([BusyInterval(meeting_at, meeting_at + timedelta(minutes=30))])

@@ -98,9 +98,9 @@ async def test_the_primary_fails_over_while_two_engines_run(tmp_path: Path) -> N
             logs = tmp_path / "a.log", tmp_path / "b.log"
             engines = [start_engine(config, ports[0], key, logs[0])]
             try:
-                await wait_for_flag(http, ports[0], 1, within=20)
+                await wait_for_flag(http, ports[0], 1, within=45)
                 engines.append(start_engine(config, ports[1], key, logs[1]))
-                await wait_for_flag(http, ports[1], 0, within=20)
+                await wait_for_flag(http, ports[1], 0, within=45)
                 await eventually(lambda: len(sim.pbx.queues["loop1"].members) == 2, within=10)
                 # The meeting starts 2.5 s after the primary dies: after the leader's trust in
                 # its last renewal (0.8 x 3 s) has run out, before the failover is done.
