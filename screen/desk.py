@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.plan import IvrPlan
+from presence.polled import SourceHealth
 from promises.desk import NewInquiry, PromiseDesk
 from promises.promise import Promise, PromiseError, PromiseKind
 from quality import recordings as rec
@@ -31,6 +32,7 @@ from screen import identity as wizard
 from screen.agent_calls import AgentCalls
 from screen.answers import Refused, asked, verdict
 from screen.board import BoardRow, board, loop_notes
+from screen.calendar_health import health_text
 from screen.callback_list import callback_rows, visible_to
 from screen.card import CallContext, Json, card_json
 from screen.closing import Closings
@@ -74,6 +76,7 @@ class Desk:
         closings: Closings | None = None,
         supervisor: SupervisorSwitch | None = None,
         recordings: tuple[Path, str] | None = None,  # (directory, access role)
+        calendar_health: Callable[[str], SourceHealth | None] = lambda _agent: None,
         kid_layout: KidLayout = DEFAULT_KID_LAYOUT,
         zone: ZoneInfo = OSLO,
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
@@ -92,6 +95,7 @@ class Desk:
         self.closings = closings or Closings()
         self.supervisor = supervisor
         self.recordings = recordings
+        self.calendar_health = calendar_health
         self.kid_layout = kid_layout
         self.zone = zone
         self.all_day_hints = all_day_hints
@@ -189,6 +193,7 @@ class Desk:
                 "detail": mine.detail,
                 # The loop's follow-up time after a call, counted down on the screen.
                 "follow_up_until": _epoch(self.router.follow_ups.get(agent_id)),
+                "calendar": health_text(self.calendar_health(agent_id), now, self.zone),
             },
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
@@ -231,7 +236,13 @@ class Desk:
                 self.router.back_early,
             )
             json_rows: list[Json] = [
-                {"id": r.agent_id, "name": r.name, "presence": r.presence.value, "detail": r.detail}
+                {
+                    "id": r.agent_id,
+                    "name": r.name,
+                    "presence": r.presence.value,
+                    "detail": r.detail,
+                    "calendar": health_text(self.calendar_health(r.agent_id), now, self.zone),
+                }
                 for r in rows
             ]
             self._board_cache = (key, rows, json_rows)

@@ -230,6 +230,20 @@ def localise_card(call: Json | None, language: str) -> Json | None:
     }
 
 
+def _calendar_no(text: object) -> str:
+    """Calendar health in bokmål ("calendar read 10:31" -> "kalender lest 10:31")."""
+    out = str(text or "")
+    for english, norwegian in (
+        ("calendar failing since", "kalenderen feiler siden"),
+        ("last read", "sist lest"),
+        ("never read", "aldri lest"),
+        ("calendar not read yet", "kalenderen er ikke lest ennå"),
+        ("calendar read", "kalender lest"),
+    ):
+        out = out.replace(english, norwegian)
+    return out
+
+
 def localise_view(view: Json, language: str) -> Json:
     """The rest of the agent's view in `language` (the card is localised on its own; codes
     such as presence and status stay as they are, the page labels them)."""
@@ -246,7 +260,11 @@ def localise_view(view: Json, language: str) -> Json:
         .replace(": everyone in meetings", ": alle i møter")
         for n in view.get("loop_notes", [])  # type: ignore[attr-defined]
     ]
-    out["board"] = [{**row, "detail": tr(row["detail"])} for row in view["board"]]  # type: ignore[attr-defined]
+    out["board"] = [
+        {**row, "detail": tr(row["detail"]), "calendar": _calendar_no(row.get("calendar", ""))}
+        for row in view["board"]  # type: ignore[attr-defined]
+    ]
+    me["calendar"] = _calendar_no(me.get("calendar", ""))
     for key in ("callbacks", "inquiries"):
         out[key] = [
             {**row, "asked": tr(row["asked"]), "due": tr(row["due"])}

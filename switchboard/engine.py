@@ -37,7 +37,7 @@ from presence.graph_source import GraphCalendar, client_credentials_token
 from presence.ics import Limits
 from presence.ics_source import IcsHttp, ics_fetch
 from presence.parse_pool import ParsePool
-from presence.polled import Fetch, PolledCalendar
+from presence.polled import Fetch, PolledCalendar, SourceHealth
 from presence.rules import all_day_hint
 from presence.source import PresenceSource
 from promises.desk import Mailer, PromiseDesk
@@ -334,6 +334,7 @@ class Engine:
             closings=self.settings.closings,
             supervisor=self.supervisor,
             recordings=recording_access(self.settings),
+            calendar_health=self._calendar_health,
             kid_layout=KidLayout(
                 s.kid.member_digits, s.kid.min_length, s.kid.max_length, s.kid.algorithms
             ),
@@ -344,6 +345,13 @@ class Engine:
             forget_callback=self.router.ivr.forget_callback if self.router.ivr else None,
             language=s.ui_language,
         )
+
+    def _calendar_health(self, agent_id: str) -> SourceHealth | None:
+        presence = self.presence
+        if not isinstance(presence, CalendarPresence):
+            return None
+        calendar = presence.calendars.get(agent_id)
+        return calendar.health if calendar is not None else None
 
     def _on_event(self, event: Event) -> None:
         problem = forged_problem(event, self.settings.ivr)

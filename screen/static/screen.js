@@ -96,7 +96,8 @@ const NORWEGIAN = {
   "event": "arrangement",
   "emergency": "uforutsett hendelse",
   "Follow-up time left:": "Oppfølgingstid igjen:",
-  "Available ends it now": "Tilgjengelig avslutter den nå"
+  "Available ends it now": "Tilgjengelig avslutter den nå",
+  "Calendar": "Kalender"
 };
 let lang = "en";
 const t = (english) => (lang === "no" && NORWEGIAN[english]) || english;
@@ -236,6 +237,7 @@ function render(view) {
   $("me-presence").textContent = presence ? `(${t("queues:")} ${presence})` : "";
   renderStatusButtons(view.statuses, view.me.status);
   followUpUntil = view.me.follow_up_until || null;
+  $("me-calendar").textContent = view.me.calendar || "";
   renderCountdown();
   const hints = $("hints");
   clear(hints);
@@ -523,6 +525,7 @@ function renderBoard(rows, me) {
     tr.appendChild(el("td", row.id === me ? `${row.name} ${t("(you)")}` : row.name));
     tr.appendChild(el("td", t(row.presence), { class: `presence-${row.presence.replaceAll(" ", "-")}` }));
     tr.appendChild(el("td", row.detail));
+    tr.appendChild(el("td", row.calendar || "", { class: (row.calendar || "").includes("failing") || (row.calendar || "").includes("feiler") ? "calendar-failing" : "" }));
     body.appendChild(tr);
   }
 }
