@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import enum
 import os
+import sqlite3
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -613,6 +614,24 @@ def members_import(
     if not members:
         typer.echo(f"{csv_file}: nothing was imported", err=True)
         raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup_command(
+    outdir: Annotated[Path, typer.Argument(help="Folder for the copies.")],
+    config: ConfigOption,
+) -> None:
+    """Copy the engine's state while it runs: SQLite files and a Redis snapshot."""
+    from switchboard.backup import BackupError, backup
+
+    settings = _load(config)
+    try:
+        written = backup(settings, outdir)
+    except (BackupError, sqlite3.Error, OSError) as bad:
+        _fail(f"{config}: backup: {bad}")
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo('Asterisk\'s AstDB is copied on its host: sqlite3 astdb.sqlite3 ".backup astdb.bak"')
 
 
 @app.command("gen-key")
