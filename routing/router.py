@@ -177,6 +177,12 @@ class Router:
         """Ask for a reconcile pass soon (something relevant changed)."""
         self._wake.set()
 
+    @property
+    def busy(self) -> Mapping[str, Sequence[BusyInterval]]:
+        """Busy intervals per agent as the router last read them (kept fresh: when told,
+        and every presence_check_s)."""
+        return self._busy if self.incremental else self.presence.busy_intervals()
+
     def _presence_changed(self) -> None:
         self._presence_news = True
         self.wake()

@@ -6,7 +6,7 @@ free"; the board shows what the queues and calendars say, not what someone remem
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,7 +17,7 @@ from ops.metrics import AgentState, agent_state
 from presence.busy import BusyInterval, busy_at
 from routing.policy import ManualStatus, PauseReason
 from routing.queue_state import QueueState
-from routing.roster import Roster
+from routing.roster import Agent, Roster
 
 MEETING = PauseReason.MEETING.wire
 
@@ -48,15 +48,15 @@ def board(
     now: datetime,
     zone: ZoneInfo,
     back_early: Mapping[str, datetime] | None = None,  # agent id -> until
+    agents: Iterable[Agent] | None = None,  # only these rows (an agent's own, on each change)
 ) -> list[BoardRow]:
     """One row per agent, in roster order."""
     rows = []
-    loops_of = roster.loops_by_agent()
-    for agent in roster.agents.values():
+    for agent in roster.agents.values() if agents is None else agents:
         status = manual.get(agent.id, ManualStatus.AVAILABLE)
         members = [
             m
-            for loop in loops_of[agent.id]
+            for loop in roster.loops_of(agent.id)
             if (queue := state.loops.get(loop.queue)) is not None
             and (m := queue.members.get(agent.interface)) is not None
         ]

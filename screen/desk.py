@@ -7,10 +7,11 @@ card); this class only fetches, keeps per-call state and wakes the browsers that
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from routing.ami.events import Event, RawEvent
 from routing.manual_store import ManualStatusStore
 from routing.policy import ManualStatus
 from routing.privacy import masked_number
-from routing.roster import Roster
+from routing.roster import Agent, Roster
 from routing.router import Router
 from screen import identity as wizard
 from screen.agent_calls import AgentCalls
@@ -43,7 +44,7 @@ from screen.greeting import Greetings
 from screen.kid import KidLayout
 from screen.member import CORRECTABLE, Correction, IdentityRecord, Member, correction_problem
 from screen.promise_views import history_rows, promise_json
-from screen.texts import localise_card, localise_view
+from screen.texts import localise_card, localise_view, say
 from supervision.closures import ClosureRefused
 from supervision.switch import SupervisorSwitch
 
@@ -109,8 +110,12 @@ class Desk:
         self._lookups: set[asyncio.Task[None]] = set()
         self.identity_counts: Counter[tuple[str, bool]] = Counter()  # (method, verified)
         self._version = 0  # counts changes; the board cache is keyed on it
+        self._agent_changed: dict[str, asyncio.Event] = {}
+        self.board_refresh_s = 1.0
+        # The board as every screen gets it: (computed at, version, text); version moves
+        # only when the text does, so a screen sends it only when something on it changed.
+        self._board_text: tuple[float, int, str] = (float("-inf"), 0, "[]")
         self.closed = False  # the engine is stopping: event streams end
-        self._board_cache: tuple[tuple[int, int], list[BoardRow], list[Json]] | None = None
 
     def use_roster(self, roster: Roster) -> None:
         """Take a new roster (the config was reloaded): names, loops and titles from it."""
@@ -123,7 +128,9 @@ class Desk:
             agent_id: {loop.id for loop in loops}
             for agent_id, loops in roster.loops_by_agent().items()
         }
-        self._board_cache = None
+        # The next board_json() builds the board anew (the version carries on).
+        _at, version, text = getattr(self, "_board_text", (0.0, 0, "[]"))
+        self._board_text = (float("-inf"), version, text)
 
     # --- events in ---------------------------------------------------------------------
 
@@ -144,7 +151,7 @@ class Desk:
                 task = asyncio.get_running_loop().create_task(self._look_up(card.number, notes))
                 self._lookups.add(task)
                 task.add_done_callback(self._lookups.discard)
-        self.changed()
+        self.changed(changed)  # only their screens now; everyone's board at its next refresh
 
     async def _look_up(self, number: str, notes: CallNotes) -> None:
         try:
@@ -153,35 +160,71 @@ class Desk:
             notes.lookup_problem = str(exc)
             log.warning("member lookup for call %s failed: %s", masked_number(number), exc)
         notes.looked_up = True
-        self.changed()
+        showing = {
+            a for a, card in self.calls.by_agent.items() if self.notes.get(card.call_id) is notes
+        }
+        self.changed(showing)
 
     def close(self) -> None:
         """End every open event stream (the engine is stopping)."""
         self.closed = True
         self.changed()
 
-    def changed(self) -> None:
-        """Wake every open screen; each recomputes its own view and sends it if it differs."""
+    def changed(self, agents: Iterable[str] | None = None) -> None:
+        """Wake the screens of `agents` (None: every screen); each rebuilds its own part and
+        sends it if it differs. The board, shared by all, follows at its refresh."""
         self._version += 1
-        self._changed.set()
-        self._changed = asyncio.Event()
+        if agents is None:
+            self._changed.set()
+            self._changed = asyncio.Event()
+            return
+        for agent_id in agents:
+            mine = self._agent_changed.pop(agent_id, None)
+            if mine is not None:
+                mine.set()
 
-    async def wait_for_change(self, timeout_s: float) -> None:
+    async def wait_for_change(self, timeout_s: float, agent_id: str | None = None) -> None:
+        """Until a change for everyone, one for `agent_id`, or `timeout_s`."""
+        waits = [self._changed.wait()]
+        if agent_id is not None:
+            waits.append(self._agent_changed.setdefault(agent_id, asyncio.Event()).wait())
+        tasks = [asyncio.ensure_future(w) for w in waits]
         try:
-            async with asyncio.timeout(timeout_s):
-                await self._changed.wait()
-        except TimeoutError:
-            pass
+            await asyncio.wait(tasks, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
 
     # --- what one agent sees -----------------------------------------------------------
 
     def view(self, agent_id: str) -> Json:
         """The agent's whole screen: themselves, their call (only theirs), and the board."""
+        view = self._own_view(agent_id)
+        view["board"] = json.loads(self.board_json()[1])
+        return view
+
+    def own_json(self, agent_id: str) -> str:
+        """The agent's own part of the view (all but the board), serialised."""
+        return json.dumps(self._own_view(agent_id), ensure_ascii=False)
+
+    def board_json(self) -> tuple[int, str]:
+        """The board serialised once for every screen: (version, text), at most once per
+        board_refresh_s (what changes it is queue events, meetings, statuses: many a second)."""
+        at = time.monotonic()
+        computed_at, version, text = self._board_text
+        if at - computed_at >= self.board_refresh_s:
+            json_rows = self._board(self.router.clock())
+            if self.language == "no":
+                json_rows = [{**r, "detail": say(str(r["detail"]), "no")} for r in json_rows]
+            fresh = json.dumps(json_rows, ensure_ascii=False)
+            self._board_text = (at, version + (fresh != text), fresh)
+        return self._board_text[1], self._board_text[2]
+
+    def _own_view(self, agent_id: str) -> Json:
         agent = self.roster.agents[agent_id]
         status = self.router.manual.get(agent_id, ManualStatus.AVAILABLE)
         now = self.router.clock()
-        rows, json_rows = self._board(now)
-        mine = next(row for row in rows if row.agent_id == agent_id)
+        mine = self._row(agent, now)
         view: Json = {
             "language": self.language,
             "me": {
@@ -201,7 +244,6 @@ class Desk:
             "callbacks": self._promise_rows(agent_id, now, PromiseKind.CALLBACK),
             "inquiries": self._promise_rows(agent_id, now, PromiseKind.INQUIRY),
             "topics": self._topics(),
-            "board": json_rows,
             "closures": [],
             "switch": None,
             # The earliest anyone is back is when the loop can answer again.
@@ -219,34 +261,46 @@ class Desk:
                 view["switch"] = switch_json(
                     self.loop_titles, self.supervisor.plan.closures.messages
                 )
-        return localise_view(view, self.language)
+        view["board"] = []
+        view = localise_view(view, self.language)
+        del view["board"]
+        return view
 
-    def _board(self, now: datetime) -> tuple[list[BoardRow], list[Json]]:
-        """The board is the same for every screen: computed once per change (and per second,
-        for what changes without telling the desk: queue events, meetings starting)."""
-        key = (self._version, int(time.monotonic()))
-        if self._board_cache is None or self._board_cache[0] != key:
-            rows = board(
-                self.roster,
-                self.router.state,
-                self.router.manual,
-                self.router.presence.busy_intervals(),
-                now,
-                self.zone,
-                self.router.back_early,
-            )
-            json_rows: list[Json] = [
-                {
-                    "id": r.agent_id,
-                    "name": r.name,
-                    "presence": r.presence.value,
-                    "detail": r.detail,
-                    "calendar": health_text(self.calendar_health(r.agent_id), now, self.zone),
-                }
-                for r in rows
-            ]
-            self._board_cache = (key, rows, json_rows)
-        return self._board_cache[1], self._board_cache[2]
+    def _row(self, agent: Agent, now: datetime) -> BoardRow:
+        """The agent's own row, as the board would show it now (without building the board)."""
+        busy = self.router.busy
+        return board(
+            self.roster,
+            self.router.state,
+            self.router.manual,
+            {agent.id: busy.get(agent.id, ())},
+            now,
+            self.zone,
+            self.router.back_early,
+            agents=[agent],
+        )[0]
+
+    def _board(self, now: datetime) -> list[Json]:
+        """The board is the same for every screen: computed once per refresh for all."""
+        rows = board(
+            self.roster,
+            self.router.state,
+            self.router.manual,
+            self.router.presence.busy_intervals(),
+            now,
+            self.zone,
+            self.router.back_early,
+        )
+        return [
+            {
+                "id": r.agent_id,
+                "name": r.name,
+                "presence": r.presence.value,
+                "detail": r.detail,
+                "calendar": health_text(self.calendar_health(r.agent_id), now, self.zone),
+            }
+            for r in rows
+        ]
 
     def _card(self, agent_id: str) -> Json | None:
         call = self.calls.of(agent_id)

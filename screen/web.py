@@ -10,7 +10,6 @@ agent, so no request can reach another agent's caller. docs/security.md has the 
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
@@ -62,6 +61,7 @@ def screen_routes(
     trusted_proxies: tuple[Network, ...] = (),
 ) -> list[BaseRoute]:
     """Routes under /screen and /api/screen for the engine's web app."""
+    desk.board_refresh_s = board_refresh_s
 
     def _refused(message: str, status: int = 400, headers: Mapping[str, str] = {}) -> Response:
         return JSONResponse(
@@ -181,17 +181,23 @@ def screen_routes(
         token = request.cookies.get(COOKIE)
 
         async def stream() -> AsyncIterator[str]:
-            sent = ""
+            # The agent's own part when it changes; the board (one text shared by every
+            # screen) only when its version moves, spliced in: nothing when nothing changed.
+            sent, sent_board = "", -1
             while not desk.closed and not await request.is_disconnected():
                 if sessions.get(token) is None:  # expired or logged out elsewhere
                     yield "event: expired\ndata: {}\n\n"
                     return
                 await desk.refresh_callbacks()
-                view = json.dumps(desk.view(session.agent_id), ensure_ascii=False)
-                if view != sent:
-                    sent = view
-                    yield f"data: {view}\n\n"
-                await desk.wait_for_change(board_refresh_s)
+                own = desk.own_json(session.agent_id)
+                version, board_text = desk.board_json()
+                if own != sent or version != sent_board:
+                    body = own
+                    if version != sent_board:
+                        body = f'{own[:-1]}, "board": {board_text}}}'
+                    sent, sent_board = own, version
+                    yield f"data: {body}\n\n"
+                await desk.wait_for_change(board_refresh_s, session.agent_id)
 
         headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
         return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

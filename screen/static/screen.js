@@ -245,7 +245,8 @@ function render(view) {
   showCard(view.call);
   renderCallbacks(view.callbacks);
   renderPromises(view);
-  renderBoard(view.board, view.me.id);
+  // The board comes only when it changed (one copy for every screen); keep the last one.
+  if (view.board) renderBoard(view.board, view.me.id);
   renderClosures(view.closures || [], view.switch);
   const notes = $("loop-notes");
   clear(notes);

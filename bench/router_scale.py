@@ -1,0 +1,316 @@
+"""Router at scale: start-up, boundary -> QueuePause, CPU, /metrics, Asterisk restart, RSS.
+
+The PBX simulator runs in its own process (with 20 calls/s of background callers) and
+stamps every action it receives; the engine (router + AMI client, in-memory calendars)
+runs in this process, so `time.process_time()` here is the engine's CPU alone. Two designs
+in the same run, each in a fresh simulator:
+  incremental - what ships: a pass decides only what changed, actions pipelined (64)
+  full        - the previous design: every member event wakes a pass that recomputes
+                every member, and actions are sent one at a time, each awaiting its reply
+Phases per design: start-up (every member logged in), 20 s of traffic (CPU, /metrics),
+meetings that start and end after start-up (boundary -> QueuePause on the wire), an
+Asterisk restart (all memberships gone, connection dropped: time from the new login to
+every membership correct), and an RSS watch over --soak seconds of traffic.
+
+    .venv/bin/python bench/router_scale.py --agents 10000      (3 loops: 30,000 memberships)
+    .venv/bin/python bench/router_scale.py --agents 2000 --designs incremental,full
+    .venv/bin/python bench/router_scale.py --agents 10000 --designs incremental --soak 600
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import multiprocessing
+import random
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
+
+from ops.metrics import EngineCollector, EngineView  # noqa: E402
+from pbxsim.server import AmiServer  # noqa: E402
+from pbxsim.traffic import Traffic, TrafficProfile  # noqa: E402
+from presence.busy import BusyInterval  # noqa: E402
+from presence.source import InMemoryPresence  # noqa: E402
+from routing.ami.client import AmiClient, AmiSettings  # noqa: E402
+from routing.policy import OWN_REASON_PREFIX  # noqa: E402
+from routing.roster import Agent, Loop, Roster  # noqa: E402
+from routing.router import Router  # noqa: E402
+
+QUEUES = ("loop1", "loop2", "loop3")
+
+
+def simulator(pipe: Connection, calls_per_s: float) -> None:
+    """The separate process: the PBX, its callers, and a stamp for every action received."""
+    stamps: list[tuple[float, str, str, str]] = []  # (time, action, interface, paused)
+    logins: list[float] = []
+
+    class Stamping(AmiServer):
+        async def _action(self, session, m):  # type: ignore[no-untyped-def]
+            name = m.get("Action", "")
+            if name == "Login":
+                logins.append(time.time())
+            elif name in ("QueueAdd", "QueuePause") and (
+                name == "QueueAdd" or m.get("Reason", "").startswith(OWN_REASON_PREFIX)
+            ):
+                stamps.append((time.time(), name, m["Interface"], m.get("Paused", "")))
+            return await super()._action(session, m)
+
+    async def main() -> None:
+        server = Stamping({q: "rrmemory" for q in QUEUES}, username="b", secret="b")
+        server.auth_delay_s = 0.0
+        await server.start()
+        pipe.send(server.port)
+        traffic = Traffic(
+            server.pbx,
+            {"1": "loop1", "2": "loop2", "3": "loop3"},
+            "loop1",
+            TrafficProfile(
+                mean_gap_s=1 / calls_per_s,
+                digits={"1": 1, "2": 1, "3": 1},
+                patience_s=(20, 40),
+                talk_s=(2, 6),
+            ),
+            random.Random(7),
+        )
+        running: asyncio.Task[None] | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, pipe.recv)
+            if command == "traffic":
+                running = asyncio.create_task(traffic.run())
+            elif command == "restart":
+                for queue in server.pbx.queues.values():
+                    queue.members.clear()
+                server.drop_all()
+            elif command == "members":
+                members = [m for q in server.pbx.queues.values() for m in q.members.values()]
+                pipe.send((len(members), sum(m.paused for m in members)))
+            elif command == "stamps":
+                pipe.send((stamps, logins))
+            elif command == "stop":
+                if running is not None:
+                    running.cancel()
+                    await asyncio.gather(running, return_exceptions=True)
+                await server.close()
+                return
+
+    asyncio.run(main())
+
+
+def roster(n: int) -> Roster:
+    agents = {
+        f"a{i}": Agent(f"a{i}", f"Agent {i}", f"PJSIP/{10000 + i}", f"PJSIP/{10000 + i}")
+        for i in range(n)
+    }
+    ids = tuple(agents)
+    # Every agent in every loop: n x 3 memberships.
+    loops = tuple(Loop(q, q, q, f"-11{k}", agents=ids) for k, q in enumerate(QUEUES))
+    return Roster(agents, loops)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 1e6
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def scrape_ms(router: Router, client: AmiClient, rounds: int = 7) -> float:
+    view = EngineView(
+        roster=lambda: router.roster,
+        state=lambda: router.state,
+        manual=lambda: router.manual,
+        ami_connected=client.connected.is_set,
+        reconnects=lambda: client.reconnects,
+        actions_sent=lambda: router.actions_sent,
+        action_errors=lambda: router.action_errors,
+        reconcile_durations=lambda: router.reconcile_durations,
+        ivr_steps=lambda: {},
+        calendar_health=lambda: {},
+        calendar_kinds={},
+        callbacks=lambda: None,
+        is_leader=lambda: True,
+        phones_open=lambda: None,
+        clock=lambda: datetime.now(UTC),
+        service_level_s=20.0,
+    )
+    registry = CollectorRegistry()
+    registry.register(EngineCollector(view))
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        generate_latest(registry)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def until(check: object, within: float, step: float = 0.02) -> float:
+    started = time.perf_counter()
+    while not check():  # type: ignore[operator]
+        if time.perf_counter() - started > within:
+            raise TimeoutError(f"not within {within:.0f} s")
+        await asyncio.sleep(step)
+    return time.perf_counter() - started
+
+
+async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> dict[str, object]:
+    ctx = multiprocessing.get_context("fork")
+    pipe, child = ctx.Pipe()
+    sim = ctx.Process(target=simulator, args=(child, calls_per_s), daemon=True)
+    sim.start()
+    port = pipe.recv()
+    out: dict[str, object] = {}
+    incremental = design == "incremental"
+    presence = InMemoryPresence()
+    router = Router(
+        roster(n),
+        presence,
+        lambda: datetime.now(UTC),
+        incremental=incremental,
+        window=64 if incremental else 1,
+    )
+    settings = AmiSettings("127.0.0.1", port, "b", "b", action_timeout_s=30.0)
+    client = AmiClient(settings, router.on_event, router.on_connected)
+    router.attach(client)
+    memberships = n * len(QUEUES)
+    rss_before = rss_mb()
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
+
+    def logged_in() -> bool:
+        return sum(len(loop.members) for loop in router.state.loops.values()) >= memberships
+
+    limit = 120.0
+    await until(logged_in, limit)
+    out["start-up s"] = time.perf_counter() - started
+    await asyncio.sleep(1.0)
+    gc.collect()
+    out["rss MB"] = rss_mb()
+    out["rss engine MB"] = rss_mb() - rss_before
+
+    pipe.send("traffic")
+    await asyncio.sleep(3.0)  # callers arrive and queue
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    await asyncio.sleep(20.0)
+    out["cpu % of a core"] = 100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+    out["/metrics ms"] = scrape_ms(router, client)
+
+    # Meetings for every agent, told now (a calendar poll brought them), starting 5-25 s on.
+    now = datetime.now(UTC).replace(microsecond=0)
+    rng = random.Random(1)
+    plan = {}
+    for i in range(n):
+        begin = now + timedelta(seconds=rng.uniform(5, 25))
+        plan[f"PJSIP/{10000 + i}"] = BusyInterval(
+            begin, begin + timedelta(seconds=rng.uniform(5, 12))
+        )
+        presence.set(f"a{i}", [plan[f"PJSIP/{10000 + i}"]])
+    await asyncio.sleep(45.0 if incremental else 60.0)
+    pipe.send("stamps")
+    stamps, _logins = pipe.recv()
+    on: list[float] = []
+    off: list[float] = []
+    first: set[tuple[str, str]] = set()
+    for at, action, interface, paused in stamps:
+        if action != "QueuePause" or interface not in plan or (interface, paused) in first:
+            continue
+        first.add((interface, paused))  # the first of the three loops' pauses counts per edge
+        meeting = plan[interface]
+        edge = meeting.start if paused == "true" else meeting.end
+        (on if paused == "true" else off).append(at - edge.timestamp())
+    edges = on + off
+    out["boundary edges seen"] = f"{len(edges)}/{2 * n}"
+    out["boundary p50 ms"] = 1000 * pct(edges, 0.5)
+    out["boundary p99 ms"] = 1000 * pct(edges, 0.99)
+
+    # Asterisk restarts: every membership gone, the connection dropped.
+    adds_before = router.actions_sent.get("QueueAdd", 0)
+    pipe.send("restart")
+    await asyncio.sleep(0.2)
+    sent_at = time.time()
+
+    def rebuilt() -> bool:
+        # Every membership added again (a few may survive in flight) and answered.
+        again = router.actions_sent.get("QueueAdd", 0) - adds_before
+        return again >= 0.99 * memberships and logged_in()
+
+    await until(rebuilt, limit)
+    await asyncio.sleep(0.5)
+    pipe.send("stamps")
+    stamps, logins = pipe.recv()
+    login = min(t for t in logins if t >= sent_at)
+    last_add = max(at for at, action, _i, _p in stamps if action == "QueueAdd" and at >= login)
+    out["restart: login -> all correct s"] = last_add - login
+
+    if soak_s > 0:
+        samples = []
+        end = time.perf_counter() + soak_s
+        while time.perf_counter() < end:
+            await asyncio.sleep(min(10.0, soak_s / 6))
+            gc.collect()
+            samples.append(rss_mb())
+        out["soak rss MB (start, end, max)"] = (
+            f"{samples[0]:.0f}, {samples[-1]:.0f}, {max(samples):.0f} over {soak_s:.0f} s"
+        )
+    out["passes"] = router.passes
+    out["memberships decided"] = router.decided
+    await client.stop()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    pipe.send("stop")
+    sim.join(30)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=10_000)
+    parser.add_argument("--calls-per-s", type=float, default=20.0)
+    parser.add_argument("--designs", default="incremental,full")
+    parser.add_argument("--soak", type=float, default=60.0, help="seconds of RSS watch")
+    parser.add_argument("-v", action="store_true", help="the engine's log on stderr")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO if args.v else logging.ERROR)
+    results = {}
+    for design in args.designs.split(","):
+        soak = args.soak if design == "incremental" else 0.0
+        results[design] = asyncio.run(run_design(design, args.agents, args.calls_per_s, soak))
+    print(
+        f"{args.agents} agents x {len(QUEUES)} loops, {args.calls_per_s:g} calls/s, "
+        "simulator in its own process (engine CPU measured alone)"
+    )
+    keys = list(next(iter(results.values())))
+    for key in keys:
+        cells = []
+        for design, figures in results.items():
+            value = figures.get(key, "-")
+            cells.append(
+                f"{design}: {value:.3f}" if isinstance(value, float) else f"{design}: {value}"
+            )
+        print(f"  {key:<32} " + "   ".join(cells))
+    if "incremental" in results and "full" in results:
+        for key in ("start-up s", "cpu % of a core", "/metrics ms", "boundary p99 ms",
+                    "restart: login -> all correct s"):  # fmt: skip
+            a, b = results["full"][key], results["incremental"][key]
+            if isinstance(a, float) and isinstance(b, float) and b > 0:
+                print(f"  ratio full / incremental, {key}: {a / b:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
