@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
 
 from ops.metrics import EngineCollector, EngineView  # noqa: E402
+from ops.tally import AgentTally  # noqa: E402
 from pbxsim.server import AmiServer  # noqa: E402
 from pbxsim.traffic import Traffic, TrafficProfile  # noqa: E402
 from presence.busy import BusyInterval  # noqa: E402
@@ -148,7 +149,15 @@ def scrape_ms(router: Router, client: AmiClient, rounds: int = 7) -> float:
         phones_open=lambda: None,
         clock=lambda: datetime.now(UTC),
         service_level_s=20.0,
+        # The full design counted by walking every member on each scrape.
+        agent_counts=(
+            (lambda: tally.read(router.roster, router.state, router.manual, router.touched))
+            if router.incremental
+            else None
+        ),
     )
+    tally = AgentTally()
+    tally.read(router.roster, router.state, router.manual, router.touched)  # the first count
     registry = CollectorRegistry()
     registry.register(EngineCollector(view))
     times = []

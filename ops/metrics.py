@@ -150,6 +150,15 @@ class EngineView:
     # AMI events by outcome: decoded, ignored, undecodable (None: not reported).
     ami_events: Callable[[], Mapping[str, int]] | None = None
     ui_language: str = "en"  # the wallboard's words, as the agent screen's (screen.ui_language)
+    # Agents by loop and state kept up to date (None: counted by walking every member).
+    agent_counts: Callable[[], dict[str, dict[str, int]]] | None = None
+
+
+def counted_agents(v: EngineView) -> dict[str, dict[str, int]]:
+    """Queue -> state -> agents: from the tally when there is one, else by walking."""
+    if v.agent_counts is not None:
+        return v.agent_counts()
+    return agents_by_state(v.roster(), v.state(), v.manual())
 
 
 def _histogram(name: str, doc: str, label: str, series: Mapping[str, Buckets]) -> Metric:
@@ -251,7 +260,7 @@ class EngineCollector(Collector):
             "switchboard_loop_agents", "Agents of the loop by state.", labels=["loop", "state"]
         )
         loop_of = {loop.queue: loop.id for loop in v.roster().loops}
-        for queue, states in agents_by_state(v.roster(), v.state(), v.manual()).items():
+        for queue, states in counted_agents(v).items():
             for state_name, n in states.items():
                 counts.add_metric([loop_of[queue], state_name], n)
         yield counts

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from ops.metrics import EngineCollector, EngineView, agents_by_state, loop_figures
+from ops.metrics import EngineCollector, EngineView, counted_agents, loop_figures
 
 STATIC = Path(__file__).parent / "static"
 
@@ -23,7 +23,7 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
     """Per loop: waiting, longest wait, agents by state, service level; callbacks."""
     state = view.state()
     now = view.clock().timestamp()
-    agents = agents_by_state(view.roster(), state, view.manual())
+    agents = counted_agents(view)
     loops = []
     for loop in view.roster().loops:
         f = loop_figures(state, loop.queue, now)

@@ -35,3 +35,12 @@ class Attention:
         taken = Attention(self.full, self.agents, self.keys)
         self.full, self.agents, self.keys = False, set(), set()
         return taken
+
+
+@dataclass(slots=True)
+class Touched:
+    """What changed since the tally last looked (the router fills it)."""
+
+    everything: bool = True
+    keys: set[MemberKey] = field(default_factory=set)
+    agents: set[str] = field(default_factory=set)

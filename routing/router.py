@@ -31,7 +31,7 @@ from routing.ami.events import (
     RawEvent,
 )
 from routing.ami.pipeline import ActionPipeline, Outcome
-from routing.attention import Attention
+from routing.attention import Attention, Touched
 from routing.boundaries import BoundaryIndex, MeetingCache, moments
 from routing.calls import CallBook
 from routing.ivr_duties import CallbackSink, IvrDuties
@@ -125,6 +125,8 @@ class Router:
         self.presence_check_s = presence_check_s
         # What the next pass must decide, and the indexes that keep a pass small.
         self.attention = Attention()
+        # What changed since ops last counted agents by state (ops.tally reads and clears it).
+        self.touched = Touched()
         self.boundaries: BoundaryIndex[str] = BoundaryIndex()  # agent ids
         self.meetings = MeetingCache()
         self._busy: Mapping[str, Sequence[BusyInterval]] = {}
@@ -191,6 +193,7 @@ class Router:
         """A reloaded config: from the next pass, the new roster decides who is where."""
         self.roster = roster
         self.attention.everything()
+        self.touched.everything = True
         self._reported.clear()  # conflicts are worth saying again against the new roster
         self.wake()
 
@@ -205,6 +208,7 @@ class Router:
             raise KeyError(f"no agent {agent_id!r} in the roster")
         self.manual[agent_id] = status
         self.attention.agent(agent_id)
+        self.touched.agents.add(agent_id)
         if by_person:
             self.follow_ups.pop(agent_id, None)  # their own word ends the follow-up early
         if by_person and status is ManualStatus.AVAILABLE:
@@ -270,6 +274,8 @@ class Router:
         if isinstance(event, AgentComplete | AgentConnect | AgentRingNoAnswer):
             self._after_call(event)
         change = self.state.apply(event, self.clock().timestamp())
+        if member is not None:
+            self.touched.keys.add((member.queue, member.interface))
         self.calls.apply(event)
         if not back_early:
             self._log_event(event)
@@ -293,6 +299,7 @@ class Router:
                 agent_id, until = due
                 self.follow_ups[agent_id] = until
                 self.manual[agent_id] = ManualStatus.FOLLOW_UP
+                self.touched.agents.add(agent_id)
                 self.attention.agent(agent_id)
                 self._index_agent(agent_id, self.clock())
                 log.info(
@@ -400,6 +407,7 @@ class Router:
             if self.manual.get(agent_id) is ManualStatus.FOLLOW_UP:
                 self.manual[agent_id] = ManualStatus.AVAILABLE
                 self.attention.agent(agent_id)
+                self.touched.agents.add(agent_id)
                 log.info("%s's follow-up time is over: available again", agent_id)
 
     async def _autopause(self, now: datetime) -> None:
@@ -421,6 +429,7 @@ class Router:
                 with contextlib.suppress(AmiError):
                     await self.client.send(actions.queue_pause(queue, interface, paused, reason))
                     self.state.note_paused(queue, interface, paused, reason)
+                    self.touched.keys.add((queue, interface))
                     changed += 1
             if not changed:
                 continue
@@ -607,6 +616,7 @@ class Router:
 
     def _note_done(self, change: MemberChange) -> None:
         """Record what Asterisk accepted, before its event arrives."""
+        self.touched.keys.add(_key(change))
         owned = self.owned if self.owned is not None else {}
         if isinstance(change, RecordOwnership):
             owned[(change.queue, change.interface)] = change.agent_id
@@ -633,6 +643,7 @@ class Router:
             actions.queue_status(),
             at_reply=lambda reply: self.state.load_snapshot(reply.items, self.clock().timestamp()),
         )
+        self.touched.everything = True
         self.attention.everything()  # a fresh truth: decide for everyone against it
         try:
             owned = await self.client.send(actions.db_get_tree(OWNED_FAMILY))

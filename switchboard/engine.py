@@ -28,6 +28,7 @@ from ivr.forged import forged_problem
 from ivr.hours import is_open
 from ops.lease import LeaderLease
 from ops.metrics import EngineView
+from ops.tally import AgentTally
 from ops.web import WebServer, build_app
 from presence.caldav_source import DavCalendar, DavSession
 from presence.calendars import CalendarPresence
@@ -213,6 +214,7 @@ class Engine:
         )
         self.pending = None if self.promises is None else self.promises.pending
         self.presence = presence
+        self.tally = AgentTally()  # agents by loop and state for /metrics and the wallboard
         self.router = Router(
             settings.roster,
             presence,
@@ -440,6 +442,9 @@ class Engine:
             screen_sessions=None if self.desk is None else self.sessions.__len__,
             identity_checks=None if self.desk is None else self.desk.identity_counts.copy,
             ami_events=lambda: {**client.event_counts(), "forged": self.forged_events},
+            agent_counts=lambda: self.tally.read(
+                router.roster, router.state, router.manual, router.touched
+            ),
             ui_language=self.settings.screen.ui_language,
         )
 
