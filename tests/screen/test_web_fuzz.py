@@ -147,7 +147,11 @@ def test_no_request_gets_a_500_or_a_traceback(
         logging.getLogger().removeHandler(handler)
     if reply is None:
         return  # a request httpx itself refuses to send (bad Content-Length)
-    assert reply.status_code < 500, (reply.status_code, reply.text[:200])
+    if path == "/healthz" and reply.status_code == 503:
+        # The health check's own answer: this engine leads but has no AMI link (none here).
+        assert reply.json() == {"ami_connected": False}
+    else:
+        assert reply.status_code < 500, (reply.status_code, reply.text[:200])
     if (
         path.startswith("/api/screen/")
         and reply.status_code >= 400
