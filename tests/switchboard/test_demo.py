@@ -19,7 +19,7 @@ async def test_the_demo_routes_calls_and_pauses_a_member_for_a_meeting(
 ) -> None:
     # 40 s of the README's "first two minutes": the busy spell starts at +15 s.
     caplog.set_level(logging.INFO)
-    await run_demo(duration_s=40, call_gap_s=3.0, seed=7)
+    await run_demo(duration_s=40, call_gap_s=3.0, seed=7, web_port=0)
     lines = [r.getMessage() for r in caplog.records]
     # Callers queue behind each other, and one asks to be called back: stored with its reference.
     positions = [int(m[1]) for line in lines if (m := re.search(r" at position (\d+)$", line))]
