@@ -13,6 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import multiprocessing.connection
+import signal
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -75,6 +76,9 @@ def _too_large(size: int, limit: int) -> str:
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
+    # Ctrl-C at a terminal reaches the whole process group: the engine stops its readers
+    # itself (closing the pipe), so a reader must not die mid-read with a traceback first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn.send(("ready", None))  # imports done: from here on, time is the read's own
     while True:
         try:
