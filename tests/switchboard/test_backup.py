@@ -119,4 +119,10 @@ async def test_a_backup_restored_into_a_fresh_engine_loses_nothing(
     finally:
         await client.aclose()
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            # Turning AOF on starts a rewrite that a loaded machine may not finish before
+            # the restored server is asked to stop; what it held was already checked.
+            server.kill()
+            server.wait(timeout=10)
