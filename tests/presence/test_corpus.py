@@ -20,6 +20,8 @@ import pytest
 
 from tests.presence.corpus import CORPUS, Reading, ours, theirs, windows
 
+_NO_CORPUS_REASON = f"no calendar corpus at {CORPUS.resolve()} (outside data: ../shared)"
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 REPAIRS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -110,19 +112,13 @@ def _show(reading: Reading) -> str:
 
 def test_the_corpus_is_there() -> None:
     if not CORPUS.is_dir():
-        pytest.skip(f"no calendar corpus at {CORPUS.resolve()} (outside data: ../shared)")
+        pytest.skip(_NO_CORPUS_REASON)
     assert len(_files()) >= 30
 
 
 # Without the outside data, one case says why instead of pytest's bare "empty parameter set".
 _CASES = [pytest.param(f, id=f.name) for f in _files()] or [
-    pytest.param(
-        CORPUS,
-        id="no-corpus",
-        marks=pytest.mark.skip(
-            reason=f"no calendar corpus at {CORPUS.resolve()} (outside data: ../shared)"
-        ),
-    )
+    pytest.param(CORPUS, id="no-corpus", marks=pytest.mark.skip(reason=_NO_CORPUS_REASON))
 ]
 
 
@@ -137,7 +133,7 @@ def test_a_real_calendar_reads_as_an_independent_implementation_reads_it(path: P
 
 def test_every_accepted_disagreement_and_repair_names_a_file_of_the_corpus() -> None:
     if not CORPUS.is_dir():
-        pytest.skip(f"no calendar corpus at {CORPUS.resolve()} (outside data: ../shared)")
+        pytest.skip(_NO_CORPUS_REASON)
     names = {p.name for p in _files()}
     assert set(ACCEPTED) <= names
     assert set(REPAIRS) <= names
