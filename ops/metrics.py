@@ -168,6 +168,80 @@ def _histogram(name: str, doc: str, label: str, series: Mapping[str, Buckets]) -
     return family
 
 
+def _ratio(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+# One series per loop each, read off the loop's figures: (kind, name, help, figure).
+_LOOP_SERIES: tuple[
+    tuple[type[GaugeMetricFamily | CounterMetricFamily], str, str, Callable[[LoopFigures], float]],
+    ...,
+] = (
+    (
+        GaugeMetricFamily,
+        "switchboard_loop_callers_waiting",
+        "Callers waiting in the loop now.",
+        lambda f: f.waiting,
+    ),
+    (
+        GaugeMetricFamily,
+        "switchboard_loop_longest_wait_seconds",
+        "How long the longest-waiting caller has waited.",
+        lambda f: f.longest_wait_s,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_offered",
+        "Calls that joined the loop.",
+        lambda f: f.offered,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_answered",
+        "Calls an agent answered.",
+        lambda f: f.answered,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_abandoned",
+        "Callers who hung up waiting.",
+        lambda f: f.abandoned,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_timed_out",
+        "Callers whose wait in the loop ran out (the dialplan moved them on).",
+        lambda f: f.timed_out,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_moved_on",
+        "Callers the router moved on because nobody in the loop could answer.",
+        lambda f: f.moved_on,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_ended",
+        "Callers who left the loop: answered, abandoned, timed out or moved on "
+        "(the service level's denominator).",
+        lambda f: f.ended,
+    ),
+    (
+        CounterMetricFamily,
+        "switchboard_loop_calls_answered_within_target",
+        "Calls answered within the service-level target.",
+        lambda f: f.answered_within_target,
+    ),
+    (
+        GaugeMetricFamily,
+        "switchboard_loop_service_level_ratio",
+        "Share of the callers who left the loop that were answered within the target "
+        "(waits counted from the first loop), since start.",
+        lambda f: _ratio(f.service_level),
+    ),
+)
+
+
 class EngineCollector(Collector):
     def __init__(self, view: EngineView) -> None:
         self.view = view
@@ -185,64 +259,12 @@ class EngineCollector(Collector):
         # The `loop` label is the loop's id on every metric (the IVR steps' too), never the
         # Asterisk queue's name: the English loop is `english` although its queue is `switchboard`.
         loops = [(loop.id, loop.queue) for loop in v.roster().loops]
-        waiting = GaugeMetricFamily(
-            "switchboard_loop_callers_waiting", "Callers waiting in the loop now.", labels=["loop"]
-        )
-        longest = GaugeMetricFamily(
-            "switchboard_loop_longest_wait_seconds",
-            "How long the longest-waiting caller has waited.",
-            labels=["loop"],
-        )
-        offered = CounterMetricFamily(
-            "switchboard_loop_calls_offered", "Calls that joined the loop.", labels=["loop"]
-        )
-        answered = CounterMetricFamily(
-            "switchboard_loop_calls_answered", "Calls an agent answered.", labels=["loop"]
-        )
-        abandoned = CounterMetricFamily(
-            "switchboard_loop_calls_abandoned", "Callers who hung up waiting.", labels=["loop"]
-        )
-        timed_out = CounterMetricFamily(
-            "switchboard_loop_calls_timed_out",
-            "Callers whose wait in the loop ran out (the dialplan moved them on).",
-            labels=["loop"],
-        )
-        moved_on = CounterMetricFamily(
-            "switchboard_loop_calls_moved_on",
-            "Callers the router moved on because nobody in the loop could answer.",
-            labels=["loop"],
-        )
-        ended = CounterMetricFamily(
-            "switchboard_loop_calls_ended",
-            "Callers who left the loop: answered, abandoned, timed out or moved on "
-            "(the service level's denominator).",
-            labels=["loop"],
-        )
-        within = CounterMetricFamily(
-            "switchboard_loop_calls_answered_within_target",
-            "Calls answered within the service-level target.",
-            labels=["loop"],
-        )
-        level = GaugeMetricFamily(
-            "switchboard_loop_service_level_ratio",
-            "Share of the callers who left the loop that were answered within the target "
-            "(waits counted from the first loop), since start.",
-            labels=["loop"],
-        )
+        families = [kind(name, text, labels=["loop"]) for kind, name, text, _ in _LOOP_SERIES]
         for loop_id, queue in loops:
             f = loop_figures(state, queue, now)
-            waiting.add_metric([loop_id], f.waiting)
-            longest.add_metric([loop_id], f.longest_wait_s)
-            offered.add_metric([loop_id], f.offered)
-            answered.add_metric([loop_id], f.answered)
-            abandoned.add_metric([loop_id], f.abandoned)
-            timed_out.add_metric([loop_id], f.timed_out)
-            moved_on.add_metric([loop_id], f.moved_on)
-            ended.add_metric([loop_id], f.ended)
-            within.add_metric([loop_id], f.answered_within_target)
-            level.add_metric([loop_id], math.nan if f.service_level is None else f.service_level)
-        yield from (waiting, longest, offered, answered, abandoned, timed_out, moved_on)
-        yield from (ended, within, level)
+            for family, (*_, figure) in zip(families, _LOOP_SERIES, strict=True):
+                family.add_metric([loop_id], figure(f))
+        yield from families
         yield GaugeMetricFamily(
             "switchboard_service_level_target_seconds",
             "The configured service-level target.",

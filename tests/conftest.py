@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
+from playwright.async_api import Browser
 from redis.asyncio import Redis
 
 from tests.support.postgres_server import PostgresServer, postgres_server
 from tests.support.redis_server import RedisServer, redis_server
+from tests.support.screen import chromium
 
 # Fuzzing (hypothesis): "ci" keeps every fuzz test together under two minutes in `./dev test`;
 # "long" is the overnight run: SWITCHBOARD_FUZZ=long .venv/bin/pytest -m fuzz
@@ -43,3 +45,9 @@ async def redis(redis_process: RedisServer) -> AsyncIterator[Redis]:
 def postgres_process() -> Iterator[PostgresServer]:
     with postgres_server() as server:
         yield server
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as b:
+        yield b

@@ -23,6 +23,7 @@ from routing.ami.events import AgentConnect, Event, IvrStep, QueueCallerJoin
 from routing.router import Router
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
+from tests.support.engine import running
 from tests.support.real_asterisk import needs_asterisk, real_asterisk
 from tests.support.waiting import eventually
 
@@ -106,22 +107,11 @@ async def lab(config: Settings) -> AsyncIterator[Lab]:
 
         ami = AmiSettings("127.0.0.1", port, "router", SECRET, action_timeout_s=5)
         client = AmiClient(ami, on_event, router.on_connected)
-        router.attach(client)
         phones = AmiClient(AmiSettings("127.0.0.1", port, "lab", SECRET), lambda _e: None, _nothing)
-        tasks = [
-            asyncio.create_task(client.run()),
-            asyncio.create_task(router.run()),
-            asyncio.create_task(phones.run()),
-        ]
-        try:
+        async with running(router, client, phones):
             await eventually(lambda: len(router.state.members()) == 3, within=20)
             await asyncio.wait_for(phones.connected.wait(), 20)
             yield Lab(router, client, phones, events, store)
-        finally:
-            await phones.stop()
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _nothing() -> None:

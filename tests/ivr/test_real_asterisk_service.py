@@ -34,6 +34,7 @@ from routing.router import Router
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
 from tests.ivr.test_real_asterisk import SECRET, originate
+from tests.support.engine import running
 from tests.support.real_asterisk import asterisk_binary, real_asterisk
 from tests.support.waiting import eventually
 
@@ -142,22 +143,11 @@ async def lab(config: Settings, members: int) -> AsyncIterator[Lab]:
 
         ami = AmiSettings("127.0.0.1", port, "router", SECRET, action_timeout_s=5)
         client = AmiClient(ami, on_event, router.on_connected)
-        router.attach(client)
         phones = AmiClient(AmiSettings("127.0.0.1", port, "lab", SECRET), lambda _e: None, _none)
-        tasks = [
-            asyncio.create_task(client.run()),
-            asyncio.create_task(router.run()),
-            asyncio.create_task(phones.run()),
-        ]
-        try:
+        async with running(router, client, phones):
             await eventually(lambda: len(router.state.members()) == members, within=20)
             await asyncio.wait_for(phones.connected.wait(), 20)
             yield Lab(router, phones, events, stamps)
-        finally:
-            await phones.stop()
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _none() -> None:

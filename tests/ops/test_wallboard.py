@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.support import axe
-from tests.support.screen import ScreenRig, chromium, screen_engine
+from tests.support.screen import ScreenRig, screen_engine
 
 CALLER = "90595313-111"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
 
 
 async def wallboard(browser: Browser, rig: ScreenRig) -> Page:

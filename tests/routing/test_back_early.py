@@ -18,6 +18,7 @@ from routing.overrides import BACK_EARLY_FAMILY
 from routing.policy import ManualStatus, PauseReason
 from routing.router import Router
 from tests.routing.builders import ANNE, ROSTER
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -36,14 +37,8 @@ def soon(seconds: float) -> datetime:
 async def engine(sim: AmiServer, presence: InMemoryPresence) -> AsyncIterator[Router]:
     router = Router(ROSTER, presence, now, zone=OSLO)
     client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
-    router.attach(client)
-    tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-    try:
+    async with running(router, client):
         yield router
-    finally:
-        await client.stop()
-        tasks[1].cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def anne(sim: AmiServer):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from routing.ami.events import Event
 from routing.queue_state import QueueState
 from routing.router import Router
 from tests.routing.builders import ROSTER
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -34,10 +35,8 @@ async def test_after_50_link_drops_under_load_the_counts_equal_the_pbxs_truth() 
             router.on_event(event)
 
         client = AmiClient(settings_for(sim), on_event, router.on_connected)
-        router.attach(client)
-        tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
         traffic = Traffic(sim.pbx, {"1": "loop1", "2": "loop2"}, "loop2", rng=rng)
-        try:
+        async with running(router, client):
             await eventually(lambda: len(sim.pbx.queues["loop2"].members) == 2)
 
             async def calls() -> None:
@@ -69,10 +68,6 @@ async def test_after_50_link_drops_under_load_the_counts_equal_the_pbxs_truth() 
                 )
             )
             await asyncio.sleep(0.2)
-        finally:
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
     figures = []
     for queue in ("loop1", "loop2"):

@@ -1,7 +1,6 @@
 """Times in log lines are the office's (presence.timezone), with the offset, whatever the
 host's own time zone is."""
 
-import asyncio
 import logging
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from routing.ami.client import AmiClient
 from routing.router import Router
 from tests.routing.builders import ROSTER
 from tests.routing.test_router_ivr import config, rig
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -44,14 +44,8 @@ async def test_busy_until_is_said_in_the_office_zone(
     async with simulator() as sim:
         router = Router(ROSTER, presence, lambda: datetime.now(UTC), zone=OSLO)
         client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
-        router.attach(client)
-        tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-        try:
+        async with running(router, client):
             await eventually(lambda: "calendar says busy until" in caplog.text)
-        finally:
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
     said = f"until {end.astimezone(OSLO):%H:%M:%S} {oslo_offset(end)}"
     assert said in caplog.text
 

@@ -14,6 +14,7 @@ from routing.ami.client import AmiClient
 from routing.policy import PauseReason
 from routing.router import Router
 from tests.routing.builders import ANNE, ROSTER
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -34,14 +35,8 @@ async def engine(
     # Production backoff (0.5 s doubling to 30 s): only the fast retry makes this quick.
     settings = settings_for(sim, backoff_initial_s=0.5, backoff_max_s=30.0, **ami)
     client = AmiClient(settings, router.on_event, router.on_connected)
-    router.attach(client)
-    tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-    try:
+    async with running(router, client):
         yield client
-    finally:
-        await client.stop()
-        tasks[1].cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def anne(sim: AmiServer):  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from routing.router import Router
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate
+from tests.support.engine import running
 from tests.support.real_asterisk import RealAsterisk, asterisk_lab, needs_asterisk
 from tests.support.waiting import eventually
 
@@ -92,15 +93,9 @@ async def engine(
         router.on_event(event)
 
     client._on_event = on_event
-    router.attach(client)
-    tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-    try:
+    async with running(router, client):
         await eventually(lambda: router.owned is not None and client.connected.is_set(), 20)
         yield e
-    finally:
-        await client.stop()
-        tasks[1].cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @contextlib.asynccontextmanager

@@ -17,6 +17,7 @@ from routing.policy import ManualStatus
 from routing.roster import Loop, Roster
 from routing.router import Router
 from tests.routing.builders import ANNE, BJORN, CARI
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -58,15 +59,9 @@ class Rig:
 async def engine(sim: AmiServer, start: Roster = START) -> AsyncIterator[Router]:
     router = Router(start, InMemoryPresence(), now)
     client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
-    router.attach(client)
-    tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-    try:
+    async with running(router, client):
         await eventually(lambda: router.owned is not None and not router._needs_snapshot)
         yield router
-    finally:
-        await client.stop()
-        tasks[1].cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @contextlib.asynccontextmanager

@@ -13,6 +13,7 @@ from routing.ami.client import AmiClient
 from routing.policy import ManualStatus, PauseReason
 from routing.router import Router
 from tests.routing.builders import ANNE, BJORN, CARI, ROSTER
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -51,14 +52,8 @@ async def rig(
         presence = presence or InMemoryPresence()
         router = Router(ROSTER, presence, now)
         client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
-        router.attach(client)
-        tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-        try:
+        async with running(router, client):
             yield Rig(sim, router, client, presence)
-        finally:
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def test_everyone_in_the_roster_is_logged_in_to_their_loops() -> None:

@@ -21,6 +21,7 @@ from routing.ami.events import AgentConnect, Event, QueueCallerJoin
 from routing.router import Router
 from routing.sealing import Sealer
 from switchboard.config import Settings, parse_config
+from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -113,15 +114,9 @@ async def rig(
             router.on_event(event)
 
         client = AmiClient(settings_for(sim), on_event, router.on_connected)
-        router.attach(client)
-        tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-        try:
+        async with running(router, client):
             await eventually(lambda: "SB_HOURS" in sim.pbx.globals)
             yield Rig(sim, player, router, events)
-        finally:
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def members_logged_in(r: Rig, *queues: str) -> None:
@@ -263,17 +258,11 @@ async def test_a_callback_asked_for_while_the_router_was_down_is_stored_later(
             settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, callbacks=store
         )
         client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
-        router.attach(client)
-        tasks = [asyncio.create_task(client.run()), asyncio.create_task(router.run())]
-        try:
+        async with running(router, client):
             await eventually(lambda: router.ivr is not None and router.ivr.callbacks_stored == 1)
             [stored] = await store.pending()
             assert (stored.ref, stored.number) == (record.callback_ref, CALLER)
             assert stored.loop == "loop3"
-        finally:
-            await client.stop()
-            tasks[1].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def outcomes(r: Rig, queue: str) -> tuple[int, int, int, int]:

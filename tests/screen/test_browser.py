@@ -22,7 +22,7 @@ from tests.support.screen import (
     PASSWORDS,
     PER_FNR,
     ScreenRig,
-    chromium,
+    logged_in,
     screen_engine,
 )
 from tests.support.waiting import eventually
@@ -36,22 +36,6 @@ KID = "1000015" + "2611" + mod10_digit("10000152611")  # Per's member number lea
 async def rig() -> AsyncIterator[ScreenRig]:
     async with screen_engine(ring_s=3.0) as rig:
         yield rig
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-async def logged_in(browser: Browser, base: str, agent: str) -> Page:
-    page = await (await browser.new_context()).new_page()
-    await page.goto(f"{base}/screen")
-    await page.fill("#login-agent", agent)
-    await page.fill("#login-password", PASSWORDS[agent])
-    await page.click("#login-submit")
-    await expect(page.get_by_test_id("me-name")).not_to_be_empty()
-    return page
 
 
 async def assert_never_shows_the_caller(page: Page) -> None:

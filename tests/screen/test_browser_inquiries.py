@@ -12,36 +12,20 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from promises.promise import PromiseStatus
 from promises.smtp import SmtpMailer, SmtpSettings
-from tests.support.screen import PASSWORDS, ScreenRig, chromium, screen_engine
+from tests.support.screen import ScreenRig, logged_in, screen_engine
 from tests.support.smtp_server import SmtpServer, smtp_server
 
 CALLER_NUMBER = "90595313-111"  # Kari's registered number, through loop 1
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as b:
-        yield b
-
-
-@pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
     with smtp_server() as server:
         yield server
-
-
-async def logged_in(browser: Browser, base: str, agent: str) -> Page:
-    page = await (await browser.new_context()).new_page()
-    await page.goto(f"{base}/screen")
-    await page.fill("#login-agent", agent)
-    await page.fill("#login-password", PASSWORDS[agent])
-    await page.click("#login-submit")
-    await expect(page.get_by_test_id("me-name")).not_to_be_empty()
-    return page
 
 
 @contextlib.asynccontextmanager

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from pbxsim.server import AmiServer
 from presence.source import InMemoryPresence
@@ -168,3 +168,14 @@ async def chromium() -> AsyncIterator[Browser]:
             yield browser
         finally:
             await browser.close()
+
+
+async def logged_in(browser: Browser, base: str, agent: str) -> Page:
+    """A new browser context (its own cookies) on the screen, logged in as `agent`."""
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{base}/screen")
+    await page.fill("#login-agent", agent)
+    await page.fill("#login-password", PASSWORDS[agent])
+    await page.click("#login-submit")
+    await expect(page.get_by_test_id("me-name")).not_to_be_empty()
+    return page
