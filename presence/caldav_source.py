@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from presence.codes import NO_CODES, SubjectCodes
 from presence.ics import DEFAULT_LIMITS, IcsResult, Limits
 from presence.parse_pool import ParsePool, ReadJob
 
@@ -86,7 +87,9 @@ class DavCalendar:
         local: tzinfo,
         pool: ParsePool,
         limits: Limits = DEFAULT_LIMITS,
+        codes: SubjectCodes = NO_CODES,
     ) -> None:
+        self._codes = codes
         self.url = url if url.endswith("/") else url + "/"
         self._session = session
         self._local = local
@@ -103,7 +106,7 @@ class DavCalendar:
         if not data:
             return IcsResult((), ())
         return await self._pool.read(
-            ReadJob(start, end, self._local, data=data, limits=self._limits)
+            ReadJob(start, end, self._local, data=data, limits=self._limits, codes=self._codes)
         )
 
     async def _sync(self) -> None:

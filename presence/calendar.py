@@ -22,9 +22,12 @@ class CalendarEvent:
     """One (expanded) occurrence: times are timezone-aware; no subject is kept.
 
     All-day events keep their span as midnight-to-midnight in the calendar's zone.
+    `info_only`: a calendar code in the subject (presence.codes) says it never takes the
+    person out of the queue, whatever it is shown as; the subject itself stays behind.
     """
 
     start: datetime
     end: datetime
     all_day: bool
     show_as: ShowAs
+    info_only: bool = False

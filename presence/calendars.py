@@ -11,12 +11,12 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from presence.busy import BusyInterval
 from presence.calendar import CalendarEvent
 from presence.polled import PolledCalendar
-from presence.rules import Verdict, all_day_hint, classify
+from presence.rules import Verdict, classify, ignored_hint
 from presence.source import Listener
 
 log = logging.getLogger("switchboard.presence")
@@ -34,7 +34,9 @@ class CalendarPresence:
         *,
         poll_interval_s: float = 60.0,
         tentative_is_busy: bool = True,
+        zone: tzinfo | None = None,  # the office's: hints say times as people read them
     ) -> None:
+        self.zone = zone
         self.calendars = {c.agent_id: c for c in calendars}
         self._clock = clock
         self._poll_interval_s = poll_interval_s
@@ -74,6 +76,14 @@ class CalendarPresence:
             return ()
         return self._verdict(agent_id, events).ignored_all_day
 
+    def ignored(self, agent_id: str) -> tuple[CalendarEvent, ...]:
+        """All-day and information-only events: what the person is told is not busy."""
+        calendar = self.calendars.get(agent_id)
+        events = calendar.events(self._clock()) if calendar else None
+        if not events:
+            return ()
+        return self._verdict(agent_id, events).ignored
+
     async def refresh(self, calendar: PolledCalendar) -> bool:
         """Poll one calendar (its own deadline applies); tell listeners soon if it changed.
 
@@ -81,7 +91,7 @@ class CalendarPresence:
         time: 2,000 calendars read in one burst wake the router a few times, not 2,000.
         """
         changed = await calendar.refresh(self._clock())
-        self._tell_about_all_day(calendar.agent_id)
+        self._tell_about_ignored(calendar.agent_id)
         if changed and self._telling is None:
             self._telling = asyncio.get_running_loop().call_later(TELL_WITHIN_S, self._tell)
         return changed
@@ -125,9 +135,9 @@ class CalendarPresence:
                 await done
         self.resources.clear()
 
-    def _tell_about_all_day(self, agent_id: str) -> None:
-        for event in self.ignored_all_day(agent_id):
+    def _tell_about_ignored(self, agent_id: str) -> None:
+        for event in self.ignored(agent_id):
             key = (agent_id, event.start)
             if key not in self._told_all_day:
                 self._told_all_day.add(key)
-                log.info("%s: %s", agent_id, all_day_hint(event))
+                log.info("%s: %s", agent_id, ignored_hint(event, self.zone))

@@ -1,7 +1,8 @@
 """Exchange Server on premises through EWS (exchangelib): a calendar view per mailbox.
 
 exchangelib is blocking, so every call runs off the event loop. Only start, end, the all-day
-flag and the free/busy status are asked for. exchangelib turns all-day items into dates
+flag and the free/busy status are asked for (the subject too with calendar codes on: read for
+its code, then dropped). exchangelib turns all-day items into dates
 with an *inclusive* end, converted with the item's own time-zone fields (they are requested
 with the view; without them it would use this process's zone and shift the date), so the
 end here is the day after the last date.
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from presence.calendar import CalendarEvent, ShowAs
+from presence.codes import NO_CODES, SubjectCodes, coded
 from presence.ics import IcsResult
 from presence.polled import Fetch
 
@@ -62,18 +64,22 @@ def ews_account(
     return Account(mailbox, config=config, autodiscover=False, access_type=access)
 
 
-def _event(item: Any, local: tzinfo) -> CalendarEvent:
-    status = _STATUS.get(str(item.legacy_free_busy_status), ShowAs.BUSY)
+def _event(item: Any, local: tzinfo, codes: SubjectCodes = NO_CODES) -> CalendarEvent:
+    status, info = _STATUS.get(str(item.legacy_free_busy_status), ShowAs.BUSY), False
+    if codes.on:  # the subject is read for its code only, and not kept
+        status, info = coded(status, codes.read(str(getattr(item, "subject", None) or "")))
     if item.is_all_day:
         first: date = item.start if not isinstance(item.start, datetime) else item.start.date()
         last: date = item.end if not isinstance(item.end, datetime) else item.end.date()
         start = datetime.combine(first, time(), tzinfo=local)
         end = datetime.combine(last + timedelta(days=1), time(), tzinfo=local)
-        return CalendarEvent(start, end, True, status)
-    return CalendarEvent(item.start, item.end, False, status)
+        return CalendarEvent(start, end, True, status, info)
+    return CalendarEvent(item.start, item.end, False, status, info)
 
 
-def _view(account: Any, start: datetime, end: datetime, local: tzinfo) -> list[CalendarEvent]:
+def _view(
+    account: Any, start: datetime, end: datetime, local: tzinfo, codes: SubjectCodes = NO_CODES
+) -> list[CalendarEvent]:
     from exchangelib import EWSDateTime, EWSTimeZone
 
     def ews(moment: datetime) -> Any:
@@ -83,10 +89,11 @@ def _view(account: Any, start: datetime, end: datetime, local: tzinfo) -> list[C
         )
 
     view = account.calendar.view(start=ews(start), end=ews(end))
-    return [_event(item, local) for item in view.only(*FIELDS)]
+    fields = (*FIELDS, "subject") if codes.on else FIELDS  # subjects only when codes need them
+    return [_event(item, local, codes) for item in view.only(*fields)]
 
 
-def ews_fetch(account: Callable[[], Any], local: tzinfo) -> Fetch:
+def ews_fetch(account: Callable[[], Any], local: tzinfo, codes: SubjectCodes = NO_CODES) -> Fetch:
     """A fetch function for PolledCalendar; `account` builds (or returns) the Account."""
     built: list[Any] = []
 
@@ -94,7 +101,7 @@ def ews_fetch(account: Callable[[], Any], local: tzinfo) -> Fetch:
         def work() -> list[CalendarEvent]:
             if not built:
                 built.append(account())
-            return _view(built[0], start, end, local)
+            return _view(built[0], start, end, local, codes)
 
         events = await asyncio.to_thread(work)
         return IcsResult(tuple(sorted(events, key=lambda e: e.start)), ())

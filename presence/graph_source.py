@@ -18,6 +18,7 @@ from urllib.parse import quote
 import httpx
 
 from presence.calendar import CalendarEvent, ShowAs
+from presence.codes import NO_CODES, SubjectCodes, coded
 from presence.ics import IcsResult
 from presence.ics_zones import known_zone
 
@@ -86,8 +87,12 @@ def _moment(value: object, all_day: bool, local: tzinfo) -> datetime:
     return naive.replace(tzinfo=zone)
 
 
-def _event(item: dict[str, Any], local: tzinfo) -> CalendarEvent | None:
-    """The item as an event; None when it is no event (cancelled, a series master)."""
+def _event(
+    item: dict[str, Any], local: tzinfo, codes: SubjectCodes = NO_CODES
+) -> CalendarEvent | None:
+    """The item as an event; None when it is no event (cancelled, a series master).
+
+    The subject is read for its code only (with codes on) and not kept."""
     if item.get("isCancelled") or item.get("type") == "seriesMaster":
         return None
     if "start" not in item or "end" not in item:
@@ -96,16 +101,25 @@ def _event(item: dict[str, Any], local: tzinfo) -> CalendarEvent | None:
     start, end = _moment(item["start"], all_day, local), _moment(item["end"], all_day, local)
     if end < start:
         raise _Incomplete("ends before it starts")
-    return CalendarEvent(
-        start, end, all_day, _SHOW_AS.get(str(item.get("showAs", "busy")), ShowAs.BUSY)
-    )
+    show_as, info = _SHOW_AS.get(str(item.get("showAs", "busy")), ShowAs.BUSY), False
+    if codes.on:
+        show_as, info = coded(show_as, codes.read(str(item.get("subject") or "")))
+    return CalendarEvent(start, end, all_day, show_as, info)
 
 
 class GraphCalendar:
     """One user's default calendar, kept in sync with calendarView/delta."""
 
-    def __init__(self, user: str, http: httpx.AsyncClient, token: Token, local: tzinfo) -> None:
+    def __init__(
+        self,
+        user: str,
+        http: httpx.AsyncClient,
+        token: Token,
+        local: tzinfo,
+        codes: SubjectCodes = NO_CODES,
+    ) -> None:
         self.user = user
+        self._codes = codes
         self._http = http
         self._token = token
         self._local = local
@@ -160,7 +174,7 @@ class GraphCalendar:
         for event_id, (position, item) in changes.items():
             self._problems.pop(event_id, None)
             try:
-                event = _event(item, self._local) if item is not None else None
+                event = _event(item, self._local, self._codes) if item is not None else None
             except _Incomplete as exc:
                 # Reported by its place in the sync, never by subject; the others are kept.
                 self._problems[event_id] = f"item {position} of the sync {exc}; skipped"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from presence.calendar import CalendarEvent, ShowAs
+from presence.codes import NO_CODES, SubjectCodes, coded
 from presence.ics_recur import Rule, RuleError, cost, instants, parse_rule, until_for, walk_start
 from presence.ics_text import CalendarError, Component, Prop, components, decode
 from presence.ics_zones import Zones
@@ -34,7 +35,8 @@ _BUSYSTATUS = {
     "WORKINGELSEWHERE": ShowAs.WORKING_ELSEWHERE,
 }
 _ALL_DAY_FLAGS = ("X-MICROSOFT-CDO-ALLDAYEVENT", "X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT")
-# The only properties of an event that are read; SUMMARY and the like are never parsed.
+# The properties of an event that decide; SUMMARY only with calendar codes on (its code, at
+# the start, is read here, and the subject goes no further than this module).
 _READ = frozenset(
     {
         "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "UID",
@@ -77,8 +79,11 @@ def parse_ics(
     end: datetime,
     local: tzinfo,
     limits: Limits = DEFAULT_LIMITS,
+    codes: SubjectCodes = NO_CODES,
 ) -> IcsResult:
-    """The occurrences overlapping [start, end); floating times are read in `local`."""
+    """The occurrences overlapping [start, end); floating times are read in `local`.
+
+    With `codes`, a code at the start of an event's SUMMARY overrides its show-as."""
     try:
         body = decode(text)
         root: list[Prop] = []
@@ -86,7 +91,7 @@ def parse_ics(
         # Apple and Google name the calendar's own zone here; floating times mean that zone.
         named = next((p.value for p in root if p.name == "X-WR-TIMEZONE"), "")
         floating = (zones.get(named) if named.strip() else None) or local
-        reader = _Reader(zones, (start, end), floating, limits)
+        reader = _Reader(zones, (start, end), floating, limits, codes)
         for position, component in enumerate(components(body, only=frozenset({"VEVENT"})), start=1):
             reader.add(position, component)
         return reader.result()
@@ -119,6 +124,7 @@ class _Master:
     exdates: list[_When]
     all_day: bool
     show_as: ShowAs
+    info_only: bool
 
 
 @dataclass(slots=True)
@@ -132,9 +138,15 @@ class _Overrides:
 
 class _Reader:
     def __init__(
-        self, zones: Zones, window: tuple[datetime, datetime], local: tzinfo, limits: Limits
+        self,
+        zones: Zones,
+        window: tuple[datetime, datetime],
+        local: tzinfo,
+        limits: Limits,
+        codes: SubjectCodes = NO_CODES,
     ) -> None:
         self._zones = zones
+        self._codes = codes
         self._window = window
         self._local = local
         self._limits = limits
@@ -171,7 +183,10 @@ class _Reader:
         uid = _text(c, "UID")
         cancelled = _text(c, "STATUS").upper() == "CANCELLED"
         rid = c.get("RECURRENCE-ID")
-        all_day, show_as = self._all_day(c, start, length), _show_as(c)
+        all_day = self._all_day(c, start, length)
+        show_as, info = _show_as(c), False
+        if self._codes.on:
+            show_as, info = coded(show_as, self._codes.read(_unescape(_text(c, "SUMMARY"))))
         if rid is not None:
             moved = self._when(rid, "RECURRENCE-ID")
             overrides = self._overrides.setdefault(uid, _Overrides())
@@ -181,7 +196,7 @@ class _Reader:
                 overrides.instants.add(moved.aware().astimezone(UTC))
                 overrides.dates.add(moved.wall.date())
             if not cancelled:
-                self._emit(start.aware(), length, start, all_day, show_as)
+                self._emit(start.aware(), length, start, all_day, show_as, info)
             return
         if cancelled:
             return
@@ -191,11 +206,11 @@ class _Reader:
         rule = parse_rule(rules.pop()) if rules else None
         rdates = [r for p in c.all("RDATE") for r in self._dates(p, "RDATE", start)]
         if rule is None and not rdates:
-            self._emit(start.aware(), length, start, all_day, show_as)
+            self._emit(start.aware(), length, start, all_day, show_as, info)
             return
         exdates = [d for p in c.all("EXDATE") for d, _ in self._dates(p, "EXDATE", start)]
         self._masters.append(
-            _Master(where, uid, start, length, rule, rdates, exdates, all_day, show_as)
+            _Master(where, uid, start, length, rule, rdates, exdates, all_day, show_as, info)
         )
 
     def _when(self, prop: Prop, name: str) -> _When:
@@ -268,7 +283,13 @@ class _Reader:
         )
 
     def _emit(
-        self, begin: datetime, length: timedelta, like: _When, all_day: bool, show_as: ShowAs
+        self,
+        begin: datetime,
+        length: timedelta,
+        like: _When,
+        all_day: bool,
+        show_as: ShowAs,
+        info_only: bool = False,
     ) -> None:
         if self._full:
             return
@@ -288,7 +309,7 @@ class _Reader:
                 f"more than {self._limits.max_instances} events in the window; the rest skipped"
             )
             return
-        self._events.append(CalendarEvent(s, e, all_day, show_as))
+        self._events.append(CalendarEvent(s, e, all_day, show_as, info_only))
 
     def _expand(self, m: _Master) -> None:
         zone, first = m.start.zone, m.start.wall
@@ -345,7 +366,7 @@ class _Reader:
                 continue
             if overrides.hit(key if not m.start.is_date else moment, m.start.is_date):
                 continue
-            self._emit(aware, length, m.start, m.all_day, m.show_as)
+            self._emit(aware, length, m.start, m.all_day, m.show_as, m.info_only)
 
     def result(self) -> IcsResult:
         for master in self._masters:
@@ -394,6 +415,19 @@ def _duration(value: str) -> timedelta:
         seconds=int(seconds or 0),
     )
     return -span if sign == "-" else span
+
+
+def _unescape(value: str) -> str:
+    """A TEXT value as written (RFC 5545 3.3.11): Outlook writes ";lunsj" as "\\;lunsj"."""
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            out.append("\n" if value[i + 1] in "nN" else value[i + 1])
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
 
 
 def _show_as(c: Component) -> ShowAs:

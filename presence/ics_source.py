@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from presence.codes import NO_CODES, SubjectCodes
 from presence.ics import DEFAULT_LIMITS, IcsResult, Limits
 from presence.parse_pool import MAX_BYTES, ParsePool, ReadJob
 from presence.polled import Fetch
@@ -92,6 +93,7 @@ def ics_fetch(
     pool: ParsePool,
     http: IcsHttp | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    codes: SubjectCodes = NO_CODES,
 ) -> Fetch:
     """A fetch function for `PolledCalendar` reading ICS from a file path or an http(s) URL."""
     is_url = location.startswith(("https://", "http://"))
@@ -102,7 +104,11 @@ def ics_fetch(
         if is_url:
             assert http is not None
             data = await http.get(location)
-            return await pool.read(ReadJob(start, end, local, data=data, limits=limits))
-        return await pool.read(ReadJob(start, end, local, path=location, limits=limits))
+            return await pool.read(
+                ReadJob(start, end, local, data=data, limits=limits, codes=codes)
+            )
+        return await pool.read(
+            ReadJob(start, end, local, path=location, limits=limits, codes=codes)
+        )
 
     return fetch

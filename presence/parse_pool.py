@@ -21,6 +21,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from presence.codes import NO_CODES, SubjectCodes
 from presence.ics import DEFAULT_LIMITS, CalendarError, IcsResult, Limits, parse_ics
 
 log = logging.getLogger("switchboard.presence")
@@ -39,6 +40,7 @@ class ReadJob:
     path: str = ""
     limits: Limits = DEFAULT_LIMITS
     max_bytes: int = MAX_BYTES
+    codes: SubjectCodes = NO_CODES  # calendar codes in subjects (read in the worker only)
 
 
 def read(job: ReadJob) -> IcsResult:
@@ -55,7 +57,7 @@ def read(job: ReadJob) -> IcsResult:
     problems: list[str] = []
     for n, text in enumerate(texts, start=1):
         try:
-            result = parse_ics(text, job.start, job.end, job.local, job.limits)
+            result = parse_ics(text, job.start, job.end, job.local, job.limits, job.codes)
         except CalendarError as exc:
             if len(texts) == 1:
                 raise

@@ -292,7 +292,21 @@ def service_lines(settings: Settings) -> list[str]:
     )
     for language in ("no", "en"):
         out.append(f"closing line ({language}): {settings.closings.say(language)}")
+    out.append(calendar_codes_line(settings))
     return out
+
+
+def calendar_codes_line(settings: Settings) -> str:
+    """What check-config says of calendar codes (docs/craft.md)."""
+    p = settings.presence
+    line = p.subject_codes.codes().describe()
+    ews = any(
+        (where := settings.calendar_location(a)) and where[0] == "ews"
+        for a in settings.roster.agents.values()
+    )
+    if p.subject_codes.enabled and ews and p.ews_mode == "free_busy":
+        line += "; note: ews_mode free_busy carries no subjects, so EWS calendars use show-as only"
+    return line
 
 
 def settings_files(settings: Settings) -> dict[str, str]:
@@ -510,7 +524,7 @@ def calendar_check(
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from presence.rules import all_day_hint
+    from presence.rules import ignored_hint
     from switchboard.engine import calendar_presence, system_clock
 
     settings = _load(config)
@@ -547,9 +561,9 @@ def calendar_check(
     )
     for b in busy:
         typer.echo(f"  {b.start.astimezone(zone):%a %d %b %H:%M} - {b.end.astimezone(zone):%H:%M}")
-    for event in presence.ignored_all_day(agent):
+    for event in presence.ignored(agent):
         if event.end > now and event.start < horizon:
-            typer.echo(f"  note: {all_day_hint(event)}")
+            typer.echo(f"  note: {ignored_hint(event, zone)}")
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ from switchboard.service_config import (
     FeatureCodesConfig,
     RatingConfig,
     RecordingConfig,
+    SubjectCodesConfig,
     SupervisorConfig,
 )
 from switchboard.yaml_lines import Path, YamlSyntaxError, load_with_lines, read_text
@@ -74,6 +75,7 @@ FIXES: dict[str, str] = {
     "holidays": "use a country code the `holidays` library knows, e.g. NO",
     "login": "paste what `switchboard password-hash` prints (scrypt$...)",
     "directory": "write sqlite:<file> or the CRM's https:// base URL",
+    "subject_codes": "give each prefix one meaning: list it under busy or under info, not both",
 }
 # The end may be 24:00: open to midnight (a 24/7 office: 00:00-24:00).
 SPAN = r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$"
@@ -102,6 +104,7 @@ class PresenceConfig(_Strict):
     poll_interval_s: float = Field(default=60.0, ge=1, le=3600)
     stale_after_s: float = Field(default=900.0, ge=10, le=86400)
     tentative_is_busy: bool = True
+    subject_codes: SubjectCodesConfig = SubjectCodesConfig()  # "MØT:", ";" (docs/craft.md)
     caldav_username: str = "switchboard"
     caldav_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
     graph_tenant: str | None = None

@@ -32,6 +32,7 @@ from ops.tally import AgentTally
 from ops.web import WebServer, build_app
 from presence.caldav_source import DavCalendar, DavSession
 from presence.calendars import CalendarPresence
+from presence.codes import SubjectCodes
 from presence.ews_freebusy import EwsFreeBusy
 from presence.ews_source import ews_account, ews_fetch
 from presence.graph_source import GraphCalendar, client_credentials_token
@@ -39,7 +40,7 @@ from presence.ics import Limits
 from presence.ics_source import IcsHttp, ics_fetch
 from presence.parse_pool import ParsePool
 from presence.polled import Fetch, PolledCalendar, SourceHealth
-from presence.rules import all_day_hint
+from presence.rules import ignored_hint
 from presence.source import PresenceSource
 from promises.desk import Mailer, PromiseDesk
 from promises.promise import PromiseKind
@@ -90,8 +91,8 @@ class _GraphSession:
             p.graph_tenant, p.graph_client_id, os.environ.get(p.graph_secret_env, "")
         )
 
-    def calendar(self, user: str, zone: ZoneInfo) -> GraphCalendar:
-        return GraphCalendar(user, self._http, self._token, zone)
+    def calendar(self, user: str, zone: ZoneInfo, codes: SubjectCodes) -> GraphCalendar:
+        return GraphCalendar(user, self._http, self._token, zone, codes)
 
 
 def _ews_account(settings: Settings, mailbox: str) -> Any:
@@ -124,6 +125,7 @@ def calendar_presence(
         max_event_cost=p.calendar_max_expansion_steps,
         max_calendar_cost=10 * p.calendar_max_expansion_steps,
     )
+    codes = p.subject_codes.codes()
     http = IcsHttp(deadline_s=p.calendar_fetch_deadline_s, max_bytes=p.calendar_max_mib << 20)
     dav = DavSession(p.caldav_username, password, timeout_s=p.calendar_fetch_deadline_s)
     calendars = []
@@ -144,16 +146,16 @@ def calendar_presence(
             kind, location = where
             fetch: Fetch
             if kind == "caldav":
-                fetch = DavCalendar(dav, location, zone, pool, limits).fetch
+                fetch = DavCalendar(dav, location, zone, pool, limits, codes).fetch
             elif kind == "ews" and free_busy is not None:
                 fetch = free_busy.fetch_for(location)
             elif kind == "ews":
-                fetch = ews_fetch(partial(_ews_account, settings, location), zone)
+                fetch = ews_fetch(partial(_ews_account, settings, location), zone, codes)
             elif kind == "graph":
                 graph = graph or _GraphSession(settings)
-                fetch = graph.calendar(location, zone).fetch
+                fetch = graph.calendar(location, zone, codes).fetch
             else:
-                fetch = ics_fetch(location, zone, pool=pool, http=http, limits=limits)
+                fetch = ics_fetch(location, zone, pool=pool, http=http, limits=limits, codes=codes)
             calendars.append(
                 PolledCalendar(
                     agent.id,
@@ -166,7 +168,11 @@ def calendar_presence(
                 )
             )
     presence = CalendarPresence(
-        calendars, clock, poll_interval_s=p.poll_interval_s, tentative_is_busy=p.tentative_is_busy
+        calendars,
+        clock,
+        poll_interval_s=p.poll_interval_s,
+        tentative_is_busy=p.tentative_is_busy,
+        zone=zone,
     )
     presence.resources += [pool.close, http.close, dav.close]
     return presence
@@ -327,7 +333,7 @@ class Engine:
         def hints(agent_id: str) -> list[str]:
             if not isinstance(presence, CalendarPresence):
                 return []
-            return [all_day_hint(event) for event in presence.ignored_all_day(agent_id)]
+            return [ignored_hint(e, presence.zone) for e in presence.ignored(agent_id)]
 
         return Desk(
             self.router,

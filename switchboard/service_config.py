@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ivr.closure import DEFAULT_MESSAGES
+from presence.codes import NO_CODES, SubjectCodes
 from screen.closing import DEFAULT_CLOSINGS
 
 CODE = r"^\*[0-9]{1,4}$"
@@ -52,6 +53,25 @@ class SupervisorConfig(_Strict):
     holiday_notice_days: int = Field(default=0, ge=0, le=14)  # 0: no notice before public holidays
 
 
+CodePrefix = Annotated[str, Field(min_length=1, max_length=16, pattern=r"\S")]
+
+
+class SubjectCodesConfig(_Strict):
+    """Calendar codes at the start of a subject (the Nordic habit); off by default."""
+
+    enabled: bool = False
+    busy: tuple[CodePrefix, ...] = ("MØT:",)  # out of the queue, whatever show-as says
+    info: tuple[CodePrefix, ...] = (";",)  # information only: never out of the queue
+
+    @model_validator(mode="after")
+    def _apart(self) -> SubjectCodesConfig:
+        SubjectCodes(self.busy, self.info)  # a prefix that is both busy and info is refused
+        return self
+
+    def codes(self) -> SubjectCodes:
+        return SubjectCodes(self.busy, self.info) if self.enabled else NO_CODES
+
+
 class ClosingConfig(_Strict):
     lines: dict[str, str] = dict(DEFAULT_CLOSINGS)  # by language: no, en
 
@@ -66,6 +86,12 @@ class ClosingConfig(_Strict):
 
 # What each key means, for the generated configuration reference (switchboard.reference).
 MEANINGS: dict[str, str] = {
+    "presence.subject_codes.enabled": "Read calendar codes at the start of subjects (inside "
+    "the calendar reader; subjects go no further). Off: show-as alone decides.",
+    "presence.subject_codes.busy": "Prefixes that take the person out of the queue even when "
+    "the event is shown as free.",
+    "presence.subject_codes.info": "Prefixes that make an event information only: it never "
+    "takes the person out of the queue, and they are told so.",
     "loops[].wrapup_s": "Asterisk's `wrapuptime`: after each call it offers the agent no call "
     "for this long; the screen counts it down. 0: none.",
     "loops[].follow_up_s": "Instead of wrapup_s: the engine pauses the agent (follow-up) this "

@@ -129,3 +129,29 @@ async def test_an_unreachable_caldav_server_is_a_source_error(
     assert "ConnectError" in polled.health.last_error
     assert polled.events(NOW) is None
     await session.close()
+
+
+async def test_calendar_codes_are_read_from_caldav_objects_in_the_reader(
+    radicale: str, pool: ParsePool
+) -> None:
+    from presence.codes import SubjectCodes
+
+    coded = ev("m", "20261123T100000", "20261123T110000", "TRANSP:TRANSPARENT").replace(
+        "SUMMARY:Salary talk", "SUMMARY:MØT: Styremøte"
+    )
+    info = ev("l", "20261123T113000", "20261123T120000").replace(
+        "SUMMARY:Salary talk", "SUMMARY:\\;Lunsj"
+    )
+    url = str(_calendar_with(radicale, "anne-codes", coded, info).url)
+    session = DavSession("anne", "x")
+    codes = SubjectCodes(busy=("MØT:",), info=(";",))
+    fetch = DavCalendar(session, url, OSLO, pool, codes=codes).fetch
+    presence = CalendarPresence([PolledCalendar("anne", "caldav", fetch)], lambda: NOW, zone=OSLO)
+    await presence.refresh_all()
+    start = datetime(2026, 11, 23, 10, tzinfo=OSLO)
+    # Free-shown with a busy code: busy; busy-shown with the info code: information only.
+    assert presence.busy_intervals() == {"anne": (BusyInterval(start, start + timedelta(hours=1)),)}
+    (ignored,) = presence.ignored("anne")
+    assert ignored.info_only
+    assert ignored.start == datetime(2026, 11, 23, 11, 30, tzinfo=OSLO)
+    await session.close()

@@ -55,10 +55,11 @@ def get_folder(folder_id: str, tag: str, folder_class: str, name: str) -> str:
     )
 
 
-def item(item_id: str, start: str, end: str, all_day: bool, status: str) -> str:
+def item(item_id: str, start: str, end: str, all_day: bool, status: str, subject: str = "") -> str:
     return (
         f'<t:CalendarItem><t:ItemId Id="{item_id}" ChangeKey="DwAAABYAAAA="/>'
-        f"<t:Start>{start}</t:Start><t:End>{end}</t:End>"
+        + (f"<t:Subject>{subject}</t:Subject>" if subject else "")
+        + f"<t:Start>{start}</t:Start><t:End>{end}</t:End>"
         f"<t:IsAllDayEvent>{str(all_day).lower()}</t:IsAllDayEvent>"
         f"<t:LegacyFreeBusyStatus>{status}</t:LegacyFreeBusyStatus>"
         f"<t:StartTimeZone {WEST}/><t:EndTimeZone {WEST}/></t:CalendarItem>"
@@ -157,3 +158,32 @@ async def test_free_busy_status_decides(status: str, busy: bool) -> None:
     events = polled.events(NOW)
     assert events is not None
     assert bool(classify(events).busy) is busy
+
+
+async def test_with_calendar_codes_the_view_asks_for_subjects_and_reads_their_codes() -> None:
+    from presence.codes import SubjectCodes
+
+    global ITEMS
+    saved, ITEMS = (
+        ITEMS,
+        [
+            item("X", "2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z", False, "Free", "MØT: x"),
+            item("Y", "2026-11-23T11:00:00Z", "2026-11-23T12:00:00Z", False, "Busy", ";Lunsj"),
+        ],
+    )
+    codes = SubjectCodes(busy=("MØT:",), info=(";",))
+    try:
+        with requests_mock.Mocker() as mock:
+            mock.post(ENDPOINT, text=exchange)
+            polled = PolledCalendar("anne", "ews", ews_fetch(account, OSLO, codes))
+            await polled.refresh(NOW)
+            find = mock.request_history[-1].body.decode()
+    finally:
+        ITEMS = saved
+    assert "item:Subject" in find
+    events = polled.events(NOW)
+    assert events is not None
+    verdict = classify(events)
+    assert [b.start.hour for b in verdict.busy] == [9]
+    assert [e.start.hour for e in verdict.ignored_info_only] == [11]
+    assert "Lunsj" not in repr(events)

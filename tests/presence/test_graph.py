@@ -205,3 +205,31 @@ async def test_incomplete_items_are_skipped_and_reported_by_position_the_rest_ke
         "item 2 of the sync is in unknown time zone 'Mars/Olympus'; skipped",
     )
     assert "Salary" not in repr(result)
+
+
+async def test_calendar_codes_in_graph_subjects_decide_before_show_as() -> None:
+    from presence.codes import SubjectCodes
+
+    graph = Graph()
+    graph_items = [
+        event("C-1", "2026-11-23T09:00:00", "2026-11-23T10:00:00", showAs="free", subject="MØT: X"),
+        event("C-2", "2026-11-23T11:00:00", "2026-11-23T12:00:00", subject=";Lunsj"),
+        event("C-3", "2026-11-23T13:00:00", "2026-11-23T14:00:00", subject=None),
+    ]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        graph.requests.append(request)
+        return httpx.Response(
+            200, json={"@odata.context": CTX, "@odata.deltaLink": DELTA, "value": graph_items}
+        )
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    codes = SubjectCodes(busy=("MØT:",), info=(";",))
+    calendar = GraphCalendar("anne@example.org", http, _token, OSLO, codes)
+    result = await calendar.fetch(NOW, NOW + timedelta(hours=36))
+    verdict = classify(result.events)
+    assert [(b.start.hour, b.end.hour) for b in verdict.busy] == [(9, 10), (13, 14)]
+    (info,) = verdict.ignored_info_only
+    assert info.start == datetime(2026, 11, 23, 11, tzinfo=UTC)
+    assert "Lunsj" not in repr(result)
+    assert "MØT" not in repr(result)

@@ -233,3 +233,30 @@ def test_a_bare_no_means_norwegian_not_false() -> None:
     assert settings.screen.ui_language == "no"
     assert settings.ivr is not None
     assert settings.ivr.routes["loop1"].language == "no"
+
+
+def test_calendar_codes_are_off_by_default_and_shown_by_check_config() -> None:
+    from presence.codes import Code
+    from switchboard.cli import service_lines
+
+    plain = parse_config(GOOD, "sb.yaml")
+    assert not plain.presence.subject_codes.codes().on
+    assert service_lines(plain)[-1] == "calendar codes: off (show-as alone decides)"
+    coded = parse_config(
+        GOOD + 'presence:\n  subject_codes: {enabled: true, busy: ["MØT:", "MØTE:"]}\n', "sb.yaml"
+    )
+    codes = coded.presence.subject_codes.codes()
+    assert codes.read("møte: styret") is Code.BUSY
+    assert codes.read(";x") is Code.INFO
+    assert service_lines(coded)[-1] == (
+        "calendar codes: subjects starting 'MØT:', 'MØTE:' take people out of the queue; "
+        "';' is information only (codes win over show-as; all-day events never count)"
+    )
+
+
+def test_a_calendar_code_that_is_both_busy_and_info_is_refused_with_its_line() -> None:
+    found = problems(GOOD + "presence:\n  subject_codes:\n    busy: [';']\n")
+    assert found == [
+        "sb.yaml:28: presence.subject_codes: prefix ';' is both a busy and an info code "
+        "(fix: give each prefix one meaning: list it under busy or under info, not both)"
+    ]
