@@ -54,8 +54,11 @@ def hash_key(path: Path | str, data_key: str) -> bytes:
         return key
 
 
-def reseal(path: Path | str, old_key: str, new_key: str) -> None:
-    """Seal the directory's hash key with a new data key (the hashes stay as they are)."""
+def reseal(path: Path | str, old_key: str, new_key: str) -> bool:
+    """Seal the directory's hash key with a new data key (the hashes stay as they are).
+
+    False when the new key already seals it: a re-key interrupted after this step (Redis
+    away, say) is simply run again."""
     with sqlite3.connect(str(path), timeout=5.0) as db:
         sealed = _sealed(db)
         if sealed is None:
@@ -64,10 +67,21 @@ def reseal(path: Path | str, old_key: str, new_key: str) -> None:
             try:
                 key = Fernet(old_key.encode()).decrypt(sealed.encode())
             except (InvalidToken, ValueError):
+                if _opens(new_key, sealed):
+                    return False
                 raise DirectoryKeyError(
-                    f"the old key does not open the member directory {path}"
+                    f"neither the old nor the new key opens the member directory {path}"
                 ) from None
         db.execute(
             "INSERT OR REPLACE INTO keyring VALUES (?, ?)",
             (_NAME, Fernet(new_key.encode()).encrypt(key).decode()),
         )
+    return True
+
+
+def _opens(key: str, sealed: str) -> bool:
+    try:
+        Fernet(key.encode()).decrypt(sealed.encode())
+    except (InvalidToken, ValueError):
+        return False
+    return True

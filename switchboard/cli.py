@@ -170,6 +170,7 @@ def run(
     from switchboard.banner import banner
     from switchboard.data_key import DataKeyError, read, redis_mismatch
     from switchboard.engine import production_engine
+    from switchboard.redis_clients import admin_client
 
     _logging(verbose, log_level, log_format)
     settings = _load(config)
@@ -193,8 +194,9 @@ def run(
         )
     if settings.redis is not None:
         sealer = Sealer(read(settings.redis.data_key_env, {**os.environ}).encode())
-        if mismatch := redis_mismatch(settings.redis.url, sealer):
-            _fail(f"{config}: {mismatch} (fix: {REKEY_FIX})")
+        with contextlib.closing(admin_client(settings.redis, timeout_s=2.0)) as client:
+            if mismatch := redis_mismatch(client, sealer):
+                _fail(f"{config}: {mismatch} (fix: {REKEY_FIX})")
     for line in banner(settings, version()):
         typer.echo(line, err=True)
     with contextlib.suppress(KeyboardInterrupt):
@@ -666,9 +668,12 @@ def re_key(
     """Seal the stored data again with a new key (the new one in the config's key variable).
 
     Stop both engines first; afterwards start them with the new key."""
+    from redis.exceptions import RedisError
+
     from routing.sealing import Sealer, SealError
     from screen.directory_key import DirectoryKeyError
     from switchboard.data_key import DataKeyError, read, rekey_directory, rekey_redis
+    from switchboard.redis_clients import admin_client
 
     settings = _load(config)
     old = os.environ.get(old_key_env, "")
@@ -680,15 +685,22 @@ def re_key(
             new = read(settings.screen.fnr_key_env, os.environ)
             path = Path(where.removeprefix("sqlite:"))
             if path.exists():
-                rekey_directory(path, old, new)
-                typer.echo(f"member directory {path}: hash key sealed with the new key")
+                done = rekey_directory(path, old, new)
+                said = "sealed with the new key" if done else "already sealed with the new key"
+                typer.echo(f"member directory {path}: hash key {said}")
         if settings.redis is not None:
             new = read(settings.redis.data_key_env, os.environ)
-            count = rekey_redis(settings.redis.url, Sealer(old.encode()), Sealer(new.encode()))
+            with contextlib.closing(admin_client(settings.redis)) as client:
+                count = rekey_redis(client, Sealer(old.encode()), Sealer(new.encode()))
             typer.echo(f"redis: {count} callback number(s) sealed with the new key")
     except (DataKeyError, DirectoryKeyError) as bad:
         _fail(f"{config}: {bad}")
     except SealError:
         _fail(f"{config}: a stored callback number opens with neither the old nor the new key")
+    except RedisError as exc:
+        _fail(
+            f"{config}: redis: {exc} (fix: start Redis or check redis.url/sentinels, then run "
+            "re-key again: what is sealed already is recognised)"
+        )
     except ValueError:
         _fail(f"{old_key_env} is not a data key of the kind the data was sealed with")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path as FsPath
 from typing import Annotated, Any, Literal
@@ -372,21 +372,31 @@ class Settings:
     closings: Closings = field(default_factory=Closings)
     promises: PromisesConfig = field(default_factory=lambda: PromisesConfig())
     reports: ReportsConfig | None = None
+    # Where relative data files go (SWITCHBOARD_STATE_DIR, or systemd's $STATE_DIRECTORY);
+    # None: beside the config, as on a laptop.
+    state_dir: str | None = None
+
+    def data_file(self, location: str) -> FsPath:
+        """A file the engine writes: as given when absolute, else in the state directory."""
+        path = FsPath(location)
+        if path.is_absolute():
+            return path
+        return FsPath(self.state_dir or FsPath(self.source).resolve().parent) / path
 
     def reports_database(self) -> str:
-        """The reports database URL, a relative SQLite file made relative to the config."""
+        """The reports database URL, a relative SQLite file placed in the state directory."""
         assert self.reports is not None
         url = self.reports.database
         if not url.startswith("sqlite:///") or url.startswith("sqlite:////"):
             return url
-        return "sqlite:///" + str(FsPath(self.source).resolve().parent / url[len("sqlite:///") :])
+        return "sqlite:///" + str(self.data_file(url[len("sqlite:///") :]))
 
     def directory_location(self) -> str:
-        """The directory setting, with a relative SQLite file made relative to the config."""
+        """The directory setting, with a relative SQLite file placed in the state directory."""
         kind, _, location = self.screen.directory.partition(":")
-        if kind != "sqlite" or FsPath(location).is_absolute() or location == ":memory:":
+        if kind != "sqlite" or location == ":memory:":
             return self.screen.directory
-        return "sqlite:" + str(FsPath(self.source).resolve().parent / location)
+        return "sqlite:" + str(self.data_file(location))
 
     def calendar_location(self, agent: Agent) -> tuple[str, str] | None:
         """(kind, location) of an agent's calendar; a relative file is relative to the config."""
@@ -528,7 +538,14 @@ def parse_config(text: str, source: str, environ: Mapping[str, str] | None = Non
         raise ConfigError(problems + [p for p in cross if (p.line, p.where) not in seen]) from None
     if cross:
         raise ConfigError(cross)
-    return _build(config, lines, source)
+    return replace(_build(config, lines, source), state_dir=state_dir(environ or {}))
+
+
+def state_dir(environ: Mapping[str, str]) -> str | None:
+    """SWITCHBOARD_STATE_DIR, else the first of systemd's $STATE_DIRECTORY (the unit's
+    StateDirectory=, the one place a hardened unit may write), else None (beside the config)."""
+    chosen = environ.get("SWITCHBOARD_STATE_DIR") or environ.get("STATE_DIRECTORY", "")
+    return chosen.split(":")[0] or None
 
 
 PROMPT_NAMES = frozenset(f.name for f in fields(Prompts))

@@ -8,7 +8,6 @@ sealed again with the new key; nothing else needs the old one.
 from __future__ import annotations
 
 import binascii
-import contextlib
 from base64 import urlsafe_b64decode
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,13 +56,10 @@ def read(variable: str, environ: Mapping[str, str]) -> str:
     return key
 
 
-def redis_mismatch(url: str, sealer: Sealer, timeout_s: float = 2.0) -> str | None:
+def redis_mismatch(client: Redis, sealer: Sealer) -> str | None:
     """Whether an open callback in Redis fails to open with this key (None: fine or unknown).
 
     An unreachable Redis says nothing here: the engine rides out an outage on its own."""
-    client = Redis.from_url(
-        url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, decode_responses=True
-    )
     try:
         refs = list(client.zrange(OPEN_SET, 0, 0))
         if not refs:
@@ -71,9 +67,6 @@ def redis_mismatch(url: str, sealer: Sealer, timeout_s: float = 2.0) -> str | No
         sealed = client.hget(PREFIX + str(refs[0]), "number")
     except RedisError:
         return None
-    finally:
-        with contextlib.suppress(RedisError):
-            client.close()
     if sealed is None:
         return None
     try:
@@ -83,35 +76,34 @@ def redis_mismatch(url: str, sealer: Sealer, timeout_s: float = 2.0) -> str | No
     return None
 
 
-def rekey_redis(url: str, old: Sealer, new: Sealer) -> int:
+def rekey_redis(client: Redis, old: Sealer, new: Sealer) -> int:
     """Seal every stored callback's and inquiry's personal fields again with the new key, and
-    move its caller-history entry to the new key's tag; returns how many promises."""
-    client = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, decode_responses=True)
+    move its caller-history entry to the new key's tag; returns how many promises.
+
+    `client` decodes responses (as `redis_clients.admin_client` makes it)."""
     count = 0
-    try:
-        for name in client.scan_iter(match=PREFIX + "*", count=500):
-            stored = {k: str(v) for k, v in client.hgetall(name).items()}
-            if not stored.get("number"):
-                continue
-            try:
-                number = old.open(stored["number"])
-            except SealError:
-                new.open(stored["number"])  # already re-keyed by an earlier, interrupted run
-                continue
-            ref, key = stored.get("ref", ""), caller_key(number)
-            pipe = client.pipeline(transaction=True)
-            for field in SEALED_FIELDS:
-                if stored.get(field):
-                    pipe.hset(name, field, new.seal(old.open(stored[field])))
-            if ref and key:
-                pipe.srem(CALLER_INDEX + old.tag(key), ref)
-                pipe.sadd(CALLER_INDEX + new.tag(key), ref)
-            pipe.execute()
-            count += 1
-    finally:
-        client.close()
+    for name in client.scan_iter(match=PREFIX + "*", count=500):
+        stored = {k: str(v) for k, v in client.hgetall(name).items()}
+        if not stored.get("number"):
+            continue
+        try:
+            number = old.open(stored["number"])
+        except SealError:
+            new.open(stored["number"])  # already re-keyed by an earlier, interrupted run
+            continue
+        ref, key = stored.get("ref", ""), caller_key(number)
+        pipe = client.pipeline(transaction=True)
+        for field in SEALED_FIELDS:
+            if stored.get(field):
+                pipe.hset(name, field, new.seal(old.open(stored[field])))
+        if ref and key:
+            pipe.srem(CALLER_INDEX + old.tag(key), ref)
+            pipe.sadd(CALLER_INDEX + new.tag(key), ref)
+        pipe.execute()
+        count += 1
     return count
 
 
-def rekey_directory(path: Path, old_key: str, new_key: str) -> None:
-    reseal(path, old_key, new_key)
+def rekey_directory(path: Path, old_key: str, new_key: str) -> bool:
+    """False when the directory was sealed with the new key already (a repeated re-key)."""
+    return reseal(path, old_key, new_key)

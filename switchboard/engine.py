@@ -16,11 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.connection import parse_url
-from redis.asyncio.retry import Retry
-from redis.asyncio.sentinel import Sentinel
-from redis.backoff import ExponentialBackoff
 from starlette.requests import Request
 
 from ivr.callbacks import CallbackCounts, count
@@ -68,7 +63,8 @@ from screen.origin import networks
 from screen.web import COOKIE as SESSION_COOKIE
 from screen.web import screen_routes
 from supervision.switch import SupervisorSwitch
-from switchboard.config import ConfigError, RedisConfig, Settings, WebConfig, load_config
+from switchboard.config import ConfigError, Settings, WebConfig, load_config
+from switchboard.redis_clients import redis_client
 
 log = logging.getLogger("switchboard.engine")
 
@@ -612,65 +608,11 @@ def rating_store(settings: Settings) -> RatingStore | None:
     plan = settings.ivr
     if plan is None or not any(r.service.rating or r.service.record for r in plan.routes.values()):
         return None
-    location = Path(settings.ivr_config.rating.store)
-    if not location.is_absolute():
-        location = Path(settings.source).resolve().parent / location
-    return RatingStore(location)
+    return RatingStore(settings.data_file(settings.ivr_config.rating.store))
 
 
 def _calendars(settings: Settings) -> dict[str, str | None]:
     return {a.id: a.calendar for a in settings.roster.agents.values()}
-
-
-def redis_client(config: RedisConfig, environ: Mapping[str, str] = os.environ) -> Redis:
-    """A Redis client: the primary the sentinels name (followed through a failover), or the
-    one `url` names over a *blocking* pool (under a burst, callers wait up to 5 s for a
-    connection instead of failing at once with "Too many connections").
-
-    Commands time out after 2 s and retry twice at once, so a frozen Redis is an outage
-    within seconds, not a hang."""
-    if not config.sentinels:
-        pool = BlockingConnectionPool.from_url(
-            config.url,
-            max_connections=config.max_connections,
-            timeout=5,
-            socket_timeout=2.0,
-            socket_connect_timeout=2.0,
-            retry=_retry(),
-        )
-        return Redis(connection_pool=pool)
-    options = parse_url(config.url)
-    password = environ.get(config.sentinel_password_env) if config.sentinel_password_env else None
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-        [_host_port(entry) for entry in config.sentinels],
-        sentinel_kwargs={
-            "socket_timeout": 1.0,
-            "socket_connect_timeout": 1.0,
-            "password": password,
-        },
-    )
-    primary: Redis = sentinel.master_for(
-        config.sentinel_service,
-        socket_timeout=2.0,
-        socket_connect_timeout=1.0,
-        db=options.get("db", 0),
-        username=options.get("username"),
-        password=options.get("password"),
-        max_connections=config.max_connections,
-        retry=_retry(),
-    )
-    return primary
-
-
-def _retry() -> Retry:
-    """Two quick retries (0.1, 0.2 s): enough to reach a just-promoted primary; redis-py's
-    own default backs off up to 10 s per command, longer than a lease can wait."""
-    return Retry(ExponentialBackoff(cap=0.5, base=0.1), retries=2)
-
-
-def _host_port(entry: str) -> tuple[str, int]:
-    host, _, port = entry.rpartition(":")
-    return host.strip("[]"), int(port)
 
 
 def production_engine(

@@ -148,8 +148,5 @@ def written_paths(settings: Settings) -> list[Path]:
         out += [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
     plan = settings.ivr
     if plan is not None and any(r.service.rating or r.service.record for r in plan.routes.values()):
-        store = Path(settings.ivr_config.rating.store)
-        if not store.is_absolute():
-            store = Path(settings.source).resolve().parent / store
-        out.append(store)
+        out.append(settings.data_file(settings.ivr_config.rating.store))
     return out

@@ -140,8 +140,8 @@ MEANINGS: dict[str, str] = {
     "screen.ui_language": 'The screen\'s and wallboard\'s own words: "no" (bokmål) or "en".',
     "screen.organisation": "The organisation's name per language (`no`, `en`) in greetings.",
     "screen.greetings": "Greeting templates per language; only `{organisation}` and `{name}`.",
-    "screen.directory": "`sqlite:<file>` (relative to the config) or a CRM's `https://` base "
-    "URL (env `SWITCHBOARD_DIRECTORY`).",
+    "screen.directory": "`sqlite:<file>` (relative: in the state directory) or a CRM's "
+    "`https://` base URL (env `SWITCHBOARD_DIRECTORY`).",
     "screen.directory_token_env": "Environment variable with the CRM's bearer token.",
     "screen.fnr_key_env": "Environment variable with the key for fødselsnummer hashes.",
     "screen.placeholder_personal_numbers": "Last five digits that mark a placeholder "
@@ -166,7 +166,7 @@ MEANINGS: dict[str, str] = {
     "they have one.",
     "ivr.status_digit": "Menu key for the status of a reference: the caller keys it in and "
     'hears open/overdue with the due date, or answered ("" = not offered).',
-    "reports.database": "sqlite:///<file> (relative to this config) or "
+    "reports.database": "sqlite:///<file> (relative: in the state directory) or "
     "postgresql+psycopg://user@host/db; migrated at start.",
     "reports.queue_log": "Asterisk's queue_log file, tailed (run the engine on the Asterisk "
     "host, or mount the log).",

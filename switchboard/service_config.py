@@ -43,7 +43,7 @@ class RecordingConfig(_Strict):
 
 class RatingConfig(_Strict):
     scale: int = Field(default=5, ge=2, le=9)
-    store: str = Field(default="ratings.db", min_length=1)  # SQLite file, relative to the config
+    store: str = Field(default="ratings.db", min_length=1)  # SQLite file; relative: state dir
 
 
 class SupervisorConfig(_Strict):
@@ -122,7 +122,8 @@ MEANINGS: dict[str, str] = {
     "ivr.recording.keep_days": "Recordings older than this are deleted.",
     "ivr.recording.access_role": "Only agents with this role may list or fetch recordings.",
     "ivr.rating.scale": "Keys 1 to this count as a rating.",
-    "ivr.rating.store": "SQLite file for ratings per loop and week (relative to the config).",
+    "ivr.rating.store": "SQLite file for ratings per loop and week (relative: in the state "
+    "directory).",
     "screen.closing.lines": "The card's closing line per language (`no`, `en`).",
     "supervisor.role": "Agents with this role may close and reopen loops or the whole line.",
     "supervisor.messages": "Message keys a supervisor chooses from; each plays "

@@ -48,10 +48,14 @@ def writable(unit: dict[str, list[str]]) -> tuple[list[PurePosixPath], list[Pure
 
 
 def unit_environment(unit: dict[str, list[str]]) -> dict[str, str]:
+    """Environment= as given, and $STATE_DIRECTORY as systemd sets it for StateDirectory=."""
     env = {}
     for value in unit.get("Environment", []):
         key, _, val = value.partition("=")
         env[key] = val
+    states = [f"/var/lib/{d}" for v in unit.get("StateDirectory", []) for d in v.split()]
+    if states:
+        env["STATE_DIRECTORY"] = ":".join(states)
     return env
 
 
@@ -68,35 +72,26 @@ def may_write(
     return any(path.is_relative_to(r) for r in roots)
 
 
-@pytest.mark.parametrize(
-    "extra",
-    [
-        "",
-        # Ratings and recording consent, with the store where the admin guide puts it.
-        "\nivr:\n  rating:\n    store: /var/lib/switchboard/ratings.db\n",
-    ],
-)
-def test_every_path_the_example_config_writes_is_writable_in_the_sandbox(extra: str) -> None:
+@pytest.mark.parametrize("ratings", [False, True], ids=["example", "with-ratings"])
+def test_every_path_the_example_config_writes_is_writable_in_the_sandbox(ratings: bool) -> None:
     unit = service_settings()
     roots, read_only = writable(unit)
     text = (DEPLOY / "switchboard.example.yaml").read_text()
-    if extra:
-        text = text.replace(
-            "ivr:\n", "ivr:\n  rating:\n    store: /var/lib/switchboard/ratings.db\n", 1
-        )
+    if ratings:  # ratings and recording consent, with the store's default (relative) name
+        assert "    # rating: true" in text
         text = text.replace("    # rating: true", "    rating: true", 1)
     settings = parse_config(text, config_path(unit), unit_environment(unit))
-    paths = written_paths(settings)
-    assert paths, "the example config writes the member directory"
-    if extra:
-        assert PurePosixPath("/var/lib/switchboard/ratings.db") in [PurePosixPath(p) for p in paths]
+    paths = [PurePosixPath(p) for p in written_paths(settings)]
+    assert PurePosixPath("/var/lib/switchboard/members.db") in paths
+    if ratings:
+        assert PurePosixPath("/var/lib/switchboard/ratings.db") in paths
     for path in paths:
         assert may_write(PurePosixPath(path), roots, read_only), (
             f"{path} is read-only under the unit"
         )
 
 
-def test_without_the_unit_s_directory_setting_the_engine_would_write_into_etc() -> None:
+def test_without_the_unit_s_state_directory_the_engine_would_write_into_etc() -> None:
     """What the issue found: sqlite:members.db next to the config is read-only there."""
     unit = service_settings()
     roots, read_only = writable(unit)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.config import ConfigError, load_config, parse_config
+from switchboard.config import ConfigError, Settings, load_config, parse_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml"
 
@@ -195,6 +195,32 @@ def test_the_screen_section_sets_greetings_directory_and_kid_layout(tmp_path: Pa
     assert settings.screen.kid.member_digits == 6
     assert settings.screen.kid.algorithms == ("mod11",)
     assert settings.directory_location() == f"sqlite:{tmp_path / 'members.db'}"
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"STATE_DIRECTORY": "/var/lib/switchboard"},  # systemd's StateDirectory=
+        {"STATE_DIRECTORY": "/var/lib/switchboard:/var/lib/other"},  # the first of several
+        {"SWITCHBOARD_STATE_DIR": "/var/lib/switchboard", "STATE_DIRECTORY": "/elsewhere"},
+    ],
+)
+def test_relative_data_files_go_to_the_state_directory(
+    tmp_path: Path, environ: dict[str, str]
+) -> None:
+    text = SCREEN + GOOD + "reports: {queue_log: /var/log/asterisk/queue_log}\n"
+    settings = load_config_text(tmp_path, text, environ)
+    assert settings.directory_location() == "sqlite:/var/lib/switchboard/members.db"
+    assert settings.reports_database() == "sqlite:////var/lib/switchboard/reports.db"
+    assert settings.data_file("ratings.db") == Path("/var/lib/switchboard/ratings.db")
+    assert settings.data_file("/srv/r.db") == Path("/srv/r.db")  # absolute stays as given
+    calendar = settings.calendar_location(settings.roster.agents["anne"])
+    assert calendar is None or not calendar[1].startswith("/var/lib")  # read beside the config
+
+
+def load_config_text(tmp_path: Path, text: str, environ: dict[str, str]) -> Settings:
+    (tmp_path / "sb.yaml").write_text(text)
+    return load_config(tmp_path / "sb.yaml", environ)
 
 
 @pytest.mark.parametrize(

@@ -19,19 +19,23 @@ from screen.directory import SqliteDirectory
 from screen.directory_key import DirectoryKeyError, hash_key
 from screen.member import Member
 from switchboard.cli import app
+from switchboard.config import RedisConfig
 from switchboard.data_key import DataKeyError, generate, is_key, read, redis_mismatch
+from switchboard.redis_clients import admin_client
+from tests.support.redis_sentinel import SERVICE, redis_with_sentinels
 from tests.support.redis_server import RedisServer
 
 FNR = "31129956715"
 runner = CliRunner()
 
 
-def config_for(tmp_path: Path, redis_url: str | None = None) -> Path:
+def config_for(tmp_path: Path, redis_url: str | None = None, redis_block: str = "") -> Path:
     config = tmp_path / "sb.yaml"
+    redis_block = redis_block or (f"{{url: '{redis_url}'}}" if redis_url else "")
     config.write_text(
         "ami: {username: router, secret_env: SB_SECRET}\n"
         "screen: {directory: 'sqlite:members.db'}\n"
-        + (f"redis: {{url: '{redis_url}'}}\n" if redis_url else "")
+        + (f"redis: {redis_block}\n" if redis_block else "")
         + "default_loop: l1\n"
         "loops: [{id: l1, queue: l1, title: One, digit: '1', suffix: '-111', agents: [a]}]\n"
         "agents: [{id: a, name: A, interface: PJSIP/1}]\n"
@@ -42,6 +46,14 @@ def config_for(tmp_path: Path, redis_url: str | None = None) -> Path:
 def add_member(db: Path, key: str) -> None:
     directory = SqliteDirectory(db, hash_key(db, key))
     directory.add(Member("m1", "1000001", "Kari", "90595313", "", "", False), FNR)
+
+
+def mismatch(url: str, key: str) -> str | None:
+    client = admin_client(RedisConfig(url=url))
+    try:
+        return redis_mismatch(client, Sealer(key.encode()))
+    finally:
+        client.close()
 
 
 async def fnr_matches(db: Path, key: str) -> bool:
@@ -79,6 +91,14 @@ async def test_a_directory_refuses_another_key_and_re_key_moves_it_to_a_new_one(
     assert await fnr_matches(db, new)  # the identity check still knows the member's number
     with pytest.raises(DirectoryKeyError):
         hash_key(db, old)
+    again = runner.invoke(  # an interrupted re-key is run again: what is done is recognised
+        app,
+        ["re-key", "-c", str(config_for(tmp_path))],
+        env={"SWITCHBOARD_OLD_DATA_KEY": old, "SWITCHBOARD_DATA_KEY": new},
+    )
+    assert again.exit_code == 0, again.output
+    assert "hash key already sealed with the new key" in again.output
+    assert await fnr_matches(db, new)
 
 
 async def test_a_directory_from_before_the_keyring_is_re_keyed_from_its_old_text(
@@ -116,10 +136,8 @@ async def test_redis_numbers_sealed_with_another_key_are_found_and_re_keyed(
             steps=(Step(now, "anne", "registered"),),
         )
     )  # fmt: skip
-    assert redis_mismatch(url, Sealer(old.encode())) is None
-    assert redis_mismatch(url, Sealer(new.encode())) == (
-        "the data key does not open the callback numbers stored in Redis"
-    )
+    assert mismatch(url, old) is None
+    assert mismatch(url, new) == "the data key does not open the callback numbers stored in Redis"
     result = runner.invoke(
         app,
         ["re-key", "-c", str(config_for(tmp_path, url))],
@@ -137,7 +155,7 @@ async def test_redis_numbers_sealed_with_another_key_are_found_and_re_keyed(
     # The caller's history is still found under the new key.
     found = await fresh.history([], "90595313")
     assert sorted(p.ref for p in found) == ["123456", "12345674"]
-    assert redis_mismatch(url, Sealer(new.encode())) is None
+    assert mismatch(url, new) is None
 
 
 def test_run_refuses_a_key_that_does_not_open_the_directory(tmp_path: Path) -> None:
@@ -151,3 +169,55 @@ def test_run_refuses_a_key_that_does_not_open_the_directory(tmp_path: Path) -> N
     (line,) = result.output.splitlines()
     assert "the data key does not open the member directory" in line
     assert "switchboard re-key" in line
+
+
+async def test_re_key_and_the_start_check_reach_redis_through_the_sentinels(
+    tmp_path: Path,
+) -> None:
+    old, new = generate(), generate()
+    with redis_with_sentinels() as rig:
+        # url names no server: only the sentinels know where the primary is.
+        sentinels = ", ".join(f'"{s}"' for s in rig.sentinels)
+        block = (
+            f'{{url: "redis://127.0.0.1:1/0", sentinels: [{sentinels}], '
+            f"sentinel_service: {SERVICE}}}"
+        )
+        config = config_for(tmp_path, redis_block=block)
+        primary = Redis(host="127.0.0.1", port=rig.primary_port)
+        try:
+            store = RedisPromiseStore(primary, Sealer(old.encode()))
+            now = datetime(2026, 12, 1, 10, tzinfo=UTC)
+            await store.add(
+                Promise("123456", "90595313", "loop1", now, now + timedelta(days=2), "c")
+            )
+            started = runner.invoke(  # a wrong key is refused at start, as without sentinels
+                app,
+                ["run", "-c", str(config)],
+                env={"SB_SECRET": "s", "SWITCHBOARD_DATA_KEY": new, "SWITCHBOARD_WEB_PORT": "0"},
+            )
+            assert started.exit_code == 2, started.output
+            assert "does not open the callback numbers stored in Redis" in started.output
+            result = runner.invoke(
+                app,
+                ["re-key", "-c", str(config)],
+                env={"SWITCHBOARD_OLD_DATA_KEY": old, "SWITCHBOARD_DATA_KEY": new},
+            )
+            assert result.exit_code == 0, result.output
+            assert "redis: 1 callback number(s) sealed with the new key" in result.output
+            reopened = await RedisPromiseStore(primary, Sealer(new.encode())).get("123456")
+            assert reopened is not None
+            assert reopened.number == "90595313"
+        finally:
+            await primary.aclose()
+
+
+def test_re_key_with_redis_away_says_so_in_one_line_and_may_be_run_again(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["re-key", "-c", str(config_for(tmp_path, "redis://127.0.0.1:1/0"))],
+        env={"SWITCHBOARD_OLD_DATA_KEY": generate(), "SWITCHBOARD_DATA_KEY": generate()},
+    )
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()
+    assert "redis:" in line
+    assert "run re-key again" in line
