@@ -314,7 +314,7 @@ class IvrPlayer:
     async def _press_callback(self, ch: SimChannel, after_s: float) -> None:
         await asyncio.sleep(after_s)
         self.pbx.press(ch, self.plan.callback_digit)
-        self.pbx.exit_with_digit(ch.name)
+        self.pbx.exit_with_digit(ch.name, self.plan.callback_digit)
 
     async def _closed(
         self, ch: SimChannel, origin: str, script: CallerScript, rec: CallRecord

@@ -7,9 +7,11 @@ import itertools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pbxsim import frames
 from pbxsim.frames import Pairs, SimChannel
+from pbxsim.queue_log import QueueLogFile
 
 AGENT = "agent,all"
 CALL = "call,all"
@@ -75,7 +77,10 @@ class SimCall:
     answered: bool = False
     ringing: bool = False  # a member is being rung for this caller right now
     leave: str = ""  # set from outside: "redirected" or "exit-digit" takes the caller out
+    digit: str = ""  # the key of an exit-digit
     prio: int = 0  # QUEUE_PRIO: higher goes first, FIFO among equals (app_queue insert_entry)
+    start: int = 0  # app_queue's qe->start: whole seconds, as queue_log counts waits
+    opos: int = 0  # position on entering (qe->opos)
 
 
 @dataclass(slots=True)
@@ -90,6 +95,8 @@ class SimQueue:
     offered: int = 0
     answered: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    answer_waits: list[int] = field(default_factory=list)  # whole seconds to each answer
+    talks: dict[str, list[int]] = field(default_factory=dict)  # member name -> talk seconds
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     wrapup_s: float = 0.0  # queues.conf wrapuptime
     autopause: bool = False  # queues.conf autopause = all: one ring-out pauses everywhere
@@ -133,8 +140,10 @@ class Pbx:
         behaviour: Callable[[str], AgentBehaviour] = lambda _iface: AgentBehaviour(),
         wall_clock: Callable[[], float] = time.time,
         ring_timeout_s: float = RING_TIMEOUT_S,
+        queue_log: Path | None = None,  # where to write app_queue's queue_log (None: nowhere)
     ) -> None:
         self.ring_timeout_s = ring_timeout_s
+        self.queue_log = QueueLogFile(queue_log, wall_clock()) if queue_log else None
         self.queues = {name: SimQueue(name, strategy) for name, strategy in queues.items()}
         self._emit = emit
         self._behaviour = behaviour
@@ -150,6 +159,15 @@ class Pbx:
     def emit(self, data: bytes) -> None:
         """Send one event to every listening AMI session."""
         self._emit(data)
+
+    def _log(self, queue: str, callid: str, agent: str, event: str, *data: object) -> None:
+        """One `ast_queue_log` call of app_queue.c, with its arguments in that order."""
+        if self.queue_log is not None:
+            self.queue_log.write(self._now(), queue, callid, agent, event, *data)
+
+    def close(self) -> None:
+        if self.queue_log is not None:
+            self.queue_log.close()
 
     # --- member actions (QueueAdd / QueueRemove / QueuePause) -------------------------
 
@@ -190,6 +208,8 @@ class Pbx:
         )
         queue.members[interface] = member
         self._emit(frames.event("QueueMemberAdded", AGENT, member.block()))
+        if membership == "dynamic":  # manager_add_queue_member; queues.conf members: no line
+            self._log(queue_name, "MANAGER", interface, "ADDMEMBER", "PAUSED" if paused else "")
         queue.changed.set()
 
     def remove_member(self, queue_name: str, interface: str) -> None:
@@ -201,6 +221,7 @@ class Pbx:
             raise SimError("Member not dynamic")
         del queue.members[interface]
         self._emit(frames.event("QueueMemberRemoved", AGENT, member.block()))
+        self._log(queue_name, "MANAGER", interface, "REMOVEMEMBER", "")
 
     def pause_member(
         self, queue_name: str | None, interface: str, paused: bool, reason: str
@@ -212,12 +233,16 @@ class Pbx:
         ]
         if not targets:
             raise SimError("Interface not found")
+        if queue_name is None:  # set_member_paused: once, before the first member's line
+            verb = "PAUSEALL" if paused else "UNPAUSEALL"
+            self._log("NONE", "NONE", targets[0].name, verb, reason)
         for member in targets:
             member.paused = paused
             member.paused_reason = reason
             if paused:
                 member.last_pause = int(self._now())
             self._emit(frames.event("QueueMemberPause", AGENT, member.block()))
+            self._log(member.queue, "NONE", member.name, "PAUSE" if paused else "UNPAUSE", reason)
             self.queues[member.queue].changed.set()
 
     # --- list replies ------------------------------------------------------------------
@@ -355,11 +380,12 @@ class Pbx:
         for queue in self.queues.values():
             queue.changed.set()
 
-    def exit_with_digit(self, channel_name: str) -> None:
+    def exit_with_digit(self, channel_name: str, digit: str = "") -> None:
         """The caller pressed a key that the queue's `context` handles."""
         call = self.calls.get(channel_name)
         if call is not None:
             call.leave = "exit-digit"
+            call.digit = digit
             for queue in self.queues.values():
                 queue.changed.set()
 
@@ -401,7 +427,12 @@ class Pbx:
     ) -> str:
         channel = call.channel
         position = queue.enter(call)
+        call.start, call.opos = int(self._now()), position
         queue.offered += 1
+        # queue_exec: url|callerid|position (log_caller_id_name is off by default)
+        self._log(
+            queue.name, channel.uniqueid, "NONE", "ENTERQUEUE", "", channel.caller_num, position
+        )
         self._emit(
             frames.event(
                 "QueueCallerJoin",
@@ -420,18 +451,32 @@ class Pbx:
         while True:
             remaining = give_up - loop.time()
             if remaining <= 0:
-                self._abandon(queue, call, hang_up=True)
+                self._abandon(queue, call, hang_up=True, verb="ABANDON")
                 return self._outcome(queue, "abandoned")
             if call.leave == "exit-digit":  # EXITWITHKEY: no abandon recorded
                 position = queue.waiting.index(call) + 1
                 queue.waiting.remove(call)
                 self._caller_left(queue, channel, position)
+                waited = int(self._now()) - call.start
+                self._log(
+                    queue.name,
+                    channel.uniqueid,
+                    "NONE",
+                    "EXITWITHKEY",
+                    call.digit,
+                    position,
+                    call.opos,
+                    waited,
+                )
                 queue.changed.set()
                 return self._outcome(queue, call.leave)
             if call.leave or loop.time() >= timeout_at:
                 # app_queue records an abandon for a Redirect (an async goto ends the wait
                 # unhandled) and for the Queue() timeout alike: QueueCallerAbandon, then Leave.
-                self._abandon(queue, call, hang_up=False)
+                # Its queue_log tells them apart: the timeout is EXITWITHTIMEOUT, the
+                # Redirect an ABANDON like a caller hanging up (queue_exec's res < 0).
+                verb = "ABANDON" if call.leave else "EXITWITHTIMEOUT"
+                self._abandon(queue, call, hang_up=False, verb=verb)
                 return self._outcome(queue, call.leave or "timeout")
             # autofill: a caller may take a member once everyone ahead is being rung
             ahead = queue.waiting[: queue.waiting.index(call)]
@@ -488,8 +533,12 @@ class Pbx:
                 rang_ms = str(int(self.ring_timeout_s * 1000))
                 pairs = [*self._agent_pairs(c, member, leg), ("RingTime", rang_ms)]
                 self._emit(frames.event("AgentRingNoAnswer", AGENT, pairs))
+                self._log(queue.name, c.uniqueid, member.name, "RINGNOANSWER", rang_ms)
                 if queue.autopause:  # apps/app_queue.c rna(): set_member_paused("", ...)
                     self.pause_member(None, member.interface, True, "Auto-Pause")
+            else:  # the caller hung up while it rang (wait_for_answer, canceled_by_caller)
+                rang_ms = str(int(patience_s * 1000))
+                self._log(queue.name, c.uniqueid, member.name, "RINGCANCELED", rang_ms)
             self._member_status(member, NOT_INUSE, False)
             member.idle_since = self._now()
             call.ringing = False
@@ -514,6 +563,11 @@ class Pbx:
         self._member_status(member, INUSE, True)
         call.answered = True
         queue.answered += 1
+        waited = int(self._now()) - call.start
+        queue.answer_waits.append(waited)
+        # try_calling: holdtime|bridged channel's uniqueid|ring time (whole seconds)
+        rang_s = int(asyncio.get_running_loop().time() - started)  # (orig - to) / 1000
+        self._log(queue.name, c.uniqueid, member.name, "CONNECT", waited, leg.uniqueid, rang_s)
         return leg
 
     async def _talk(
@@ -526,7 +580,20 @@ class Pbx:
         continues: bool = False,
     ) -> None:
         hold = int(self._now() - call.joined_at)
+        connected = int(self._now())
         await asyncio.sleep(talk_s)
+        talked = int(self._now()) - connected
+        queue.talks.setdefault(member.name, []).append(talked)
+        # handle_hangup: holdtime|talktime|origposition; the simulated agent hangs up first
+        self._log(
+            queue.name,
+            call.channel.uniqueid,
+            member.name,
+            "COMPLETEAGENT",
+            connected - call.start,
+            talked,
+            call.opos,
+        )
         member.calls_taken += 1
         member.last_call = int(self._now())
         member.idle_since = member.call_ended = self._now()
@@ -560,11 +627,13 @@ class Pbx:
         queue.outcomes[outcome] = queue.outcomes.get(outcome, 0) + 1
         return outcome
 
-    def _abandon(self, queue: SimQueue, call: SimCall, *, hang_up: bool) -> None:
+    def _abandon(self, queue: SimQueue, call: SimCall, *, hang_up: bool, verb: str) -> None:
         c = call.channel
         position = queue.waiting.index(call) + 1
         queue.waiting.remove(call)
         queue.abandoned += 1
+        waited = int(self._now()) - call.start
+        self._log(queue.name, c.uniqueid, "NONE", verb, position, call.opos, waited)
         self._emit(
             frames.event(
                 "QueueCallerAbandon",

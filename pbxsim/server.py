@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pbxsim import frames
 from pbxsim.pbx import AgentBehaviour, Pbx, SimError
@@ -77,8 +78,9 @@ class AmiServer:
         contexts: frozenset[str] | None = None,
         persistent_members: bool = True,
         data_dir: str = "/var/lib/asterisk",
+        queue_log: Path | None = None,  # app_queue's queue_log file (None: not written)
     ) -> None:
-        self.pbx = Pbx(pbx_queues, self.broadcast, behaviour=behaviour)
+        self.pbx = Pbx(pbx_queues, self.broadcast, behaviour=behaviour, queue_log=queue_log)
         self.username = username
         self.secret = secret
         self.auth_delay_s = auth_delay_s
@@ -109,6 +111,7 @@ class AmiServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        self.pbx.close()
 
     def finish_boot(self) -> None:
         """Every module loaded: FullyBooted to everyone logged in (main/asterisk.c)."""

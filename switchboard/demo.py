@@ -20,6 +20,7 @@ from pbxsim.server import AmiServer
 from pbxsim.traffic import Traffic, TrafficProfile
 from presence.busy import BusyInterval
 from promises.store import MemoryPromiseStore
+from reports.config import ReportsConfig
 from routing.ami.client import AmiSettings
 from routing.policy import ManualStatus
 from screen.directory import SqliteDirectory
@@ -153,7 +154,20 @@ async def run_demo(
         loop.queue: "ringall" if loop.queue == "switchboard" else "rrmemory"
         for loop in settings.roster.loops
     }
-    server = AmiServer(queues, username=settings.ami.username, secret=DEMO_SECRET)
+    # The simulator writes queue_log as app_queue does; the demo's reports page reads it.
+    record = tempfile.TemporaryDirectory(prefix="switchboard-demo-reports-")
+    queue_log = Path(record.name) / "queue_log"
+    settings = dataclasses.replace(
+        settings,
+        reports=ReportsConfig(
+            database=f"sqlite:///{Path(record.name) / 'reports.db'}",
+            queue_log=str(queue_log),
+            every_s=5.0,
+        ),
+    )
+    server = AmiServer(
+        queues, username=settings.ami.username, secret=DEMO_SECRET, queue_log=queue_log
+    )
     await server.start(port=port)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
     calendars = tempfile.TemporaryDirectory(prefix="switchboard-demo-calendars-")
@@ -214,6 +228,7 @@ async def run_demo(
     finally:
         await server.close()
         calendars.cleanup()
+        record.cleanup()
     log.info("demo over; calls: %s", traffic.outcomes)
     for request in await callbacks.pending():
         due = request.due.astimezone(ZoneInfo(settings.presence.timezone))
@@ -233,6 +248,16 @@ async def _announce_web(engine: Engine) -> None:
         agents,
         DEMO_PASSWORD,
     )
+    r = engine.settings.reports
+    if r is not None:
+        readers = [a for a, agent in engine.settings.roster.agents.items() if r.role in agent.roles]
+        log.info(
+            "reports of the demo's day (the simulator's queue_log, read every %.0f s): "
+            "%s/reports, as %s",
+            r.every_s,
+            base,
+            readers[0] if readers else f"an agent with role {r.role}",
+        )
 
 
 async def _rushes(traffic: Traffic, settings: Settings) -> None:

@@ -6,19 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import Engine, select
 
 from reports import store
 from reports.export import page, to_csv
 from reports.figures import Period, PromiseOutcome, figures
 from reports.tables import queue_log
-from tests.support.postgres_server import PostgresServer
 
 RECORDED = Path(__file__).parents[1] / "data" / "ami-transcripts" / "queue_log.txt"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -36,23 +33,6 @@ HAND_COUNT = {
     ("2026-11-22", "switchboard"): (1, 1, 1, 0, 0, 1, 1),
 }
 AGENTS = {"Agent One": (2, 7), "Agent Two": (1, 3), "Agent Three": (2, 5), "Operator": (1, 4)}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'reports.db'}"
-    else:
-        pg: PostgresServer = request.getfixturevalue("postgres_process")
-        url = pg.url
-    e = store.connect(url)
-    try:
-        if request.param == "postgresql":
-            with e.begin() as c:  # one server for the session: every test starts empty
-                c.exec_driver_sql("TRUNCATE queue_log, ingest_state, promise_outcome")
-        yield e
-    finally:
-        e.dispose()
 
 
 def test_the_recorded_queue_log_gives_the_hand_count(engine: Engine, tmp_path: Path) -> None:

@@ -1,0 +1,200 @@
+"""The reports counted from the simulator's queue_log equal what the simulator knows happened.
+
+A compressed busy spell on the simulator (every simulated second lasts 1/SCALE of a real
+one): callers answered inside and outside the service level, callers who hang up, loops
+whose wait runs out into the next loop and finally the callback offer, callers the router
+moves on by Redirect (into the next loop, or to the callback offer where they ask for a
+callback), callers who press the callback key, agents paused and back. The simulator
+writes queue_log as app_queue does; the figures folded from it, through the store, must
+match the simulator's own tally of each caller's ending, per loop and per agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+
+from ivr.callbacks import from_astdb
+from ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR, OFFER, loop_context
+from pbxsim.ivr import CallerScript, IvrPlayer
+from pbxsim.pbx import AgentBehaviour, Pbx
+from reports import store
+from reports.figures import Period, figures
+from switchboard.config import parse_config
+from tests.pbxsim.test_queue_log import LAYOUT
+
+OSLO = ZoneInfo("Europe/Oslo")
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO).timestamp()
+SCALE = 60.0  # simulated seconds per real second
+SERVICE_LEVEL_S = 20
+CALLS = 60
+CONFIG = """
+ami: {username: router, secret_env: S}
+default_loop: loop3
+loops:
+  - {id: loop1, queue: loop1, title: Invoices, digit: "1", suffix: "-111", wait_s: 90,
+     overflow_to: loop2, agents: [anne, bo]}
+  - {id: loop2, queue: loop2, title: Pay, digit: "2", suffix: "-112", wait_s: 60,
+     overflow_to: loop3, agents: [cari]}
+  - {id: loop3, queue: loop3, title: Other, digit: "3", suffix: "-113", wait_s: 120,
+     overflow_to: callback, agents: [dag]}
+agents:
+  - {id: anne, name: Anne Aas, interface: PJSIP/201}
+  - {id: bo, name: Bo Berg, interface: PJSIP/202}
+  - {id: cari, name: Cari Dahl, interface: PJSIP/203}
+  - {id: dag, name: Dag Eik, interface: PJSIP/204}
+"""
+
+
+def scaled_clock() -> Callable[[], float]:
+    t0 = time.monotonic()
+    return lambda: MONDAY_10 + (time.monotonic() - t0) * SCALE
+
+
+async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer]:
+    settings = parse_config(CONFIG, "sim.yaml")
+    assert settings.ivr is not None
+    clock = scaled_clock()
+    rng = random.Random(16)
+    sleepy = {"PJSIP/202"}  # Bo lets it ring out now and then
+    pbx = Pbx(
+        {"loop1": "rrmemory", "loop2": "rrmemory", "loop3": "rrmemory"},
+        lambda _frame: None,
+        behaviour=lambda i: AgentBehaviour(
+            ring_s=0.05, answers=i not in sleepy or rng.random() < 0.5
+        ),
+        wall_clock=clock,
+        ring_timeout_s=15 / SCALE,
+        queue_log=queue_log,
+    )
+    pbx.globals[HOURS_VAR], pbx.globals[HOURS_UNTIL_VAR] = "open", str(int(MONDAY_10 + 86400))
+    for queue, iface, name in [
+        ("loop1", "PJSIP/201", "Anne Aas"),
+        ("loop1", "PJSIP/202", "Bo Berg"),
+        ("loop2", "PJSIP/203", "Cari Dahl"),
+        ("loop3", "PJSIP/204", "Dag Eik"),
+    ]:
+        pbx.add_member(queue, iface, name)
+    player = IvrPlayer(pbx, settings.ivr, pace=1 / SCALE, wall_clock=clock, rng=rng)
+
+    async def caller(n: int) -> None:
+        digit = rng.choice("11223")
+        script = CallerScript(
+            keys=(digit,),
+            patience_s=rng.uniform(10, 150) / SCALE,
+            talk_s=rng.uniform(20, 240) / SCALE,
+            callback_after_s=rng.uniform(30, 80) / SCALE if rng.random() < 0.2 else None,
+        )
+        await player.call(f"+479{n:07d}", f"Caller {n}", script)
+
+    async def router_moves() -> None:
+        """What the router's unstaffed move does: Redirect a waiting caller out of Queue()."""
+        while True:
+            await asyncio.sleep(40 / SCALE)
+            waiting = pbx.queues["loop2"].waiting
+            if waiting:
+                to = rng.choice([loop_context("loop3"), OFFER])
+                pbx.redirect(rng.choice(waiting).channel.name, to)
+
+    async def supervisor_pauses() -> None:
+        """Cari goes to a meeting and comes back; Anne takes a break (all her loops)."""
+        await asyncio.sleep(100 / SCALE)
+        pbx.pause_member("loop2", "PJSIP/203", True, "Meeting")
+        await asyncio.sleep(200 / SCALE)
+        pbx.pause_member("loop2", "PJSIP/203", False, "")
+        pbx.pause_member(None, "PJSIP/201", True, "Lunch")
+        await asyncio.sleep(150 / SCALE)
+        pbx.pause_member(None, "PJSIP/201", False, "")
+
+    helpers = [asyncio.create_task(router_moves()), asyncio.create_task(supervisor_pauses())]
+    async with asyncio.TaskGroup() as calls:
+        for n in range(CALLS):
+            calls.create_task(caller(n))
+            await asyncio.sleep(rng.expovariate(1 / (12 / SCALE)))
+    for helper in helpers:
+        helper.cancel()
+    await asyncio.gather(*helpers, return_exceptions=True)
+    pbx.close()
+    return pbx, player
+
+
+def nearest_rank(values: list[int], p: float) -> int | None:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else None
+
+
+@pytest.fixture(scope="module")
+def spell(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pbx, IvrPlayer]:
+    """One simulated spell for both databases (it takes a while in real time)."""
+    log_file = tmp_path_factory.mktemp("pbxsim") / "queue_log"
+    pbx, player = asyncio.run(simulate(log_file))
+    return log_file, pbx, player
+
+
+async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
+    engine: Engine, spell: tuple[Path, Pbx, IvrPlayer]
+) -> None:
+    log_file, pbx, player = spell
+    settings = parse_config(CONFIG, "sim.yaml")
+    assert settings.ivr is not None
+    # The router reads the callbacks from AstDB into the promise store, with their call id.
+    callbacks = frozenset(
+        from_astdb(key, value, settings.ivr.hours, 2).call_id for key, value in pbx.astdb.items()
+    )
+
+    done = await asyncio.to_thread(store.ingest_file, engine, log_file)
+    assert done.bad == []
+    report = figures(
+        store.lines(engine),
+        [],
+        Period.DAY,
+        OSLO,
+        service_level_s=SERVICE_LEVEL_S,
+        callback_calls=callbacks,
+    )
+
+    day = datetime.fromtimestamp(MONDAY_10, OSLO).date().isoformat()
+    truth = {}
+    for name, q in pbx.queues.items():
+        o = q.outcomes
+        truth[(day, name)] = (
+            q.offered,
+            q.answered,
+            sum(w <= SERVICE_LEVEL_S for w in q.answer_waits),
+            o.get("abandoned", 0),
+            o.get("timeout", 0) + o.get("redirected", 0) + o.get("exit-digit", 0),
+            nearest_rank(q.answer_waits, 50),
+            nearest_rank(q.answer_waits, 90),
+        )
+    got = {
+        key: (f.offered, f.answered, f.within_service_level, f.abandoned, f.moved_on,
+              f.percentile(50), f.percentile(90))
+        for key, f in report.loops.items()
+    }  # fmt: skip
+    assert got == truth
+
+    talks: dict[str, list[int]] = {}
+    for q in pbx.queues.values():
+        for agent, spells in q.talks.items():
+            talks.setdefault(agent, []).extend(spells)
+    assert {a: (f.answered, f.talk_s) for (_, a), f in report.agents.items()} == {
+        a: (len(t), sum(t)) for a, t in talks.items()
+    }
+
+    # The spell really had every ending the figures tell apart, or the check proves little.
+    endings = {k for q in pbx.queues.values() for k, v in q.outcomes.items() if v}
+    assert endings == {"answered", "abandoned", "timeout", "redirected", "exit-digit"}
+    assert any(w > SERVICE_LEVEL_S for q in pbx.queues.values() for w in q.answer_waits)
+    assert any(r.outcome == "callback" and len(r.queues) > 1 for r in player.records)
+    lines = [line.split("|") for line in log_file.read_text().splitlines()]
+    assert {"RINGNOANSWER", "PAUSEALL", "PAUSE", "UNPAUSE", "EXITWITHKEY"} <= {n[4] for n in lines}
+    assert all(LAYOUT[verb] == len(data) for _, _, _, _, verb, *data in lines)
