@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import signal
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -242,6 +243,13 @@ def cpu_guard(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGPROF, previous)
 
 
+# Rules that overran their CPU allowance, by (rule, start, until): a filter that empties every
+# period empties it in every window, so the next poll skips the event at once instead of
+# paying the allowance again. Bounded; per reading process.
+_OVERRAN: OrderedDict[tuple[str, datetime, datetime | None], str] = OrderedDict()
+_OVERRAN_KEPT = 1024
+
+
 def instants(
     rule: Rule,
     start: datetime,
@@ -250,10 +258,17 @@ def instants(
     cpu_s: float = 1.0,
 ) -> list[datetime]:
     """Naive wall-clock starts in [window) (dateutil from `start`); raises RuleError."""
+    key = (repr(rule), start, until)
+    if (said := _OVERRAN.get(key)) is not None:
+        _OVERRAN.move_to_end(key)
+        raise RuleError(said)
     try:
         with cpu_guard(cpu_s):
             return list(rule.dateutil(start, until).between(window[0], window[1], inc=True))
-    except RuleError:
+    except RuleError as overran:
+        _OVERRAN[key] = str(overran)
+        if len(_OVERRAN) > _OVERRAN_KEPT:
+            _OVERRAN.popitem(last=False)
         raise
     except (ValueError, OverflowError) as exc:
         raise RuleError(f"cannot be expanded ({exc})") from None

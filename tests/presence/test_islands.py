@@ -4,12 +4,14 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from presence import ics_recur
 from presence.busy import BusyInterval
 from presence.calendars import CalendarPresence
 from presence.ics import CalendarError, parse_ics
@@ -212,3 +214,26 @@ def test_a_rule_whose_filter_empties_every_period_is_stopped_and_reported() -> N
     assert result.problems == (
         "event 2 (line 10): took over 1 s of CPU to expand; stopped; skipped",
     )
+
+
+def test_a_rule_that_overran_once_is_skipped_at_once_on_the_next_poll(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expansions = []
+    guard = ics_recur.cpu_guard
+
+    def counted(seconds: float) -> AbstractContextManager[None]:
+        expansions.append(seconds)
+        return guard(seconds)
+
+    monkeypatch.setattr(ics_recur, "cpu_guard", counted)
+    never = ev("n", "20261123T120000", "20261123T130000", "RRULE:FREQ=DAILY;BYSETPOS=-336")
+    text = cal(ev("a", "20261123T100000", "20261123T110000"), never)
+    first = parse_ics(text, NOW, END, OSLO)
+    assert first.problems == (
+        "event 2 (line 10): took over 1 s of CPU to expand; stopped; skipped",
+    )
+    for hour in range(1, 6):  # five more polls, the window moving on
+        again = parse_ics(text, NOW + timedelta(hours=hour), END + timedelta(hours=hour), OSLO)
+        assert again.problems == first.problems  # still reported, each poll
+    assert len(expansions) == 1  # the 1 s allowance was paid once, not six times
