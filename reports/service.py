@@ -31,6 +31,7 @@ class Reports:
         promises: PromiseStore | None = None,
         loop_of_queue: Mapping[str, str] | None = None,
         service_level_s: int = 20,
+        keep_days: int = 400,
     ) -> None:
         self.engine = engine
         self.queue_log = queue_log
@@ -40,15 +41,16 @@ class Reports:
         self.loop_of_queue = dict(loop_of_queue or {})
         self.service_level_s = service_level_s
         self.bad_lines = 0
+        self.keep = timedelta(days=keep_days)
 
     async def read_on(self) -> int:
-        """Ingest what queue_log gained and copy promise outcomes; lines stored."""
+        """Ingest what queue_log gained, copy promise outcomes, apply retention; lines stored."""
         done = 0
+        since = self.clock() - self.keep
         if self.queue_log.exists():
             result = await asyncio.to_thread(store.ingest_file, self.engine, self.queue_log)
             done, self.bad_lines = result.lines, self.bad_lines + len(result.bad)
         if self.promises is not None:
-            since = self.clock() - timedelta(days=400)
             outcomes = [
                 PromiseOutcome(
                     p.ref,
@@ -61,6 +63,14 @@ class Reports:
                 for p in await self.promises.since(since)
             ]
             await asyncio.to_thread(store.save_outcomes, self.engine, outcomes)
+        pruned = await asyncio.to_thread(store.prune, self.engine, since)
+        if pruned.lines or pruned.outcomes:
+            log.info(
+                "reports: deleted %d queue_log line(s), %d promise outcome(s) older than %d days",
+                pruned.lines,
+                pruned.outcomes,
+                self.keep.days,
+            )
         return done
 
     async def report(self, period: Period) -> Report:
@@ -70,7 +80,7 @@ class Reports:
         if self.promises is not None:
             callbacks = frozenset(
                 p.call_id
-                for p in await self.promises.since(self.clock() - timedelta(days=400))
+                for p in await self.promises.since(self.clock() - self.keep)
                 if p.kind is PromiseKind.CALLBACK and p.call_id
             )
         return figures(

@@ -136,6 +136,21 @@ def lines(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    lines: int
+    outcomes: int
+
+
+def prune(engine: Engine, before: datetime) -> Pruned:
+    """Retention: delete queue_log lines timed before `before`, and the outcomes of promises
+    registered before it. The read positions stay, so nothing is read in again."""
+    with engine.begin() as c:
+        lines = c.execute(delete(queue_log).where(queue_log.c.time < int(before.timestamp())))
+        outcomes = c.execute(delete(promise_outcome).where(promise_outcome.c.requested_at < before))
+    return Pruned(lines.rowcount, outcomes.rowcount)
+
+
 def save_outcomes(engine: Engine, outcomes: Iterable[PromiseOutcome]) -> int:
     rows = [
         {

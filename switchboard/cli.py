@@ -245,6 +245,7 @@ def check_config(
             typer.echo(f"levels from {loop_id}: {chain} -> callback offer")
         for line in service_lines(settings):
             typer.echo(line)
+    typer.echo(retention_line(settings))
     sounds_dir = sounds or Path("/var/lib/asterisk/sounds")
     if settings.ivr is not None and sounds_dir.is_dir():
         from provision.sounds import describe_missing, missing
@@ -260,6 +261,17 @@ def check_config(
     errors = preflight.data_paths(settings)
     if errors:
         _fail(*(f"{path}: {f}" for f in errors))
+
+
+def retention_line(settings: Settings) -> str:
+    """How long personal and report data are kept (docs/reports.md, docs/promises.md)."""
+    p = settings.promises
+    done = f"done callbacks and inquiries kept {p.keep_days} days (store and Redis expiry)"
+    if settings.reports is None:
+        return f"retention: {done}; no reports store"
+    return (
+        f"retention: {done}; reports (queue_log lines, outcomes) {settings.reports.keep_days} days"
+    )
 
 
 def service_lines(settings: Settings) -> list[str]:
@@ -359,6 +371,30 @@ def recordings_command(
         return
     for r in rec.recordings(directory):
         typer.echo(f"{r.name}  {r.size} bytes")
+
+
+@app.command("reports-prune")
+def reports_prune(
+    config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
+) -> None:
+    """Apply the reports' retention now (the engine also does on every read-on)."""
+    from datetime import UTC, datetime, timedelta
+
+    from reports import store
+
+    settings = _load(config)
+    if settings.reports is None:
+        _fail("the config has no reports: section")
+    keep = settings.reports.keep_days
+    engine = store.connect(settings.reports_database())
+    try:
+        gone = store.prune(engine, datetime.now(UTC) - timedelta(days=keep))
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"deleted {gone.lines} queue_log line(s) and {gone.outcomes} promise outcome(s) "
+        f"older than {keep} days"
+    )
 
 
 @app.command("asterisk-config")

@@ -295,6 +295,7 @@ class Engine:
             promises=self.callbacks,
             loop_of_queue={loop.queue: loop.id for loop in self.settings.roster.loops},
             service_level_s=self.settings.ivr_config.service_level_s,
+            keep_days=r.keep_days,
         )
 
     async def _publish_statuses(self, every_s: float = 2.0) -> None:

@@ -172,6 +172,8 @@ MEANINGS: dict[str, str] = {
     "host, or mount the log).",
     "reports.every_s": "How often the file is read on.",
     "reports.role": "The role an agent needs to see /reports and the CSV.",
+    "reports.keep_days": "queue_log lines and promise outcomes older than this are deleted "
+    "(every read-on; `switchboard reports-prune`).",
     "promises.mail.host": "SMTP server that takes mail for the department inboxes.",
     "promises.mail.port": "Its port (25, or 587 with STARTTLS).",
     "promises.mail.starttls": "Upgrade the connection with STARTTLS before sending.",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +29,7 @@ from ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR, OFFER, loop_context
 from pbxsim.ivr import CallerScript, IvrPlayer
 from pbxsim.pbx import AgentBehaviour, Pbx
 from reports import store
+from reports.export import to_csv
 from reports.figures import Period, figures
 from switchboard.config import parse_config
 from tests.pbxsim.test_queue_log import LAYOUT
@@ -189,6 +191,8 @@ async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
     assert {a: (f.answered, f.talk_s) for (_, a), f in report.agents.items()} == {
         a: (len(t), sum(t)) for a, t in talks.items()
     }
+
+    assert not re.search(r"\+47[0-9]", to_csv(report))  # no caller's number in the export
 
     # The spell really had every ending the figures tell apart, or the check proves little.
     endings = {k for q in pbx.queues.values() for k, v in q.outcomes.items() if v}
