@@ -2,16 +2,22 @@
 
 Keys: `sb:promise:<ref>` (hash), `sb:promises:open` (sorted set, score = due epoch),
 `sb:promises:all` (sorted set, score = registration epoch: reports and retention),
+`sb:promises:done` (sorted set, score = epoch it was done: retention reads only these),
 `sb:promises:member:<member id>` and `sb:promises:caller:<keyed hash of the number>`
 (sets of refs: a caller's history without the number in clear). Adding and every change
 are one Lua script each, so a promise is stored whole or not at all.
+
+Retention: the leading engine's pass (`purge`) deletes a done promise `keep_days` after
+it was done, with every index entry. Redis enforces it too: a done promise's hash expires
+`EXPIRY_GRACE` after that, so nothing personal outlives the retention by more than a week
+even when no engine runs; index entries left by such an expiry are dropped when read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -24,6 +30,8 @@ from routing.sealing import Sealer
 PREFIX = "sb:promise:"
 OPEN_SET = "sb:promises:open"
 ALL_SET = "sb:promises:all"
+DONE_SET = "sb:promises:done"
+EXPIRY_GRACE = timedelta(days=7)  # the pass deletes first; Redis's own expiry is the net
 MEMBER_INDEX = "sb:promises:member:"
 SEALED_FIELDS = ("number", "outcome", "note", "steps")  # what `switchboard re-key` re-seals
 CALLER_INDEX = "sb:promises:caller:"
@@ -40,14 +48,17 @@ if KEYS[5] ~= '' then redis.call('sadd', KEYS[5], ARGV[1]) end
 return 1
 """
 
-# KEYS: hash, open set. ARGV: ref, expected version, done (1/0), due score, field pairs...
+# KEYS: hash, open set, done set.
+# ARGV: ref, expected version, done (1/0), due score, done score, expire at (ms), fields...
 _SWAP = """
 local version = redis.call('hget', KEYS[1], 'version')
 if not version then return -1 end
 if version ~= ARGV[2] then return 0 end
-redis.call('hset', KEYS[1], unpack(ARGV, 5))
+redis.call('hset', KEYS[1], unpack(ARGV, 7))
 if ARGV[3] == '1' then
   redis.call('zrem', KEYS[2], ARGV[1])
+  redis.call('zadd', KEYS[3], ARGV[5], ARGV[1])
+  redis.call('pexpireat', KEYS[1], ARGV[6])
 else
   redis.call('zadd', KEYS[2], ARGV[4], ARGV[1])
 end
@@ -64,9 +75,14 @@ def _text(h: Mapping[Any, Any]) -> dict[str, str]:
 
 
 class RedisPromiseStore:
-    def __init__(self, redis: Redis, sealer: Sealer) -> None:
+    def __init__(self, redis: Redis, sealer: Sealer, keep_days: int = 400) -> None:
         self.redis = redis
         self.sealer = sealer
+        self.keep = timedelta(days=keep_days)  # promises.keep_days
+        self._dated = False  # done promises of an older version have their expiry set
+
+    def _expires_at_ms(self, done_at: datetime) -> int:
+        return int((done_at + self.keep + EXPIRY_GRACE).timestamp() * 1000)
 
     def _caller_index(self, number: str) -> str:
         key = caller_key(number) if number else ""
@@ -107,16 +123,20 @@ class RedisPromiseStore:
     async def swap(self, before: Promise, after: Promise) -> Promise | None:
         stored = replace(after, version=before.version + 1)
         flat = [x for pair in codec.fields(stored, self.sealer).items() for x in pair]
-        done = "1" if after.status is PromiseStatus.DONE else "0"
+        is_done = after.status is PromiseStatus.DONE
+        done_at = after.handled_at or after.due
         result = await self.redis.eval(
             _SWAP,
-            2,
+            3,
             PREFIX + before.ref,
             OPEN_SET,
+            DONE_SET,
             before.ref,
             str(before.version),
-            done,
+            "1" if is_done else "0",
             codec.ts(after.due),
+            codec.ts(done_at),
+            str(self._expires_at_ms(done_at)),
             *flat,
         )
         if result == -1:
@@ -129,24 +149,51 @@ class RedisPromiseStore:
             keys.append(caller)
         if not keys:
             return []
-        refs = await self.redis.sunion(keys)
-        found = await self._many(sorted(_str(r) for r in refs))
+        refs = sorted(_str(r) for r in await self.redis.sunion(keys))
+        found = await self._many(refs)
+        if gone := set(refs) - {p.ref for p in found}:  # expired by Redis: drop the entries
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.srem(key, *gone)
+                pipe.zrem(ALL_SET, *gone)
+                pipe.zrem(DONE_SET, *gone)
+                await pipe.execute()
         return sorted(found, key=lambda p: p.requested_at, reverse=True)
 
     async def since(self, start: datetime) -> list[Promise]:
         return await self._many(await self.redis.zrangebyscore(ALL_SET, start.timestamp(), "+inf"))
 
-    async def purge(self, done_before: datetime) -> int:
-        gone = 0
+    async def _date_older_ones(self) -> None:
+        """Done promises stored before `sb:promises:done` existed: listed and given their
+        expiry, once per process (the only pass that reads every promise)."""
         for p in await self._many(await self.redis.zrange(ALL_SET, 0, -1)):
             if p.status is not PromiseStatus.DONE or not p.handled_at:
                 continue
-            if p.handled_at >= done_before:
-                continue
+            if await self.redis.zscore(DONE_SET, p.ref) is None:
+                await self.redis.zadd(DONE_SET, {p.ref: p.handled_at.timestamp()})
+                await self.redis.pexpireat(PREFIX + p.ref, self._expires_at_ms(p.handled_at))
+        self._dated = True
+
+    async def purge(self, done_before: datetime) -> int:
+        """Delete promises done before `done_before`, reading only those (`sb:promises:done`)."""
+        if not self._dated:
+            await self._date_older_ones()
+        refs = [
+            _str(r)
+            for r in await self.redis.zrangebyscore(DONE_SET, "-inf", f"({done_before.timestamp()}")
+        ]
+        found = {p.ref: p for p in await self._many(refs)}
+        gone = 0
+        for ref in refs:
+            p = found.get(ref)
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.delete(PREFIX + p.ref)
-                pipe.zrem(ALL_SET, p.ref)
-                pipe.zrem(OPEN_SET, p.ref)
+                pipe.delete(PREFIX + ref)
+                pipe.zrem(ALL_SET, ref)
+                pipe.zrem(OPEN_SET, ref)
+                pipe.zrem(DONE_SET, ref)
+                if p is None:  # Redis expired it already; history() drops its index entries
+                    await pipe.execute()
+                    continue
                 if p.member_id:
                     pipe.srem(MEMBER_INDEX + p.member_id, p.ref)
                 if caller := self._caller_index(p.number):

@@ -636,7 +636,9 @@ def production_engine(
     else:
         redis = redis_client(settings.redis, environ)
         store = RedisPromiseStore(
-            redis, Sealer(read(settings.redis.data_key_env, environ).encode())
+            redis,
+            Sealer(read(settings.redis.data_key_env, environ).encode()),
+            keep_days=settings.promises.keep_days,
         )
         holder = holder or f"{socket.gethostname()}:{os.getpid()}"
         # Behind sentinels, a lease counts once a replica has it (see ops.lease).
