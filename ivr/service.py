@@ -45,6 +45,7 @@ class LoopService:
     autopause_after: int = 0  # calls rung out in a row before a pause (0: never)
     keep_place: bool = True  # a moved caller keeps their place by original call time
     when_all_in_meetings: WhenAllInMeetings = WhenAllInMeetings.WAIT
+    heads_up_s: int = 0  # no new calls this long before a member's meeting (0: off)
 
 
 def describe(service: LoopService) -> str:
@@ -68,4 +69,9 @@ def describe(service: LoopService) -> str:
         "moved callers keep their place" if service.keep_place else "moved callers queue last"
     )
     parts.append(f"all in meetings: {service.when_all_in_meetings.value}")
+    parts.append(
+        f"no new calls {service.heads_up_s // 60} min before a member's meeting"
+        if service.heads_up_s
+        else "heads-up before meetings: off"
+    )
     return "; ".join(parts)

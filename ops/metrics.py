@@ -43,13 +43,17 @@ _BUSY = frozenset({DeviceStatus.INUSE, DeviceStatus.BUSY, DeviceStatus.RINGING,
                    DeviceStatus.RINGINUSE, DeviceStatus.ONHOLD})  # fmt: skip
 
 
+# Pauses the calendar makes: the meeting itself, and the heads-up before it.
+_CALENDAR = frozenset({PauseReason.MEETING.wire, PauseReason.HEADS_UP.wire})
+
+
 def agent_state(member: MemberState | None, manual: ManualStatus | None) -> AgentState:
     """One agent's state in one loop, as the wallboard and the metrics count it."""
     if member is None or manual is ManualStatus.LEAVE:
         return AgentState.LOGGED_OUT
     if member.paused:
         # A pause the agent chose on the screen is a pause by hand, though the engine sent it.
-        meeting = member.paused_reason == PauseReason.MEETING.wire
+        meeting = member.paused_reason in _CALENDAR
         return AgentState.PAUSED_CALENDAR if meeting else AgentState.PAUSED_BY_HAND
     if member.in_call or member.status in _BUSY:
         return AgentState.IN_CALL

@@ -16,7 +16,7 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from presence.busy import BusyInterval, merge
@@ -78,9 +78,13 @@ class BoundaryIndex(Generic[K]):
             heapq.heapify(self._heap)
 
 
-def moments(intervals: Sequence[BusyInterval]) -> list[datetime]:
-    """Every start and end: when being busy may begin or stop."""
-    return [t for i in intervals for t in (i.start, i.end)]
+def moments(intervals: Sequence[BusyInterval], leads: Iterable[timedelta] = ()) -> list[datetime]:
+    """Every start and end: when being busy may begin or stop; and each start less each
+    heads-up lead, when a loop stops offering calls before a meeting."""
+    found = [t for i in intervals for t in (i.start, i.end)]
+    for lead in leads:
+        found += [i.start - lead for i in intervals]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,15 @@ class MeetingCache:
             intervals, merged, starts, meeting, valid_from, valid_until
         )
         return meeting
+
+    def upcoming(
+        self, agent_id: str, intervals: Sequence[BusyInterval], now: datetime
+    ) -> BusyInterval | None:
+        """The first merged busy interval starting after `now` (for a heads-up)."""
+        self.meeting(agent_id, intervals, now)  # the merged list, computed once per change
+        v = self._verdicts[agent_id]
+        i = bisect_right(v.starts, now.timestamp())
+        return v.merged[i] if i < len(v.merged) else None
 
     def forget(self, agent_id: str) -> None:
         self._verdicts.pop(agent_id, None)

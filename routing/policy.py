@@ -1,5 +1,5 @@
 """The decision: desired member state = f(roster, manual status, busy intervals, overrides,
-clock).
+clock, policy).
 
 Pure: no I/O, and the clock is a parameter. An override ("back early") is a person's own
 word against the calendar: they unpaused themself, or said "available" on the screen, in
@@ -8,12 +8,13 @@ the middle of a meeting, so that meeting no longer pauses them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from presence.busy import BusyInterval, busy_at, next_boundary
+from presence.busy import BusyInterval, busy_at, merge, next_boundary
 from routing.boundaries import MeetingCache
 from routing.roster import Roster
 
@@ -24,6 +25,7 @@ class PauseReason(StrEnum):
     """Why the engine pauses someone; only these pauses are the engine's to undo."""
 
     MEETING = "meeting"  # the calendar says busy
+    HEADS_UP = "heads-up"  # a meeting starts soon: no new calls (loops' heads_up_min)
     # Set by the agent on the screen (the engine pauses on their behalf, so it may lift it).
     LUNCH = "lunch"
     BREAK = "break"
@@ -74,7 +76,7 @@ class DesiredMember:
     state_interface: str
     logged_in: bool
     pause: PauseReason | None = None
-    until: datetime | None = None  # end of the busy interval behind the pause
+    until: datetime | None = None  # meeting: its end; heads-up: its start ("meeting at")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -100,6 +102,43 @@ def in_meeting(
     return meeting
 
 
+def next_meeting(
+    agent_id: str,
+    busy: Mapping[str, Sequence[BusyInterval]],
+    now: datetime,
+    meetings: MeetingCache | None = None,
+) -> BusyInterval | None:
+    """The agent's first (merged) busy interval that starts after `now`."""
+    spans = busy.get(agent_id, ())
+    if meetings is not None:
+        return meetings.upcoming(agent_id, spans, now)
+    merged = merge(spans)
+    i = bisect_right([m.start for m in merged], now)
+    return merged[i] if i < len(merged) else None
+
+
+def heads_up(
+    agent_id: str,
+    busy: Mapping[str, Sequence[BusyInterval]],
+    back_early: Mapping[str, datetime],
+    now: datetime,
+    lead: timedelta,
+    meetings: MeetingCache | None = None,
+) -> BusyInterval | None:
+    """The meeting starting within `lead`, for which no new calls are offered now.
+
+    None when the person said they are available (an override still running): their own
+    word wins over the calendar, the heads-up too.
+    """
+    upcoming = next_meeting(agent_id, busy, now, meetings)
+    if upcoming is None or upcoming.start - now > lead:
+        return None
+    until = back_early.get(agent_id)
+    if until is not None and now < until:
+        return None
+    return upcoming
+
+
 def back_early_until(
     agent_id: str,
     was_paused_reason: str | None,
@@ -112,9 +151,15 @@ def back_early_until(
 
     It is when the engine had them paused for a meeting, the unpause is not the engine's
     own (its reason is not ours: phone, CLI, another tool), and the calendar still says
-    busy: the override then lasts to the end of that busy interval.
+    busy: the override then lasts to the end of that busy interval. Unpaused in a heads-up
+    before a meeting: to the meeting's start (the meeting itself still pauses them).
     """
-    if was_paused_reason != PauseReason.MEETING.wire or now_paused or is_own_reason(now_reason):
+    if now_paused or is_own_reason(now_reason):
+        return None
+    if was_paused_reason == PauseReason.HEADS_UP.wire:
+        upcoming = next_meeting(agent_id, busy, now)
+        return upcoming.start if upcoming is not None else None
+    if was_paused_reason != PauseReason.MEETING.wire:
         return None
     meeting = busy_at(busy.get(agent_id, ()), now)
     return meeting.end if meeting is not None else None
@@ -130,8 +175,12 @@ def desired_members(
     *,
     agents: Collection[str] | None = None,
     meetings: MeetingCache | None = None,
+    leads: Mapping[str, timedelta] | None = None,  # queue -> heads-up before a meeting
 ) -> dict[tuple[str, str], DesiredMember]:
     """Every (queue, interface) the roster covers, with its desired login and pause.
+
+    With `leads`, a loop stops offering new calls that long before a member's meeting
+    (a pause, which leaves a call in progress alone: app_queue only stops ringing them).
 
     With `agents`, only the memberships of those agents (and of any agent sharing an
     interface with them), each exactly as in the full answer: the router asks for the
@@ -144,9 +193,15 @@ def desired_members(
         status = manual.get(agent.id, ManualStatus.AVAILABLE)
         on_leave = status is ManualStatus.LEAVE
         # The agent's own pause wins over the calendar: they said why they are away.
-        meeting = (
-            None if on_leave or status.pause else in_meeting(agent.id, busy, early, now, meetings)
+        free = not on_leave and status.pause is None
+        meeting = in_meeting(agent.id, busy, early, now, meetings) if free else None
+        lead = leads.get(loop.queue) if leads else None
+        soon = (
+            heads_up(agent.id, busy, early, now, lead, meetings)
+            if free and meeting is None and lead
+            else None
         )
+        until = meeting.end if meeting else (soon.start if soon else None)
         member = DesiredMember(
             agent_id=agent.id,
             queue=loop.queue,
@@ -154,15 +209,22 @@ def desired_members(
             name=agent.name,
             state_interface=agent.state_interface,
             logged_in=not on_leave,
-            pause=status.pause or (PauseReason.MEETING if meeting else None),
-            until=(meeting.end.astimezone(zone) if zone else meeting.end) if meeting else None,
+            pause=status.pause
+            or (PauseReason.MEETING if meeting else PauseReason.HEADS_UP if soon else None),
+            until=(until.astimezone(zone) if zone else until) if until else None,
         )
         desired[member.key] = member
     return desired
 
 
 def next_decision_time(
-    busy: Mapping[str, Sequence[BusyInterval]], now: datetime
+    busy: Mapping[str, Sequence[BusyInterval]],
+    now: datetime,
+    leads: Collection[timedelta] = (),
 ) -> datetime | None:
-    """When the desired state may next change on its own: the next meeting start or end."""
-    return next_boundary((i for spans in busy.values() for i in spans), now)
+    """When the desired state may next change on its own: the next meeting start or end,
+    or a heads-up before a start."""
+    intervals = [i for spans in busy.values() for i in spans]
+    found = next_boundary(intervals, now)
+    early = [i.start - lead for i in intervals for lead in leads if i.start - lead > now]
+    return min([t for t in (found, *early) if t is not None], default=None)

@@ -102,6 +102,8 @@ def _why(member: DesiredMember) -> str:
     until = f" until {member.until:%H:%M:%S %z}" if member.until else ""
     if member.pause is PauseReason.MEETING:
         return f"calendar says busy{until}"
+    if member.pause is PauseReason.HEADS_UP and member.until:
+        return f"meeting at {member.until:%H:%M %z}: no new calls before it"
     return f"paused themself on the screen ({member.pause})"
 
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from ivr.plan import IvrPlan
 from presence.busy import BusyInterval, busy_at
@@ -40,8 +40,10 @@ from routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
 from routing.policy import (
     RESUME_REASON,
     ManualStatus,
+    PauseReason,
     back_early_until,
     desired_members,
+    heads_up,
     is_own_reason,
     next_decision_time,
 )
@@ -118,6 +120,7 @@ class Router:
         incremental: bool = True,  # False only to measure the full-recompute design against
         window: int = 64,  # AMI actions outstanding at once
         presence_check_s: float = 5.0,  # re-read calendars this often even when not told
+        leads: Mapping[str, timedelta] | None = None,  # queue -> heads-up (default: the plan's)
     ) -> None:
         self.zone = zone
         self.incremental = incremental
@@ -157,6 +160,16 @@ class Router:
         self.calls = CallBook()
         # After a call: the loops' follow-up pauses (agent id -> end) and ring-outs in a row.
         self.services = {r.queue: r.service for r in ivr.routes.values()} if ivr else {}
+        # The loops that stop offering calls before a member's meeting, and how long before.
+        self.leads = (
+            dict(leads)
+            if leads is not None
+            else {
+                queue: timedelta(seconds=svc.heads_up_s)
+                for queue, svc in self.services.items()
+                if svc.heads_up_s
+            }
+        )
         self.follow_ups: dict[str, datetime] = {}
         self.ring_outs: dict[str, int] = {}
         self._autopause_due: set[str] = set()
@@ -216,16 +229,33 @@ class Router:
             self._lift_autopause.add(agent_id)
             self.ring_outs[agent_id] = 0
             now = self.clock()
-            meeting = busy_at(self.presence.busy_intervals().get(agent_id, ()), now)
+            busy = self.presence.busy_intervals()
+            meeting = busy_at(busy.get(agent_id, ()), now)
             if meeting is not None:
                 self._came_back_early(agent_id, meeting.end, "said available on the screen")
+            elif (soon := self._heads_up(agent_id, busy, now)) is not None:
+                self._came_back_early(
+                    agent_id, soon.start, "said available on the screen", "a heads-up"
+                )
         self.wake()
 
     def local(self, moment: datetime) -> datetime:
         """A moment in the office's time zone (log lines say times as the office reads them)."""
         return moment.astimezone(self.zone) if self.zone else moment.astimezone()
 
-    def _came_back_early(self, agent_id: str, until: datetime, how: str) -> None:
+    def _heads_up(
+        self, agent_id: str, busy: Mapping[str, Sequence[BusyInterval]], now: datetime
+    ) -> BusyInterval | None:
+        """The meeting one of the agent's loops gives a heads-up for now, if any."""
+        leads = [self.leads[loop.queue] for loop in self.roster.loops_of(agent_id)
+                 if loop.queue in self.leads]  # fmt: skip
+        if not leads:
+            return None
+        return heads_up(agent_id, busy, self.back_early, now, max(leads))
+
+    def _came_back_early(
+        self, agent_id: str, until: datetime, how: str, what: str = "a meeting"
+    ) -> None:
         if self.back_early.get(agent_id) == until:
             return
         self.back_early[agent_id] = until
@@ -234,8 +264,9 @@ class Router:
         self._index_agent(agent_id, self.clock())
         name = self.roster.agents[agent_id].name if agent_id in self.roster.agents else agent_id
         log.info(
-            "%s is back early from a meeting, until %s (%s): the engine leaves them available",
+            "%s is back early from %s, until %s (%s): the engine leaves them available",
             name,
+            what,
             f"{self.local(until):%H:%M %z}",
             how,
         )
@@ -259,7 +290,8 @@ class Router:
         )
         if until is None:
             return False
-        self._came_back_early(agent.id, until, f"unpaused in {event.queue} by hand")
+        what = "a heads-up" if was.paused_reason == PauseReason.HEADS_UP.wire else "a meeting"
+        self._came_back_early(agent.id, until, f"unpaused in {event.queue} by hand", what)
         return True
 
     # --- input -----------------------------------------------------------------------
@@ -365,7 +397,9 @@ class Router:
                 times.append(boundary_at)
             times.append(self._presence_read_at + self.presence_check_s)
         elif self.boundary_wakeups:
-            boundary = next_decision_time(self.presence.busy_intervals(), now)
+            boundary = next_decision_time(
+                self.presence.busy_intervals(), now, set(self.leads.values())
+            )
             if boundary is not None:
                 times.append(boundary.timestamp())
         if self.ivr is not None and (due := self.ivr.next_wake()) is not None:
@@ -449,7 +483,13 @@ class Router:
         if not self.incremental:
             busy = self.presence.busy_intervals()
             desired = desired_members(
-                self.roster, self.manual, busy, now, self.back_early, self.zone or now.tzinfo
+                self.roster,
+                self.manual,
+                busy,
+                now,
+                self.back_early,
+                self.zone or now.tzinfo,
+                leads=self.leads,
             )
             return plan(desired, self.state.members(), self.owned)
         self._read_presence(now)
@@ -468,6 +508,7 @@ class Router:
                 self.back_early,
                 self.zone or now.tzinfo,
                 meetings=self.meetings,
+                leads=self.leads,
             )
             self.decided += len(desired)
             return plan(desired, self.state.members(), self.owned)
@@ -483,6 +524,7 @@ class Router:
             self.zone or now.tzinfo,
             agents=agents,
             meetings=self.meetings,
+            leads=self.leads,
         )
         self.decided += len(desired)
         keys = desired.keys() | todo.keys
@@ -516,7 +558,9 @@ class Router:
 
     def _index_agent(self, agent_id: str, now: datetime) -> None:
         """Put the agent's next moments of change (meetings, a back-early end) in the heap."""
-        times = moments(self._busy.get(agent_id, ()))
+        leads = {self.leads[loop.queue] for loop in self.roster.loops_of(agent_id)
+                 if loop.queue in self.leads}  # fmt: skip
+        times = moments(self._busy.get(agent_id, ()), leads)
         for until in (self.back_early.get(agent_id), self.follow_ups.get(agent_id)):
             if until is not None:
                 times.append(until)

@@ -8,24 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from ivr.service import AUTOPAUSE_REASON
 from ops.metrics import AgentState, agent_state
-from presence.busy import BusyInterval, busy_at
+from presence.busy import BusyInterval, busy_at, merge
 from routing.policy import ManualStatus, PauseReason
 from routing.queue_state import QueueState
 from routing.roster import Agent, Roster
 
 MEETING = PauseReason.MEETING.wire
+HEADS_UP = PauseReason.HEADS_UP.wire
 
 
 class Presence(StrEnum):
     FREE = "free"
     IN_CALL = "in a call"
     MEETING = "in a meeting"
+    HEADS_UP = "before a meeting"  # no new calls: the loop's heads-up before a meeting
     PAUSED = "paused"
     LEAVE = "on leave"
     LOGGED_OUT = "logged out"
@@ -70,6 +72,11 @@ def board(
             presence = Presence.IN_CALL
         elif status.pause is not None:
             presence, detail = Presence.PAUSED, status.value
+        elif AgentState.PAUSED_CALENDAR in states and all(
+            m.paused_reason == HEADS_UP for m in members if m.paused
+        ):
+            presence = Presence.HEADS_UP
+            detail = _meeting_at(busy.get(agent.id, ()), now, zone)
         elif AgentState.PAUSED_CALENDAR in states:
             meeting = busy_at(busy.get(agent.id, ()), now)
             presence = Presence.MEETING
@@ -84,8 +91,19 @@ def board(
         until = (back_early or {}).get(agent.id)
         if presence in (Presence.FREE, Presence.IN_CALL) and until is not None and now < until:
             detail = f"back early from a meeting, until {until.astimezone(zone):%H:%M}"
+        elif presence in (Presence.FREE, Presence.IN_CALL) and not detail:
+            # Colleagues see who is free now and for how long (with or without a heads-up).
+            detail = _meeting_at(busy.get(agent.id, ()), now, zone)
         rows.append(BoardRow(agent.id, agent.name, presence, detail, phone_pause))
     return rows
+
+
+def _meeting_at(spans: Sequence[BusyInterval], now: datetime, zone: ZoneInfo) -> str:
+    """ "meeting at 11:00" for the next meeting that starts later today (office time)."""
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=zone)
+    upcoming = [m.start for m in merge(spans) if now < m.start < midnight]
+    return f"meeting at {min(upcoming).astimezone(zone):%H:%M}" if upcoming else ""
 
 
 def loop_notes(

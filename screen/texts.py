@@ -171,6 +171,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^a (.*) request cannot change anything here$", "en forespørsel ({0}) kan ikke endre "
          "noe her"),
         (r"^until (\d\d:\d\d)$", "til {0}"),
+        (r"^meeting at (\d\d:\d\d)$", "møte kl. {0}"),
         (r"^back early from a meeting, until (\d\d:\d\d)$", "tilbake tidlig fra møte, til {0}"),
         (r"^by hand: (.*)$", "satt på telefonen: {0}"),
         (r"^all-day event on (\w+ \d\d \w+) is ignored: write it with clock times \(e\.g\. "

@@ -105,6 +105,7 @@ class PresenceConfig(_Strict):
     stale_after_s: float = Field(default=900.0, ge=10, le=86400)
     tentative_is_busy: bool = True
     subject_codes: SubjectCodesConfig = SubjectCodesConfig()  # "MØT:", ";" (docs/craft.md)
+    heads_up_min: int = Field(default=0, ge=0, le=60)  # every loop's, unless it sets its own
     caldav_username: str = "switchboard"
     caldav_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
     graph_tenant: str | None = None
@@ -184,6 +185,7 @@ class LoopConfig(_Strict):
     autopause_after: int = Field(0, ge=0, le=10)  # calls rung out in a row before a pause
     keep_place: bool = True  # moved callers keep their place by original call time
     when_all_in_meetings: Literal["wait", "move_on"] = "wait"
+    heads_up_min: int | None = Field(None, ge=0, le=60)  # null: presence.heads_up_min
 
     @model_validator(mode="after")
     def _has_members(self) -> LoopConfig:
@@ -576,7 +578,7 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
             lc.wait_s,
             lc.overflow_to,
             lc.unstaffed_after_s,
-            _service(lc),
+            _service(lc, config.presence.heads_up_min),
         )
         for lc in config.loops
     }
@@ -645,7 +647,7 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
     )
 
 
-def _service(lc: LoopConfig) -> LoopService:
+def _service(lc: LoopConfig, heads_up_min: int) -> LoopService:
     a = lc.announce
     return LoopService(
         wrapup_s=lc.wrapup_s,
@@ -656,6 +658,7 @@ def _service(lc: LoopConfig) -> LoopService:
         autopause_after=lc.autopause_after,
         keep_place=lc.keep_place,
         when_all_in_meetings=WhenAllInMeetings(lc.when_all_in_meetings),
+        heads_up_s=60 * (heads_up_min if lc.heads_up_min is None else lc.heads_up_min),
     )
 
 

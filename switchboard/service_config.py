@@ -112,6 +112,10 @@ MEANINGS: dict[str, str] = {
     "later (QUEUE_PRIO by original call time).",
     "loops[].when_all_in_meetings": "When every member is in a meeting: `wait` (the unstaffed "
     "rule applies as always) or `move_on` (waiting callers move on at once).",
+    "loops[].heads_up_min": "Stop offering this loop's calls this many minutes before a "
+    "member's meeting (a call in progress goes on); null: `presence.heads_up_min`.",
+    "presence.heads_up_min": "The heads-up before meetings for every loop that sets none; 0: "
+    "off (the board still shows the next meeting).",
     "ivr.feature_codes.enabled": "Generate the phone feature codes (context `sb-features`).",
     "ivr.feature_codes.pause": "Code that pauses the person in every loop: their own pause, "
     "never lifted by the engine.",

@@ -23,6 +23,7 @@ const NORWEGIAN = {
   "free": "ledig",
   "in a call": "i samtale",
   "in a meeting": "i møte",
+  "before a meeting": "før møte",
   "paused": "pause",
   "on leave": "fri/permisjon",
   "logged out": "logget av",

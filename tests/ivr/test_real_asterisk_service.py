@@ -11,12 +11,13 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from presence.busy import BusyInterval
 from presence.source import InMemoryPresence
 from promises.store import MemoryPromiseStore
 from routing.ami.actions import Action
@@ -61,12 +62,20 @@ agents:
   - {id: one, name: Agent One, interface: Local/agent1@agents/n, status: ONE_STATUS}
   - {id: three, name: Agent Three, interface: Local/agent3@agents/n, status: THREE_STATUS}
   - {id: deaf, name: Agent Deaf, interface: Local/deaf1@deaf/n}
+  - {id: long, name: Agent Long, interface: Local/long1@longtalk/n}
 """.replace("ALWAYS", ALWAYS)
 # An agent whose phone rings and is never picked up.
 DEAF = """
 [deaf]
 exten => _deaf.,1,Ringing()
  same => n,Wait(120)
+
+[longtalk]
+exten => long1,1,Ringing()
+ same => n,Wait(1)
+ same => n,Answer()
+ same => n,Wait(14)
+ same => n,Hangup()
 """
 
 
@@ -123,13 +132,23 @@ class Lab:
 
 
 @contextlib.asynccontextmanager
-async def lab(config: Settings, members: int) -> AsyncIterator[Lab]:
+async def lab(
+    config: Settings,
+    members: int,
+    presence: InMemoryPresence | None = None,
+    leads: dict[str, timedelta] | None = None,  # heads-up in seconds, not the config's minutes
+) -> AsyncIterator[Lab]:
     files = dict(settings_files(config))
     files["extensions.conf"] += DEAF
     with real_asterisk(files, SECRET) as port:
         now = lambda: datetime.now(OSLO)  # noqa: E731
         router = Router(
-            config.roster, InMemoryPresence(), now, ivr=config.ivr, callbacks=MemoryPromiseStore()
+            config.roster,
+            presence or InMemoryPresence(),
+            now,
+            ivr=config.ivr,
+            callbacks=MemoryPromiseStore(),
+            leads=leads,
         )
         for agent_id, status in config.manual.items():
             router.set_manual_status(agent_id, status)
@@ -255,3 +274,45 @@ async def test_in_real_asterisk_the_follow_up_pause_returns_by_itself() -> None:
         lifted = next(t for t, e in r.of(QueueMemberPause) if e.queue == "loop1" and not e.paused)
         assert pauses(True)[0] - done_at < 2  # paused as the call ended
         assert 5.5 <= lifted - done_at <= 9  # and back when the follow-up time was over
+
+
+async def test_in_real_asterisk_the_heads_up_stops_new_calls_not_the_call_in_progress() -> None:
+    # Agent Long answers and talks 14 s; the meeting starts 20 s after the first call (which
+    # reaches the queue in about 5 s), with a heads-up 8 s before it: the pause comes
+    # mid-call, and the call goes on to its own end.
+    presence = InMemoryPresence()
+    config = settings(loop1="wait_s: 120, heads_up_min: 1", one="long")
+    assert config.ivr is not None
+    assert config.ivr.routes["loop1"].service.heads_up_s == 60  # the config's own lead
+    leads = {"loop1": timedelta(seconds=8)}  # the same rule, in seconds for a short test
+    async with lab(config, members=2, presence=presence, leads=leads) as r:
+        start = datetime.now(OSLO) + timedelta(seconds=20)  # once Asterisk is up
+        presence.set("long", [BusyInterval(start, start + timedelta(seconds=8))])
+        await r.call(d1="1", hold=30)
+        await eventually(lambda: r.of(AgentConnect), within=12)
+
+        def pauses(reason: str) -> list[tuple[float, QueueMemberPause]]:
+            return [
+                (t, e)
+                for t, e in r.of(QueueMemberPause)
+                if e.queue == "loop1" and e.paused and e.paused_reason == reason
+            ]
+
+        await eventually(lambda: pauses("switchboard:heads-up"), within=15)
+        wall = datetime.now(OSLO)
+        assert timedelta(seconds=6) <= start - wall <= timedelta(seconds=9)
+        assert not r.of(AgentComplete)  # mid-call: the call in progress is not touched
+        # A caller arriving in the heads-up is not offered to Agent Long.
+        await r.call(d1="1", hold=30)
+        await eventually(lambda: len(r.joins("loop1")) == 2, within=15)
+        await eventually(lambda: r.of(AgentComplete), within=15)
+        [(_, done)] = r.of(AgentComplete)
+        assert done.talk_time_s >= 13  # the whole call, to its own end
+        await eventually(lambda: pauses("switchboard:meeting"), within=15)
+        assert datetime.now(OSLO) >= start
+        assert len(r.of(AgentConnect)) == 1  # the second caller still waits
+        await eventually(
+            lambda: any(not e.paused for _, e in r.of(QueueMemberPause) if e.queue == "loop1"),
+            within=15,
+        )
+        await eventually(lambda: len(r.of(AgentConnect)) == 2, within=20)  # after the meeting

@@ -286,3 +286,22 @@ def test_a_calendar_code_that_is_both_busy_and_info_is_refused_with_its_line() -
         "sb.yaml:28: presence.subject_codes: prefix ';' is both a busy and an info code "
         "(fix: give each prefix one meaning: list it under busy or under info, not both)"
     ]
+
+
+def test_the_heads_up_is_off_by_default_global_in_presence_and_per_loop_overridable() -> None:
+    from switchboard.cli import service_lines
+
+    def leads(text: str) -> dict[str, int]:
+        plan = parse_config(text, "sb.yaml").ivr
+        assert plan is not None
+        return {loop: route.service.heads_up_s for loop, route in plan.routes.items()}
+
+    assert leads(GOOD) == {"loop1": 0, "loop3": 0}
+    with_global = GOOD + "presence: {heads_up_min: 5}\n"
+    assert leads(with_global) == {"loop1": 300, "loop3": 300}
+    own = with_global.replace("agents: [anne]\n", "agents: [anne]\n    heads_up_min: 0\n", 1)
+    assert leads(own) == {"loop1": 0, "loop3": 300}
+    lines = service_lines(parse_config(own, "sb.yaml"))
+    assert lines[0].endswith("; heads-up before meetings: off")
+    assert lines[1].endswith("; no new calls 5 min before a member's meeting")
+    assert problems(GOOD + "presence: {heads_up_min: 90}\n")[0].endswith("(fix: use 60 or less)")
