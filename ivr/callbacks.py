@@ -30,17 +30,23 @@ def from_astdb(
     working_days: int,
     loops: Collection[str] | None = None,  # the plan's loop ids (None: not checked)
 ) -> Promise:
-    """Read an AstDB entry `/sb-callback/<ref>` = `number|loop|epoch|uniqueid`.
+    """Read an AstDB entry `/sb-callback/<ref>` = `number|loop|epoch|uniqueid|first`.
 
-    AstDB is input, not truth (anyone with AMI write rights can put entries there): each
-    part must have the shape the dialplan gives it. Messages never quote the number.
+    `first` is the epoch the call began (SB_FIRST), so a caller moved on before asking keeps
+    their original call time; entries of an earlier dialplan have no `first`.
+
+        AstDB is input, not truth (anyone with AMI write rights can put entries there): each
+        part must have the shape the dialplan gives it. Messages never quote the number.
     """
     ref = key.rstrip("/").rsplit("/", 1)[-1]
     where = f"callback entry /sb-callback/{ref[:12]}"
     parts = value.split("|")
-    if not _REF.fullmatch(ref) or len(parts) != 4:
-        raise CallbackParseError(f"callback entry {key[:40]!r} is not number|loop|epoch|uniqueid")
-    number, loop, epoch, call_id = parts
+    if not _REF.fullmatch(ref) or len(parts) not in (4, 5):
+        raise CallbackParseError(
+            f"callback entry {key[:40]!r} is not number|loop|epoch|uniqueid|first"
+        )
+    number, loop, epoch, call_id = parts[:4]
+    first = parts[4] if len(parts) == 5 else ""
     if not _NUMBER.fullmatch(number):
         raise CallbackParseError(f"{where} has no valid phone number (8-15 digits)")
     if not _LOOP.fullmatch(loop) or (loops is not None and loop and loop not in loops):
@@ -49,7 +55,10 @@ def from_astdb(
         raise CallbackParseError(f"{where} has no valid request time")
     if not _UNIQUEID.fullmatch(call_id):
         raise CallbackParseError(f"{where} has no valid call id")
+    if first and (not first.isdigit() or len(first) > 11):
+        raise CallbackParseError(f"{where} has no valid first call time")
     requested = datetime.fromtimestamp(int(epoch), UTC)
+    called = datetime.fromtimestamp(int(first), UTC) if first else None
     return registered(
         Promise(
             ref=ref,
@@ -58,6 +67,7 @@ def from_astdb(
             requested_at=requested,
             due=callback_deadline(hours, requested, working_days),
             call_id=call_id,
+            first_called_at=called if called is not None and called < requested else None,
             kind=PromiseKind.CALLBACK,
         )
     )

@@ -377,7 +377,7 @@ def _callback(plan: IvrPlan) -> list[str]:
     s(f"GotoIf(${{DB_EXISTS({CALLBACK_FAMILY}/${{SB_CB_REF}})}}?store)")
     s(
         f"Set(DB({CALLBACK_FAMILY}/${{SB_CB_REF}})="
-        "${SB_CB_NUMBER}|${SB_LOOP}|${EPOCH}|${UNIQUEID})"
+        f"${{SB_CB_NUMBER}}|${{SB_LOOP}}|${{EPOCH}}|${{UNIQUEID}}|${{{FIRST_VAR}}})"
     )
     s(f"UserEvent({CALLBACK_EVENT},{CALLBACK_FIELDS})")
     for _ in range(2):  # said twice, so it can be written down

@@ -73,6 +73,7 @@ class CallRecord:
     recorded: bool = False  # MixMonitor would run: the caller said yes
     rating: str = ""
     heard: list[str] = field(default_factory=list)  # prompts played, "digits:NNNN" for SayDigits
+    first: int = 0  # SB_FIRST: the epoch the call began
 
 
 class IvrPlayer:
@@ -116,9 +117,9 @@ class IvrPlayer:
         """One caller from dialling in to hanging up."""
         ch = self.pbx.new_caller(number, name)
         ch.context, ch.language = MENU, "no"
-        record = CallRecord(ch.name, ch.uniqueid, steps=[MENU])
-        self.records.append(record)
         first = int(self.now())  # Set(__SB_FIRST=${EPOCH})
+        record = CallRecord(ch.name, ch.uniqueid, steps=[MENU], first=first)
+        self.records.append(record)
         await self._wait(PROMPT_S)
         if not self.is_open():
             await self._closed(ch, number, script, record)
@@ -366,7 +367,7 @@ class IvrPlayer:
         self.pbx.press(ch, "1")  # "press 1 if that is right"
         ref = self._new_ref()
         self.pbx.astdb[f"/{CALLBACK_FAMILY}/{ref}"] = (
-            f"{number}|{loop_id}|{int(self.now())}|{ch.uniqueid}"
+            f"{number}|{loop_id}|{int(self.now())}|{ch.uniqueid}|{rec.first}"
         )
         pairs = [*ch.block(), ("UserEvent", CALLBACK_EVENT)]
         pairs += [("Ref", ref), ("Loop", loop_id), ("Number", number)]

@@ -49,6 +49,9 @@ class Promise:
     requested_at: datetime
     due: datetime
     call_id: str = ""  # Asterisk uniqueid of the call it came from
+    # When the caller first called, if earlier than the request (moved on from loop to loop
+    # before asking): callbacks are worked in this order, as the queue kept their place.
+    first_called_at: datetime | None = None
     status: PromiseStatus = PromiseStatus.OPEN
     handled_by: str = ""
     handled_at: datetime | None = None
@@ -63,6 +66,11 @@ class Promise:
     note: str = ""  # bounded free text (inquiries)
     steps: tuple[Step, ...] = ()
     version: int = 0  # bumped by the store on every write (compare-and-set)
+
+    @property
+    def called_at(self) -> datetime:
+        """The original call time: the first call, or the request itself."""
+        return self.first_called_at or self.requested_at
 
     @property
     def first_due(self) -> datetime:

@@ -38,9 +38,14 @@ def callback_rows(
     departments: frozenset[str] = frozenset(),
     language: str = "en",
 ) -> list[Json]:
-    """Open and taken promises of one kind for the agent, soonest due first."""
+    """Open and taken promises of one kind for the agent: callbacks by original call time
+    (a caller moved on before asking keeps their place), inquiries soonest due first."""
     rows = []
-    for r in sorted(requests, key=lambda r: r.due):
+    if kind is PromiseKind.CALLBACK:
+        ordered = sorted(requests, key=lambda r: (r.called_at, r.due, r.ref))
+    else:
+        ordered = sorted(requests, key=lambda r: (r.due, r.ref))
+    for r in ordered:
         if r.kind is not kind or r.status is PromiseStatus.DONE:
             continue
         if not visible_to(r, loops, departments, catalogue):
@@ -50,6 +55,10 @@ def callback_rows(
             "ref": r.ref,
             "loop": titles.get(r.loop, r.loop),
             "asked": f"{r.requested_at.astimezone(zone):%a %d %b %H:%M}",
+            # the first call, when it was earlier than the request (moved on before asking)
+            "called": f"{r.first_called_at.astimezone(zone):%a %d %b %H:%M}"
+            if r.first_called_at
+            else "",
             "due": f"{r.due.astimezone(zone):%a %d %b %H:%M}",
             "overdue": r.is_overdue(now),
             "status": r.status.value,

@@ -268,7 +268,12 @@ def localise_view(view: Json, language: str) -> Json:
     me["calendar"] = _calendar_no(me.get("calendar", ""))
     for key in ("callbacks", "inquiries"):
         out[key] = [
-            {**row, "asked": tr(row["asked"]), "due": tr(row["due"])}
+            {
+                **row,
+                "asked": tr(row["asked"]),
+                "due": tr(row["due"]),
+                "called": tr(row.get("called", "")),
+            }
             for row in view.get(key, [])  # type: ignore[attr-defined]
         ]
     return out

@@ -70,6 +70,7 @@ const NORWEGIAN = {
   "(you)": "(deg)",
   "queues:": "køene:",
   "asked": "ønsket",
+  "first called": "ringte først",
   "due": "frist",
   "(overdue)": "(over fristen)",
   "call": "ring",
@@ -299,7 +300,8 @@ function renderCallbacks(rows) {
     const li = el("li", null, { "data-ref": r.ref, "data-testid": "callback", class: r.overdue ? "overdue" : "" });
     li.appendChild(el("strong", `Ref ${r.ref}`));
     const overdue = r.overdue ? ` ${t("(overdue)")}` : "";
-    li.appendChild(el("span", ` · ${r.loop} · ${t("asked")} ${r.asked} · ${t("due")} ${r.due}${overdue} · `));
+    const called = r.called ? ` · ${t("first called")} ${r.called}` : "";
+    li.appendChild(el("span", ` · ${r.loop}${called} · ${t("asked")} ${r.asked} · ${t("due")} ${r.due}${overdue} · `));
     if (r.mine) {
       li.appendChild(el("span", `${t("call")} ${r.number}`, { class: "callback-number", "data-testid": "callback-number" }));
       const done = el("button", t("Called back: done"), { type: "button", "data-testid": "callback-done" });

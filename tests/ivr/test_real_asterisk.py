@@ -162,4 +162,7 @@ async def test_in_real_asterisk_a_closed_day_offers_a_callback_that_is_stored() 
         await eventually(lambda: bool(r.callbacks.promises), within=40)
         [request] = r.callbacks.promises.values()
         assert request.number == "+4790595313"
+        # The entry's fifth field is SB_FIRST, set when the call began, seconds before.
+        assert request.first_called_at is not None
+        assert request.called_at < request.requested_at
         assert len(request.ref) == 6
