@@ -19,6 +19,8 @@ class WhenAllInMeetings(StrEnum):
 
     WAIT = "wait"  # callers wait; the unstaffed move (unstaffed_after_s) applies as always
     MOVE_ON = "move_on"  # move waiting callers on at once
+    # Offer calls to members who opted in to be rung in meetings, while nobody else can.
+    RING_OPTED_IN = "ring_opted_in"
 
 
 @dataclass(frozen=True, slots=True)

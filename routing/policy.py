@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from presence.busy import BusyInterval, busy_at, merge, next_boundary
 from routing.boundaries import MeetingCache
-from routing.roster import Roster
+from routing.roster import Loop, Roster
 
 OWN_REASON_PREFIX = "switchboard:"
 
@@ -77,6 +77,8 @@ class DesiredMember:
     logged_in: bool
     pause: PauseReason | None = None
     until: datetime | None = None  # meeting: its end; heads-up: its start ("meeting at")
+    # In a meeting, yet offered calls: they opted in and nobody else in the loop can answer.
+    rings_in_meeting: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -176,6 +178,8 @@ def desired_members(
     agents: Collection[str] | None = None,
     meetings: MeetingCache | None = None,
     leads: Mapping[str, timedelta] | None = None,  # queue -> heads-up before a meeting
+    opted_in: Collection[str] = (),  # agents who said "ring me in meetings if nobody else can"
+    ring_opted_in: Collection[str] = (),  # queues whose policy offers calls to them
 ) -> dict[tuple[str, str], DesiredMember]:
     """Every (queue, interface) the roster covers, with its desired login and pause.
 
@@ -188,6 +192,15 @@ def desired_members(
     """
     desired: dict[tuple[str, str], DesiredMember] = {}
     early = back_early or {}
+    shared = [loop for loop in roster.loops if loop.queue in ring_opted_in] if opted_in else []
+    if agents is not None and shared:
+        # One member's change may change a loopmate's answer here: decide the whole loop.
+        wanted = set(agents)
+        for loop in shared:
+            ids = {a.id for a in roster.members_of(loop)}
+            if ids & wanted:
+                wanted |= ids
+        agents = wanted
     pairs = roster.memberships() if agents is None else roster.memberships_of(agents)
     for loop, agent in pairs:
         status = manual.get(agent.id, ManualStatus.AVAILABLE)
@@ -214,7 +227,26 @@ def desired_members(
             until=(until.astimezone(zone) if zone else until) if until else None,
         )
         desired[member.key] = member
+    for loop in shared:
+        _ring_opted_in(roster, loop, desired, opted_in)
     return desired
+
+
+def _ring_opted_in(
+    roster: Roster,
+    loop: Loop,
+    desired: dict[tuple[str, str], DesiredMember],
+    opted_in: Collection[str],
+) -> None:
+    """When nobody in the loop is available and some are in meetings, offer the loop's calls
+    to the members in meetings who opted in (decided from everyone else's answer, so the
+    opted-in becoming available does not undo itself)."""
+    members = [m for a in roster.members_of(loop) if (m := desired.get((loop.queue, a.interface)))]
+    if any(m.logged_in and m.pause is None for m in members):
+        return  # someone else can answer
+    for m in members:
+        if m.pause is PauseReason.MEETING and m.agent_id in opted_in:
+            desired[m.key] = replace(m, pause=None, rings_in_meeting=True)
 
 
 def next_decision_time(

@@ -83,6 +83,11 @@ class UnpauseMember:
 
     @property
     def why(self) -> str:
+        if self.member.rings_in_meeting:
+            return (
+                f"unpause {self.member.name} in {self.member.queue}: in a meeting, but opted in "
+                "to take calls when nobody else in the loop can"
+            )
         return f"unpause {self.member.name} in {self.member.queue}: available again"
 
 

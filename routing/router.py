@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from ivr.plan import IvrPlan
+from ivr.service import WhenAllInMeetings
 from presence.busy import BusyInterval, busy_at
 from presence.source import PresenceSource
 from routing.after_call import AUTOPAUSE_REASON, autopause_due, follow_up_until, ring_outs
@@ -160,6 +161,13 @@ class Router:
         self.calls = CallBook()
         # After a call: the loops' follow-up pauses (agent id -> end) and ring-outs in a row.
         self.services = {r.queue: r.service for r in ivr.routes.values()} if ivr else {}
+        # "Ring me in meetings if nobody else can": who said so, and the loops that honour it.
+        self.opted_in: set[str] = set()
+        self.ring_opted_in = {
+            queue
+            for queue, svc in self.services.items()
+            if svc.when_all_in_meetings is WhenAllInMeetings.RING_OPTED_IN
+        }
         # The loops that stop offering calls before a member's meeting, and how long before.
         self.leads = (
             dict(leads)
@@ -237,6 +245,20 @@ class Router:
                 self._came_back_early(
                     agent_id, soon.start, "said available on the screen", "a heads-up"
                 )
+        self.wake()
+
+    def set_ring_in_meetings(self, agent_id: str, on: bool) -> None:
+        """The agent's own choice: offered calls in meetings when nobody else in a loop can."""
+        if agent_id not in self.roster.agents:
+            raise KeyError(f"no agent {agent_id!r} in the roster")
+        if (agent_id in self.opted_in) == on:
+            return
+        if on:
+            self.opted_in.add(agent_id)
+        else:
+            self.opted_in.discard(agent_id)
+        self.attention.agent(agent_id)
+        self.touched.agents.add(agent_id)
         self.wake()
 
     def local(self, moment: datetime) -> datetime:
@@ -490,6 +512,8 @@ class Router:
                 self.back_early,
                 self.zone or now.tzinfo,
                 leads=self.leads,
+                opted_in=self.opted_in,
+                ring_opted_in=self.ring_opted_in,
             )
             return plan(desired, self.state.members(), self.owned)
         self._read_presence(now)
@@ -509,6 +533,8 @@ class Router:
                 self.zone or now.tzinfo,
                 meetings=self.meetings,
                 leads=self.leads,
+                opted_in=self.opted_in,
+                ring_opted_in=self.ring_opted_in,
             )
             self.decided += len(desired)
             return plan(desired, self.state.members(), self.owned)
@@ -525,6 +551,8 @@ class Router:
             agents=agents,
             meetings=self.meetings,
             leads=self.leads,
+            opted_in=self.opted_in,
+            ring_opted_in=self.ring_opted_in,
         )
         self.decided += len(desired)
         keys = desired.keys() | todo.keys

@@ -42,6 +42,7 @@ from screen.directory import DirectoryError, MemberDirectory
 from screen.fnr import check_fnr
 from screen.greeting import Greetings
 from screen.kid import KidLayout
+from screen.meeting_notes import opted_in_notes
 from screen.member import CORRECTABLE, Correction, IdentityRecord, Member, correction_problem
 from screen.promise_views import history_rows, promise_json
 from screen.texts import localise_card, localise_view, say
@@ -236,6 +237,8 @@ class Desk:
                 "detail": mine.detail,
                 # The loop's follow-up time after a call, counted down on the screen.
                 "follow_up_until": _epoch(self.router.follow_ups.get(agent_id)),
+                # "Ring me in meetings if nobody else can" (None: no loop of theirs offers it).
+                "ring_in_meetings": self._ring_in_meetings(agent_id),
                 "calendar": health_text(self.calendar_health(agent_id), now, self.zone),
             },
             "statuses": [s.value for s in ManualStatus],
@@ -253,6 +256,15 @@ class Desk:
                 self.router.presence.busy_intervals(),
                 now,
                 self.zone,
+            )
+            + opted_in_notes(
+                self.roster,
+                self.router.state,
+                self.router.presence.busy_intervals(),
+                now,
+                self.zone,
+                self.router.opted_in,
+                self.router.ring_opted_in,
             ),
         }
         if self.supervisor is not None:
@@ -423,6 +435,21 @@ class Desk:
         self.router.set_manual_status(agent_id, manual, by_person=True)
         log.info("%s set their status to %s on the screen", agent_id, manual.value)
         self.changed()
+
+    def set_ring_in_meetings(self, agent_id: str, choice: str) -> None:
+        """The agent's own "ring me in meetings if nobody else can" (loops that honour it)."""
+        if choice not in ("on", "off"):
+            raise Refused("choose on or off")
+        self.router.set_ring_in_meetings(agent_id, choice == "on")
+        log.info("%s turned ring-in-meetings %s on the screen", agent_id, choice)
+        self.changed()
+
+    def _ring_in_meetings(self, agent_id: str) -> Json | None:
+        """The toggle, for an agent in a loop that offers calls to those who opted in."""
+        honour = self.router.ring_opted_in
+        if not any(loop.queue in honour for loop in self.roster.loops_of(agent_id)):
+            return None
+        return {"on": agent_id in self.router.opted_in}
 
     # --- recordings (the access role only) -----------------------------------------------
 

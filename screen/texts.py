@@ -259,6 +259,8 @@ def localise_view(view: Json, language: str) -> Json:
         str(n)
         .replace(": everyone in meetings until ", ": alle i møter til ")
         .replace(": everyone in meetings", ": alle i møter")
+        .replace(" takes calls meanwhile", " tar samtaler så lenge")
+        .replace(" take calls meanwhile", " tar samtaler så lenge")
         for n in view.get("loop_notes", [])  # type: ignore[attr-defined]
     ]
     out["board"] = [

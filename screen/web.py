@@ -249,6 +249,7 @@ def screen_routes(
     )
     dismiss = action(lambda s, d: desk.dismiss(s.agent_id, text(d, "call_id")))
     status = action(lambda s, d: desk.set_status(s.agent_id, text(d, "status")))
+    ring_in_meetings = action(lambda s, d: desk.set_ring_in_meetings(s.agent_id, text(d, "ring")))
     take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
     done = action(
         lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref"), optional(d, "outcome"))
@@ -302,6 +303,7 @@ def screen_routes(
         Route("/api/screen/correction", correct, methods=["POST"]),
         Route("/api/screen/dismiss", dismiss, methods=["POST"]),
         Route("/api/screen/status", status, methods=["POST"]),
+        Route("/api/screen/ring-in-meetings", ring_in_meetings, methods=["POST"]),
         Route("/api/screen/callback/take", take, methods=["POST"]),
         Route("/api/screen/callback/done", done, methods=["POST"]),
         Route("/api/screen/callback/release", release, methods=["POST"]),

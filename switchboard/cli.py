@@ -294,6 +294,16 @@ def service_lines(settings: Settings) -> list[str]:
             f"recordings: {rec.directory}, yes is key {rec.consent_digit}, kept {rec.keep_days} "
             f"days, for role '{settings.ivr_config.recording.access_role}' only"
         )
+    ringing = [
+        r.loop_id
+        for r in plan.routes.values()
+        if r.service.when_all_in_meetings.value == "ring_opted_in"
+    ]
+    if ringing:
+        who = ", ".join(sorted(settings.ring_in_meetings)) or (
+            "nobody yet (agents[].ring_in_meetings, or the toggle on their screen)"
+        )
+        out.append(f"ring in meetings if nobody else can ({', '.join(ringing)}): opted in {who}")
     if any(r.service.rating for r in plan.routes.values()):
         out.append(f"ratings: keys 1-{plan.rating.scale}, kept by loop and week")
     sup = settings.supervisor

@@ -159,6 +159,8 @@ class AgentConfig(_Strict):
     status: Literal["available", "leave"] = "available"
     # The agent screen's password, as `switchboard password-hash` prints it (never the password).
     login: str | None = Field(None, pattern=r"^scrypt\$\d+\$\d+\$\d+\$\S+\$\S+$")
+    # "Ring me in meetings if nobody else can" (loops with when_all_in_meetings: ring_opted_in).
+    ring_in_meetings: bool = False
 
 
 class LoopConfig(_Strict):
@@ -184,7 +186,7 @@ class LoopConfig(_Strict):
     rating: bool = False  # a rating by keypress after the agent hangs up
     autopause_after: int = Field(0, ge=0, le=10)  # calls rung out in a row before a pause
     keep_place: bool = True  # moved callers keep their place by original call time
-    when_all_in_meetings: Literal["wait", "move_on"] = "wait"
+    when_all_in_meetings: Literal["wait", "move_on", "ring_opted_in"] = "wait"
     heads_up_min: int | None = Field(None, ge=0, le=60)  # null: presence.heads_up_min
 
     @model_validator(mode="after")
@@ -374,6 +376,7 @@ class Settings:
     closings: Closings = field(default_factory=Closings)
     promises: PromisesConfig = field(default_factory=lambda: PromisesConfig())
     reports: ReportsConfig | None = None
+    ring_in_meetings: frozenset[str] = frozenset()  # agents who opted in (in the YAML)
     # Where relative data files go (SWITCHBOARD_STATE_DIR, or systemd's $STATE_DIRECTORY);
     # None: beside the config, as on a laptop.
     state_dir: str | None = None
@@ -644,6 +647,7 @@ def _build(config: SwitchboardConfig, lines: Mapping[Path, int], source: str) ->
         closings=Closings(config.screen.closing.lines),
         promises=config.promises,
         reports=config.reports,
+        ring_in_meetings=frozenset(a.id for a in config.agents if a.ring_in_meetings),
     )
 
 

@@ -97,6 +97,8 @@ MEANINGS: dict[str, str] = {
     "agents[].calendar": "`ics:<file or URL>`, `caldav:<collection URL>`, `graph:<e-mail>` or "
     "`ews:<mailbox>`.",
     "agents[].status": "`leave` keeps the agent out of every loop.",
+    "agents[].ring_in_meetings": "Ring me in meetings if nobody else can: in loops with "
+    "`when_all_in_meetings: ring_opted_in` (the agent may change it on their screen).",
     "agents[].login": "The screen password's hash as `switchboard password-hash` prints it "
     "(never the password).",
     "loops[].id": "The loop's id: the `loop` label on every metric, and what `overflow_to` and "

@@ -111,7 +111,8 @@ MEANINGS: dict[str, str] = {
     "loops[].keep_place": "A caller moved on enters the next loop ahead of those who called "
     "later (QUEUE_PRIO by original call time).",
     "loops[].when_all_in_meetings": "When every member is in a meeting: `wait` (the unstaffed "
-    "rule applies as always) or `move_on` (waiting callers move on at once).",
+    "rule applies as always), `move_on` (waiting callers move on at once) or `ring_opted_in` "
+    "(members who opted in are offered calls while nobody else in the loop is available).",
     "loops[].heads_up_min": "Stop offering this loop's calls this many minutes before a "
     "member's meeting (a call in progress goes on); null: `presence.heads_up_min`.",
     "presence.heads_up_min": "The heads-up before meetings for every loop that sets none; 0: "

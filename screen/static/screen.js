@@ -24,6 +24,7 @@ const NORWEGIAN = {
   "in a call": "i samtale",
   "in a meeting": "i møte",
   "before a meeting": "før møte",
+  "Ring me in meetings if nobody else can": "Ring meg i møter hvis ingen andre kan",
   "paused": "pause",
   "on leave": "fri/permisjon",
   "logged out": "logget av",
@@ -238,6 +239,9 @@ function render(view) {
   const presence = [t(view.me.presence), view.me.detail].filter(Boolean).join(" ");
   $("me-presence").textContent = presence ? `(${t("queues:")} ${presence})` : "";
   renderStatusButtons(view.statuses, view.me.status);
+  const ring = view.me.ring_in_meetings;
+  $("ring-in-meetings-box").hidden = !ring;
+  if (ring) $("ring-in-meetings").checked = ring.on;
   followUpUntil = view.me.follow_up_until || null;
   $("me-calendar").textContent = view.me.calendar || "";
   renderCountdown();
@@ -334,6 +338,13 @@ function showCard(next) {
   lastCard = json;
   card = next;
   renderCard(card);
+}
+
+async function toggleRingInMeetings() {
+  const box = $("ring-in-meetings");
+  const { ok, data } = await post("/api/screen/ring-in-meetings", { ring: box.checked ? "on" : "off" });
+  $("action-problem").textContent = ok ? "" : data.error;
+  if (!ok) box.checked = !box.checked;
 }
 
 function renderStatusButtons(statuses, current) {
@@ -548,6 +559,7 @@ document.addEventListener("DOMContentLoaded", () => {
     try { message = (await response.json()).error; } catch (e) { /* keep the plain message */ }
     $("login-problem").textContent = message;
   });
+  $("ring-in-meetings").addEventListener("change", toggleRingInMeetings);
   $("logout").addEventListener("click", async () => {
     await post("/api/screen/logout", {});
     showLogin(t("Logged out."));

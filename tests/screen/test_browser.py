@@ -259,6 +259,23 @@ async def test_an_agent_sets_their_own_status_and_colleagues_see_it(
     await expect(anne.locator("[data-agent=bjorn]")).to_contain_text("on leave")
 
 
+async def test_an_agent_opts_in_to_be_rung_in_meetings_on_their_screen(
+    rig: ScreenRig, browser: Browser
+) -> None:
+    router = rig.engine.router
+    router.ring_opted_in = {"loop1"}  # as `when_all_in_meetings: ring_opted_in` gives it
+    bjorn = await logged_in(browser, rig.base, "bjorn")  # loop 2 only: not offered
+    await expect(bjorn.get_by_test_id("me-name")).to_have_text("Bjørn Berg")
+    await expect(bjorn.get_by_test_id("ring-in-meetings")).to_be_hidden()
+    anne = await logged_in(browser, rig.base, "anne")
+    box = anne.get_by_test_id("ring-in-meetings")
+    await expect(box).not_to_be_checked()
+    await box.check()
+    await eventually(lambda: router.opted_in == {"anne"}, 3)
+    await box.uncheck()
+    await eventually(lambda: router.opted_in == set(), 3)
+
+
 async def test_a_wrong_password_is_refused_and_a_logged_out_screen_shows_nothing(
     rig: ScreenRig, browser: Browser
 ) -> None:

@@ -208,3 +208,21 @@ async def test_an_agent_paused_at_their_phone_is_told_to_unpause_there(
         "the screen never lifts a pause it did not make"
     ]
     assert desk.view("bjorn")["hints"] == []
+
+
+async def test_ring_in_meetings_is_offered_only_in_loops_that_honour_it_and_toggled_by_the_agent(
+    directory: SqliteDirectory,
+) -> None:
+    router = _router()
+    desk = Desk(router, directory)
+    assert desk.view("cari")["me"]["ring_in_meetings"] is None  # type: ignore[index]
+    router.ring_opted_in = {"loop2"}
+    assert desk.view("cari")["me"]["ring_in_meetings"] == {"on": False}  # type: ignore[index]
+    desk.set_ring_in_meetings("cari", "on")
+    assert router.opted_in == {"cari"}
+    assert desk.view("cari")["me"]["ring_in_meetings"] == {"on": True}  # type: ignore[index]
+    assert desk.view("anne")["me"]["ring_in_meetings"] is None  # type: ignore[index]
+    with pytest.raises(Refused, match="choose on or off"):
+        desk.set_ring_in_meetings("cari", "maybe")
+    desk.set_ring_in_meetings("cari", "off")
+    assert router.opted_in == set()

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.fuzz
 ROUTES = [
     "/api/screen/login", "/api/screen/logout", "/api/screen/me", "/api/screen/ui",
     "/api/screen/view", "/api/screen/identity", "/api/screen/correction",
-    "/api/screen/dismiss", "/api/screen/status", "/api/screen/callback/take",
+    "/api/screen/dismiss", "/api/screen/status", "/api/screen/ring-in-meetings",
+    "/api/screen/callback/take",
     "/api/screen/callback/done", "/api/screen/callback/release", "/screen",
     "/screen/static/screen.js", "/screen/static/../../etc/passwd", "/metrics", "/healthz",
     "/api/wallboard", "/wallboard",
