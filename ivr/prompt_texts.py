@@ -1,10 +1,9 @@
 """What the craft's prompts say, in bokmål and English, for the default prompt set.
 
 `switchboard prompts` (espeak-ng) speaks each text into `<lang>/<name>`: Asterisk looks a
-prompt up under the channel's language first (sounds/no/...), then English. English
-callers hear Asterisk's own core sounds for the position announcements, so those and the
-numbers app_queue says with them (main/say.c, Norwegian: digits/N, hundred, thousand, and)
-are given in bokmål only.
+prompt up under the channel's language first (sounds/no/...), then English. The position
+and wait announcements and the numbers app_queue says with them (main/say.c) are given in
+bokmål and English; English callers keep Asterisk's own core sounds where they are installed.
 """
 
 from __future__ import annotations
@@ -51,50 +50,48 @@ CRAFT_PROMPTS: Texts = {
     },
 }
 
-# app_queue's position and wait announcements (apps/app_queue.c, say_position), bokmål.
+# app_queue's position and wait announcements (apps/app_queue.c, say_position): "You are
+# number" 3 "in line", "The estimated wait is about" 4 "minutes". English only fills a gap:
+# where Asterisk's own English core sounds are installed, `switchboard prompts` keeps them.
 POSITION_PROMPTS: Texts = {
-    "queue-youarenext": {"no": "Du er nestemann i køen."},
-    "queue-thereare": {"no": "Du er nummer"},
-    "queue-callswaiting": {"no": "i køen."},
-    "queue-holdtime": {"no": "Forventet ventetid er omtrent"},
-    "queue-minute": {"no": "minutt"},
-    "queue-minutes": {"no": "minutter"},
-    "queue-seconds": {"no": "sekunder"},
-    "queue-less-than": {"no": "mindre enn"},
-    "queue-thankyou": {"no": "Takk for at du venter."},
-    "queue-reporthold": {"no": "Ventetid"},
+    "queue-youarenext": {"no": "Du er nestemann i køen.", "en": "You are next in line."},
+    "queue-thereare": {"no": "Du er nummer", "en": "You are number"},
+    "queue-callswaiting": {"no": "i køen.", "en": "in line."},
+    "queue-quantity1": {"no": "Det er mer enn", "en": "There are more than"},
+    "queue-quantity2": {"no": "som venter foran deg.", "en": "callers waiting ahead of you."},
+    "queue-holdtime": {"no": "Forventet ventetid er omtrent", "en": "The estimated wait is about"},
+    "queue-minute": {"no": "minutt", "en": "minute"},
+    "queue-minutes": {"no": "minutter", "en": "minutes"},
+    "queue-seconds": {"no": "sekunder", "en": "seconds"},
+    "queue-less-than": {"no": "mindre enn", "en": "less than"},
+    "queue-thankyou": {"no": "Takk for at du venter.", "en": "Thank you for waiting."},
+    "queue-reporthold": {"no": "Ventetid", "en": "Hold time"},
 }
-_NUMBERS = [
-    "null",
-    "en",
-    "to",
-    "tre",
-    "fire",
-    "fem",
-    "seks",
-    "sju",
-    "åtte",
-    "ni",
-    "ti",
-    "elleve",
-    "tolv",
-    "tretten",
-    "fjorten",
-    "femten",
-    "seksten",
-    "sytten",
-    "atten",
-    "nitten",
-    "tjue",
-]
-_TENS = {30: "tretti", 40: "førti", 50: "femti", 60: "seksti", 70: "sytti", 80: "åtti", 90: "nitti"}
+_NUMBERS = {
+    "no": ["null", "en", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti",
+           "elleve", "tolv", "tretten", "fjorten", "femten", "seksten", "sytten", "atten",
+           "nitten", "tjue"],
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+           "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+           "seventeen", "eighteen", "nineteen", "twenty"],
+}  # fmt: skip
+_TENS = {
+    "no": {30: "tretti", 40: "førti", 50: "femti", 60: "seksti", 70: "sytti", 80: "åtti",
+           90: "nitti"},
+    "en": {30: "thirty", 40: "forty", 50: "fifty", 60: "sixty", 70: "seventy", 80: "eighty",
+           90: "ninety"},
+}  # fmt: skip
+# What main/say.c plays for numbers: digits/N below 20, the tens, hundred, thousand; in
+# Norwegian also "og" and, for a neuter one ("n" option, as the wait in minutes), "ett".
 NUMBER_PROMPTS: Texts = {
-    **{f"digits/{n}": {"no": word} for n, word in enumerate(_NUMBERS)},
-    **{f"digits/{n}": {"no": word} for n, word in _TENS.items()},
-    "digits/hundred": {"no": "hundre"},
-    "digits/thousand": {"no": "tusen"},
-    "digits/and": {"no": "og"},
+    **{f"digits/{n}": {lang: words[n] for lang, words in _NUMBERS.items()} for n in range(21)},
+    **{f"digits/{n}": {lang: _TENS[lang][n] for lang in _TENS} for n in _TENS["no"]},
+    "digits/1N": {"no": "ett", "en": "one"},
+    "digits/hundred": {"no": "hundre", "en": "hundred"},
+    "digits/thousand": {"no": "tusen", "en": "thousand"},
+    "digits/and": {"no": "og", "en": "and"},
 }
+NUMBER_SOUNDS = tuple(NUMBER_PROMPTS)
 
 
 def default_texts(messages: tuple[str, ...] = ("event", "emergency")) -> Texts:

@@ -7,6 +7,10 @@ sox into what Asterisk plays without transcoding on a phone call: 8 kHz mono 16-
 channel's language: OUTDIR/no/custom/sb-welcome.wav, OUTDIR/en/custom/sb-welcome.wav; OUTDIR
 is Asterisk's sounds folder (/var/lib/asterisk/sounds). Recorded prompts replace them later
 under the same names.
+
+With position or wait announcements on, app_queue's own sounds (queue-thereare, ...) and
+the numbers it says (digits/N) are spoken too: in bokmål always (Asterisk ships none), in
+English only where Asterisk's English core sounds are missing (a recorded voice is kept).
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from dataclasses import fields
 from pathlib import Path
 
 from ivr.plan import IvrPlan, Prompts
-from provision.sounds import played
+from ivr.prompt_texts import NUMBER_PROMPTS, POSITION_PROMPTS
+from provision.sounds import found, played
+
+# Asterisk's own sounds the default set speaks too: app_queue's announcements and numbers.
+CORE_TEXTS = {**POSITION_PROMPTS, **NUMBER_PROMPTS}
 
 VOICES = {"no": "nb", "en": "en-gb"}
 # The menu is read from the config's loops ({menu}); the rest are fixed sentences.
@@ -146,7 +154,11 @@ def texts_for(
         spoken: dict[str, str] = {}
         for sound in played(plan):
             if not sound.startswith("custom/"):
-                continue  # Asterisk's core sounds (invalid, vm-goodbye) are not ours to make
+                # Asterisk's core sounds: only the announcements' (invalid, vm-goodbye and
+                # the like are Asterisk's to say).
+                if (text := CORE_TEXTS.get(sound, {}).get(language)) is not None:
+                    spoken[sound] = text
+                continue
             name = text_key(plan, sound)
             if name not in words:
                 raise PromptError(f"no text for {sound}: add {language}.{name} to the --texts file")
@@ -203,9 +215,22 @@ def speak(text: str, language: str, target_stem: Path) -> list[Path]:
     return [wav, ulaw]
 
 
+def kept_core_sounds(outdir: Path, texts: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The English core sounds already installed under `outdir`: Asterisk's own voice,
+    which the default set does not replace."""
+    return [
+        sound
+        for sound in texts.get("en", {})
+        if not sound.startswith("custom/") and found(outdir, "en", sound) is not None
+    ]
+
+
 def generate(outdir: Path, plan: IvrPlan, texts: Mapping[str, Mapping[str, str]]) -> list[Path]:
+    keep = set(kept_core_sounds(outdir, texts))
     written: list[Path] = []
     for language, spoken in texts.items():
         for sound, text in spoken.items():
+            if language == "en" and sound in keep:
+                continue
             written += speak(text, language, outdir / language / sound)
     return written

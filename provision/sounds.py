@@ -14,6 +14,7 @@ from ivr.asterisk_conf import render_queues
 from ivr.closure import message_prompt
 from ivr.dialplan import render_dialplan
 from ivr.plan import IvrPlan
+from ivr.prompt_texts import NUMBER_SOUNDS
 
 # Formats an Asterisk 22 build plays from files (format_wav, format_pcm, format_gsm, ...).
 FORMATS = ("wav", "ulaw", "alaw", "gsm", "sln", "sln16", "wav16", "g722", "g729", "ogg")
@@ -50,6 +51,9 @@ def played(plan: IvrPlan) -> list[str]:
         names += DIGITS
     if re.search(r"^announce-(position|holdtime) = (yes|more)", queues, re.MULTILINE):
         names += QUEUE_SOUNDS
+        names += NUMBER_SOUNDS  # the place and the wait are said in numbers (main/say.c)
+    if re.search(r"^announce-position = more", queues, re.MULTILINE):
+        names += ("queue-quantity1", "queue-quantity2")  # "more than" N "callers waiting"
     out: list[str] = []
     for name in names:
         if name == message_prompt("${SB_CLOSURE}"):

@@ -536,7 +536,13 @@ def prompts(
     ] = None,
 ) -> None:
     """Speak the default prompts (Norwegian and English) with espeak-ng, as 8 kHz files."""
-    from provision.prompts import PromptError, generate, read_texts, texts_for
+    from provision.prompts import (
+        PromptError,
+        generate,
+        kept_core_sounds,
+        read_texts,
+        texts_for,
+    )
     from switchboard.yaml_lines import YamlSyntaxError, load_with_lines, read_text
 
     settings = _load(config)
@@ -546,6 +552,7 @@ def prompts(
         data = load_with_lines(read_text(texts))[0] if texts else None
         overrides, titles = read_texts(data, str(texts))
         spoken = texts_for(settings.ivr, settings.screen.organisation, overrides, titles)
+        kept = kept_core_sounds(outdir, spoken)
         written = generate(outdir, settings.ivr, spoken)
     except OSError as exc:
         _fail(f"{texts}: cannot read: {exc.strerror}")
@@ -555,6 +562,13 @@ def prompts(
         _fail(str(bad))
     for language, said in spoken.items():
         typer.echo(f"{language} greeting: {said.get(settings.ivr.prompts.greeting, '')}")
+        core = [name for name in said if not name.startswith("custom/")]
+        if core:
+            own = [name for name in core if language == "en" and name in kept]
+            typer.echo(
+                f"{language} position and wait announcements: {len(core) - len(own)} sounds "
+                "spoken" + (f", {len(own)} of Asterisk's own kept" if own else "")
+            )
     typer.echo(f"wrote {len(written)} files under {outdir} (.wav 8 kHz mono 16-bit and .ulaw)")
 
 

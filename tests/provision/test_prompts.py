@@ -45,7 +45,37 @@ def test_the_greeting_is_read_from_the_menu_in_each_language(settings: Settings)
         "custom/sb-closure-event",
         "custom/sb-phone-paused",
     } <= set(texts["no"])
-    assert all(name.startswith("custom/") for name in texts["no"])
+    # Besides our own: app_queue's announcements and the numbers it says (the example loop
+    # announces place and wait), in bokmål and English; never other core sounds.
+    core = {name for name in texts["no"] if not name.startswith("custom/")}
+    assert core == {name for name in texts["en"] if not name.startswith("custom/")}
+    assert all(name.startswith(("queue-", "digits/")) for name in core)
+
+
+def test_the_default_set_says_place_and_wait_in_bokmal_and_english(settings: Settings) -> None:
+    assert settings.ivr is not None
+    texts = texts_for(settings.ivr, settings.screen.organisation, {}, {})
+    # "Du er nummer" 3 "i køen." / "Forventet ventetid er omtrent" 4 "minutter"
+    said = [texts["no"][s] for s in ("queue-thereare", "digits/3", "queue-callswaiting")]
+    assert said == ["Du er nummer", "tre", "i køen."]
+    said = [texts["no"][s] for s in ("queue-holdtime", "digits/4", "queue-minutes")]
+    assert said == ["Forventet ventetid er omtrent", "fire", "minutter"]
+    assert texts["no"]["digits/1N"] == "ett"  # "1 minutt", neuter (main/say.c, option n)
+    assert texts["en"]["queue-thereare"] == "You are number"
+    assert texts["en"]["digits/40"] == "forty"
+    # A loop without announcements needs none of them.
+    quiet = load_config(EXAMPLE, {}).ivr
+    assert quiet is not None
+    from dataclasses import replace
+
+    from ivr.service import Announcements
+
+    routes = {
+        k: replace(r, service=replace(r.service, announce=Announcements()))
+        for k, r in quiet.routes.items()
+    }
+    plain = texts_for(replace(quiet, routes=routes), settings.screen.organisation, {}, {})
+    assert not any(name.startswith("queue-") for name in plain["no"])
 
 
 def test_a_text_file_with_an_unknown_key_or_placeholder_is_one_line(settings: Settings) -> None:
@@ -87,8 +117,29 @@ def test_prompts_are_spoken_as_8_khz_files_where_asterisk_looks(
                 assert 0.5 < seconds < 30
             ulaw = sounds / language / "custom" / f"{name}.ulaw"
             assert ulaw.stat().st_size == pytest.approx(seconds * 8000, rel=0.01)
-    after = {name for _, name in missing(sounds, settings.ivr)}
-    assert not {n for n in after if n.startswith("custom/")}  # only core sounds remain
+    after = missing(sounds, settings.ivr)
+    assert not {n for _, n in after if n.startswith(("custom/", "queue-", "digits/"))}
+    for language, words in (("no", "Du er nummer"), ("en", "You are number")):
+        with wave.open(str(sounds / language / "queue-thereare.wav")) as w:
+            assert w.getframerate() == 8000
+            assert 0.3 < w.getnframes() / 8000 < 5, words
+    assert "no position and wait announcements: " in result.output
+
+
+def test_asterisks_own_english_announcements_are_kept(settings: Settings, tmp_path: Path) -> None:
+    from provision.prompts import generate, kept_core_sounds
+
+    assert settings.ivr is not None
+    sounds = tmp_path / "sounds"
+    (sounds / "en").mkdir(parents=True)
+    recorded = sounds / "en" / "queue-thereare.gsm"  # as asterisk-core-sounds-en-gsm has it
+    recorded.write_bytes(b"\x00" * 33)
+    only = {"en": {"queue-thereare": "You are number"}, "no": {"queue-thereare": "Du er nummer"}}
+    assert kept_core_sounds(sounds, only) == ["queue-thereare"]
+    written = generate(sounds, settings.ivr, only)
+    assert written == [sounds / "no" / "queue-thereare.wav", sounds / "no" / "queue-thereare.ulaw"]
+    assert not (sounds / "en" / "queue-thereare.wav").exists()
+    assert recorded.read_bytes() == b"\x00" * 33
 
 
 def test_check_config_warns_about_each_missing_prompt(tmp_path: Path) -> None:
