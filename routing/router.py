@@ -62,6 +62,7 @@ from routing.reconciler import (
     plan,
 )
 from routing.roster import Roster
+from routing.staffing import LoopStaff, StaffIndex
 from routing.stats import DURATION_BUCKETS_S, Buckets
 
 log = logging.getLogger("switchboard.router")
@@ -131,6 +132,10 @@ class Router:
         self.attention = Attention()
         # What changed since ops last counted agents by state (ops.tally reads and clears it).
         self.touched = Touched()
+        # Per loop, who can answer and who is in a meeting (the IVR duties and the screen's
+        # loop notes ask on every pass and view), kept from the memberships touched.
+        self.staff_index = StaffIndex()
+        self._staff_touched = Touched()
         self.boundaries: BoundaryIndex[str] = BoundaryIndex()  # agent ids
         self.meetings = MeetingCache()
         self._busy: Mapping[str, Sequence[BusyInterval]] = {}
@@ -186,10 +191,25 @@ class Router:
             None
             if ivr is None
             else IvrDuties(
-                ivr, self.state, callbacks, callback_working_days, self._count, self._report
+                ivr,
+                self.state,
+                callbacks,
+                callback_working_days,
+                self._count,
+                self._report,
+                self.staff,
             )
         )
         presence.subscribe(self._presence_changed)
+
+    def _touch(self, key: MemberKey) -> None:
+        """A membership changed (ops' tally and the staff index recount it)."""
+        self.touched.keys.add(key)
+        self._staff_touched.keys.add(key)
+
+    def staff(self) -> dict[str, LoopStaff]:
+        """Every loop's members, those who could answer now and those in a meeting."""
+        return self.staff_index.read(self.state, self._staff_touched)
 
     def attach(self, client: AmiClient) -> None:
         self.client = client
@@ -237,7 +257,7 @@ class Router:
             self._lift_autopause.add(agent_id)
             self.ring_outs[agent_id] = 0
             now = self.clock()
-            busy = self.presence.busy_intervals()
+            busy = self.busy
             meeting = busy_at(busy.get(agent_id, ()), now)
             if meeting is not None:
                 self._came_back_early(agent_id, meeting.end, "said available on the screen")
@@ -307,7 +327,9 @@ class Router:
             was.paused_reason,
             event.paused,
             event.paused_reason,
-            self.presence.busy_intervals(),
+            # The router's own reading (fresh within presence_check_s): a source may build
+            # its whole answer on each call, and this runs on every unpause event.
+            self.busy,
             self.clock(),
         )
         if until is None:
@@ -329,7 +351,7 @@ class Router:
             self._after_call(event)
         change = self.state.apply(event, self.clock().timestamp())
         if member is not None:
-            self.touched.keys.add((member.queue, member.interface))
+            self._touch((member.queue, member.interface))
         self.calls.apply(event)
         if not back_early:
             self._log_event(event)
@@ -485,7 +507,7 @@ class Router:
                 with contextlib.suppress(AmiError):
                     await self.client.send(actions.queue_pause(queue, interface, paused, reason))
                     self.state.note_paused(queue, interface, paused, reason)
-                    self.touched.keys.add((queue, interface))
+                    self._touch((queue, interface))
                     changed += 1
             if not changed:
                 continue
@@ -677,18 +699,23 @@ class Router:
                 self._needs_snapshot = True
             self.attention.member(key)  # decided again on the next pass
             return
-        if not isinstance(change, RecordOwnership | ForgetOwnership):
-            log.info("%s", change.why)
+        if not isinstance(change, RecordOwnership | ForgetOwnership) and log.isEnabledFor(
+            logging.INFO
+        ):
+            log.info("%s", change.why)  # (composed only when someone reads it)
         self._note_done(change)
         if isinstance(change, AddMember) and self.owned is not None:
             m = change.member
-            self._submit(pipeline, RecordOwnership(m.queue, m.interface, m.agent_id))
+            # AstDB outlives an Asterisk restart: a record it still holds (read at connect)
+            # is not written again, which halves the actions that bring 30,000 back.
+            if self.owned.get(key) != m.agent_id:
+                self._submit(pipeline, RecordOwnership(m.queue, m.interface, m.agent_id))
         elif isinstance(change, RemoveMember) and key in (self.owned or {}):
             self._submit(pipeline, ForgetOwnership(change.queue, change.interface))
 
     def _note_done(self, change: MemberChange) -> None:
         """Record what Asterisk accepted, before its event arrives."""
-        self.touched.keys.add(_key(change))
+        self._touch(_key(change))
         owned = self.owned if self.owned is not None else {}
         if isinstance(change, RecordOwnership):
             owned[(change.queue, change.interface)] = change.agent_id
@@ -707,13 +734,17 @@ class Router:
             reason = m.pause.wire if m.pause else ""
             self.state.note_added(m.queue, m.interface, m.name, m.state_interface, reason)
 
+    def _load_snapshot(self, reply: Reply) -> None:
+        self.state.load_snapshot(reply.items, self.clock().timestamp())
+        self._staff_touched.everything = True
+
     async def _snapshot(self) -> None:
         assert self.client is not None
         # Folded in as the reply completes, before any later event: Asterisk's totals in
         # it (QueueParams) then line up exactly with the events counted so far.
         await self.client.send(
             actions.queue_status(),
-            at_reply=lambda reply: self.state.load_snapshot(reply.items, self.clock().timestamp()),
+            at_reply=self._load_snapshot,
         )
         self.touched.everything = True
         self.attention.everything()  # a fresh truth: decide for everyone against it
