@@ -25,6 +25,7 @@ from routing.ami.events import DbEntry
 from routing.overflow import Move, next_overflow_time, overflow_moves, unstaffed_since
 from routing.privacy import masked_number
 from routing.queue_state import QueueState
+from routing.staffing import Staff, staff_of
 
 log = logging.getLogger("switchboard.router")
 
@@ -42,9 +43,12 @@ class IvrDuties:
         working_days: int,
         count: Callable[[str, int], None],
         report: Callable[[str], None],
+        staff: Callable[[], Staff] | None = None,  # per loop, kept by the router's index
     ) -> None:
         self.plan = plan
         self.state = state
+        self.staff = staff or (lambda: staff_of(state))
+        self._staff: Staff = {}  # as the last pass read it (for the next wake)
         self.callbacks = callbacks
         self.working_days = working_days
         self.count = count
@@ -86,7 +90,7 @@ class IvrDuties:
 
     def next_wake(self) -> float | None:
         times = [self._hours_until] if self._hours_until else []
-        due = next_overflow_time(self.plan, self.state, self._unstaffed)
+        due = next_overflow_time(self.plan, self.state, self._unstaffed, self._staff)
         if due is not None:
             times.append(due)
         return min(times, default=None)
@@ -120,11 +124,13 @@ class IvrDuties:
     async def _move_unstaffed(self, now: datetime) -> None:
         assert self.client is not None
         queues = [r.queue for r in self.plan.routes.values()]
-        self._unstaffed = unstaffed_since(self._unstaffed, self.state, queues, now.timestamp())
+        staff = self._staff = self.staff()
+        at = now.timestamp()
+        self._unstaffed = unstaffed_since(self._unstaffed, self.state, queues, at, staff)
         waiting = {(c, q) for q, loop in self.state.loops.items() for c in loop.callers}
         self._moved &= waiting  # forget callers who have left
         for move in overflow_moves(
-            self.plan, self.state, self._unstaffed, now.timestamp(), frozenset(self._moved)
+            self.plan, self.state, self._unstaffed, at, frozenset(self._moved), staff
         ):
             await self._redirect(move)
 

@@ -12,12 +12,8 @@ from dataclasses import dataclass
 from ivr.dialplan import target_context
 from ivr.plan import IvrPlan, LoopRoute
 from ivr.service import WhenAllInMeetings
-from routing.ami.events import DeviceStatus
-from routing.policy import PauseReason
-from routing.queue_state import MemberState, QueueState
-
-# app_queue rings members whose device is idle or of unknown state.
-_RINGABLE = frozenset({DeviceStatus.NOT_INUSE, DeviceStatus.UNKNOWN})
+from routing.queue_state import QueueState
+from routing.staffing import NOBODY, Staff, staff_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,40 +27,32 @@ class Move:
     why: str
 
 
-def can_answer(member: MemberState) -> bool:
-    return not member.paused and not member.in_call and member.status in _RINGABLE
-
-
 def staffed(state: QueueState, queue: str) -> bool:
     """Whether anyone in the queue could be rung right now."""
-    loop = state.loops.get(queue)
-    return loop is not None and any(can_answer(m) for m in loop.members.values())
+    return staff_of(state).get(queue, NOBODY).staffed
 
 
-def all_in_meetings(state: QueueState, queue: str) -> bool:
-    """Whether the loop has members and every one of them is paused for a meeting."""
-    loop = state.loops.get(queue)
-    members = list(loop.members.values()) if loop is not None else []
-    return bool(members) and all(
-        m.paused and m.paused_reason == PauseReason.MEETING.wire for m in members
-    )
-
-
-def _threshold(route: LoopRoute, state: QueueState) -> float | None:
+def _threshold(route: LoopRoute, staff: Staff) -> float | None:
     """How long a caller may wait unstaffed: 0 when the loop moves on for meetings."""
     svc = route.service
-    if svc.when_all_in_meetings is WhenAllInMeetings.MOVE_ON and all_in_meetings(
-        state, route.queue
+    if (
+        svc.when_all_in_meetings is WhenAllInMeetings.MOVE_ON
+        and staff.get(route.queue, NOBODY).all_in_meetings
     ):
         return 0.0
     return route.unstaffed_after_s
 
 
 def unstaffed_since(
-    previous: Mapping[str, float], state: QueueState, queues: list[str], now: float
+    previous: Mapping[str, float],
+    state: QueueState,
+    queues: list[str],
+    now: float,
+    staff: Staff | None = None,  # the router's StaffIndex answer; walked from state if None
 ) -> dict[str, float]:
     """Since when each unstaffed queue has had nobody to ring (staffed queues drop out)."""
-    return {q: previous.get(q, now) for q in queues if not staffed(state, q)}
+    staff = staff_of(state) if staff is None else staff
+    return {q: previous.get(q, now) for q in queues if not staff.get(q, NOBODY).staffed}
 
 
 def overflow_moves(
@@ -73,11 +61,13 @@ def overflow_moves(
     since: Mapping[str, float],
     now: float,
     already_moved: frozenset[tuple[str, str]] = frozenset(),
+    staff: Staff | None = None,
 ) -> list[Move]:
     """Callers who have waited `unstaffed_after_s` in a loop where nobody could answer."""
+    staff = staff_of(state) if staff is None else staff
     moves = []
     for route in plan.routes.values():
-        threshold = _threshold(route, state)
+        threshold = _threshold(route, staff)
         if threshold is None or route.queue not in since:
             continue
         loop = state.loops.get(route.queue)
@@ -107,13 +97,14 @@ def overflow_moves(
 
 
 def next_overflow_time(
-    plan: IvrPlan, state: QueueState, since: Mapping[str, float]
+    plan: IvrPlan, state: QueueState, since: Mapping[str, float], staff: Staff | None = None
 ) -> float | None:
     """The earliest moment a waiting caller becomes due to move (epoch seconds)."""
+    staff = staff_of(state) if staff is None else staff
     times = []
     for route in plan.routes.values():
         loop = state.loops.get(route.queue)
-        threshold = _threshold(route, state)
+        threshold = _threshold(route, staff)
         if threshold is None or route.queue not in since or loop is None:
             continue
         times += [max(c.joined_at, since[route.queue]) + threshold for c in loop.callers.values()]

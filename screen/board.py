@@ -18,6 +18,7 @@ from presence.busy import BusyInterval, busy_at, merge
 from routing.policy import ManualStatus, PauseReason
 from routing.queue_state import QueueState
 from routing.roster import Agent, Roster
+from routing.staffing import NOBODY, Staff
 
 MEETING = PauseReason.MEETING.wire
 HEADS_UP = PauseReason.HEADS_UP.wire
@@ -112,6 +113,7 @@ def loop_notes(
     busy: Mapping[str, Sequence[BusyInterval]],
     now: datetime,
     zone: ZoneInfo,
+    staff: Staff | None = None,  # the router's per-loop count: most loops are ruled out by it
 ) -> list[str]:
     """ "Invoices: everyone in meetings until 11:00" for each loop whose members all are."""
     notes = []
@@ -120,6 +122,8 @@ def loop_notes(
         queue = state.loops.get(loop.queue)
         if not agents or queue is None:
             continue
+        if staff is not None and staff.get(loop.queue, NOBODY).in_meetings < len(agents):
+            continue  # fewer in meetings than the roster gives the loop: not everyone
         members = [queue.members.get(a.interface) for a in agents]
         if not all(m is not None and m.paused and m.paused_reason == MEETING for m in members):
             continue

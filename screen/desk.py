@@ -253,14 +253,15 @@ class Desk:
             "loop_notes": loop_notes(
                 self.roster,
                 self.router.state,
-                self.router.presence.busy_intervals(),
+                self.router.busy,  # (the router's reading: a source builds its answer anew)
                 now,
                 self.zone,
+                self.router.staff(),
             )
             + opted_in_notes(
                 self.roster,
                 self.router.state,
-                self.router.presence.busy_intervals(),
+                self.router.busy,
                 now,
                 self.zone,
                 self.router.opted_in,
