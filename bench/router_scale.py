@@ -51,6 +51,7 @@ from routing.ami.client import AmiClient, AmiSettings  # noqa: E402
 from routing.policy import OWN_REASON_PREFIX  # noqa: E402
 from routing.roster import Agent, Loop, Roster  # noqa: E402
 from routing.router import Router  # noqa: E402
+from switchboard import heap  # noqa: E402
 
 QUEUES = ("loop1", "loop2", "loop3")
 
@@ -220,6 +221,7 @@ async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> 
         sim.join(30)
         return out
     out["start-up s"] = time.perf_counter() - started
+    heap.settle()  # as the engine does once its first pass has decided everyone
     await asyncio.sleep(1.0)
     gc.collect()
     out["rss MB"] = rss_mb()

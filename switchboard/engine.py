@@ -63,6 +63,7 @@ from screen.origin import networks
 from screen.web import COOKIE as SESSION_COOKIE
 from screen.web import screen_routes
 from supervision.switch import SupervisorSwitch
+from switchboard import heap
 from switchboard.config import ConfigError, Settings, WebConfig, load_config
 from switchboard.redis_clients import redis_client
 
@@ -542,13 +543,23 @@ class Engine:
         )
         return True
 
+    async def _settle(self) -> None:
+        """Once the first pass has decided everyone, freeze what start-up built (heap.settle);
+        a standby engine, which decides nothing, after a minute."""
+        for _ in range(120):
+            if self.router.passes and self.router.reconcile_durations.count:
+                break
+            await asyncio.sleep(0.5)
+        frozen = heap.settle()
+        log.info("start-up done: %d objects set aside from garbage collection", frozen)
+
     async def run(self) -> None:
         """Run until `stop()`; a failing task stops the others and surfaces its error."""
         if self.reload_on_sighup:
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.reload)
         async with asyncio.TaskGroup() as tasks:
             client = tasks.create_task(self.client.run())
-            background = [tasks.create_task(self.router.run())]
+            background = [tasks.create_task(self.router.run()), tasks.create_task(self._settle())]
             if self.supervisor is not None:
                 background.append(tasks.create_task(self.supervisor.run()))
             if (access := recording_access(self.settings)) is not None:
