@@ -113,6 +113,7 @@ async def screen_engine(
     catalogue: bool = False,
     mailer: Mailer | None = None,
     extra: str = "",  # more top-level YAML (e.g. a reports: section)
+    ami: dict[str, float] | None = None,  # AMI settings other than the tests' quick ones
 ) -> AsyncIterator[ScreenRig]:
     config = CONFIG.replace("screen:\n", f"screen:\n  ui_language: {ui_language}\n")
     if catalogue:
@@ -135,7 +136,7 @@ async def screen_engine(
     async with simulator(ring_s=ring_s) as sim:
         engine = Engine(
             settings,
-            settings_for(sim),
+            settings_for(sim, **(ami or {})),
             InMemoryPresence(),
             clock,
             callbacks=callbacks,
