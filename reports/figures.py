@@ -4,8 +4,8 @@ Definitions (docs/reports.md):
 * offered: ENTERQUEUE.
 * answered: CONNECT; within the service level when its holdtime is at most the target.
 * abandoned: the caller hung up while waiting, i.e. ABANDON, unless the same call enters
-  another queue afterwards or asked for a callback (then the router moved it on: Asterisk
-  logs an AMI Redirect out of Queue() as ABANDON too).
+  another queue afterwards, asked for a callback, or the router says it moved it out of
+  that queue (Asterisk logs an AMI Redirect out of Queue() as ABANDON too).
 * moved on: EXITWITHTIMEOUT, EXITEMPTY, EXITWITHKEY, WITHDRAW, and the moved ABANDONs.
 """
 
@@ -104,6 +104,7 @@ def figures(
     service_level_s: int = 20,
     loop_of_queue: Callable[[str], str] = lambda q: q,
     callback_calls: frozenset[str] = frozenset(),  # call ids that asked for a callback
+    moved_calls: frozenset[tuple[str, str]] = frozenset(),  # (call id, queue) the router moved
     now: datetime | None = None,
 ) -> Report:
     lines = sorted(lines, key=lambda ln: ln.time)
@@ -130,7 +131,11 @@ def figures(
         elif ln.verb in ("COMPLETEAGENT", "COMPLETECALLER"):
             agents[(key[0], ln.agent)].talk_s += ln.number(1)
         elif ln.verb == "ABANDON":
-            moved = ln.callid in callback_calls or last_entry.get(ln.callid, -1) > i
+            moved = (
+                ln.callid in callback_calls
+                or (ln.callid, ln.queue) in moved_calls
+                or last_entry.get(ln.callid, -1) > i
+            )
             if moved:
                 f.moved_on += 1
             else:

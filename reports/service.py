@@ -42,6 +42,11 @@ class Reports:
         self.service_level_s = service_level_s
         self.bad_lines = 0
         self.keep = timedelta(days=keep_days)
+        self._moved: list[tuple[str, str, int]] = []  # told by the router, not yet stored
+
+    def note_moved(self, callid: str, queue: str) -> None:
+        """The router moved this caller out of `queue` (stored at the next read-on)."""
+        self._moved.append((callid, queue, int(self.clock().timestamp())))
 
     async def read_on(self) -> int:
         """Ingest what queue_log gained, copy promise outcomes, apply retention; lines stored."""
@@ -50,6 +55,13 @@ class Reports:
         if self.queue_log.exists():
             result = await asyncio.to_thread(store.ingest_file, self.engine, self.queue_log)
             done, self.bad_lines = result.lines, self.bad_lines + len(result.bad)
+        if self._moved:
+            moved, self._moved = self._moved, []
+            try:
+                await asyncio.to_thread(store.save_moved, self.engine, moved)
+            except Exception:
+                self._moved = moved + self._moved  # the database is down: keep them for later
+                raise
         if self.promises is not None:
             outcomes = [
                 PromiseOutcome(
@@ -76,6 +88,7 @@ class Reports:
     async def report(self, period: Period) -> Report:
         lines = await asyncio.to_thread(store.lines, self.engine)
         outcomes = await asyncio.to_thread(store.outcomes, self.engine)
+        moved = await asyncio.to_thread(store.moved_calls, self.engine)
         callbacks: frozenset[str] = frozenset()
         if self.promises is not None:
             callbacks = frozenset(
@@ -91,6 +104,7 @@ class Reports:
             service_level_s=self.service_level_s,
             loop_of_queue=lambda q: self.loop_of_queue.get(q, q),
             callback_calls=callbacks,
+            moved_calls=moved,
             now=self.clock(),
         )
 

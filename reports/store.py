@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, insert, select
 
 from reports.figures import PromiseOutcome
 from reports.queue_log import BadLine, QueueLogLine, parse
-from reports.tables import ingest_state, promise_outcome, queue_log
+from reports.tables import ingest_state, moved_call, promise_outcome, queue_log
 
 log = logging.getLogger("switchboard.reports")
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -148,7 +148,29 @@ def prune(engine: Engine, before: datetime) -> Pruned:
     with engine.begin() as c:
         lines = c.execute(delete(queue_log).where(queue_log.c.time < int(before.timestamp())))
         outcomes = c.execute(delete(promise_outcome).where(promise_outcome.c.requested_at < before))
+        c.execute(delete(moved_call).where(moved_call.c.time < int(before.timestamp())))
     return Pruned(lines.rowcount, outcomes.rowcount)
+
+
+def save_moved(engine: Engine, moved: Iterable[tuple[str, str, int]]) -> int:
+    """Record callers the router moved out of a queue: (call id, queue, epoch)."""
+    rows = [{"callid": c[:80], "queuename": q[:80], "time": t} for c, q, t in moved]
+    with engine.begin() as c:
+        for row in rows:
+            c.execute(
+                delete(moved_call).where(
+                    moved_call.c.callid == row["callid"], moved_call.c.queuename == row["queuename"]
+                )
+            )
+        if rows:
+            c.execute(insert(moved_call), rows)
+    return len(rows)
+
+
+def moved_calls(engine: Engine) -> frozenset[tuple[str, str]]:
+    with engine.connect() as c:
+        rows = c.execute(select(moved_call.c.callid, moved_call.c.queuename)).all()
+    return frozenset((r.callid, r.queuename) for r in rows)
 
 
 def save_outcomes(engine: Engine, outcomes: Iterable[PromiseOutcome]) -> int:

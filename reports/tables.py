@@ -49,6 +49,15 @@ ingest_state = Table(
 )
 
 # Callbacks and inquiries as the 95 % measure needs them: no number, no member, no text.
+# Callers the router moved out of a queue by Redirect (logged by Asterisk as ABANDON).
+moved_call = Table(
+    "moved_call",
+    metadata,
+    Column("callid", String(80), primary_key=True),
+    Column("queuename", String(80), primary_key=True),
+    Column("time", BigInteger, nullable=False, index=True),
+)
+
 promise_outcome = Table(
     "promise_outcome",
     metadata,

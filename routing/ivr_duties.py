@@ -62,6 +62,9 @@ class IvrDuties:
         self._unstaffed: dict[str, float] = {}
         self._moved: set[tuple[str, str]] = set()
         self.statuses_published: dict[str, str] = {}  # what AstDB sb-status holds, as we put it
+        # Told of every caller this router moved out of a queue (uniqueid, queue): Asterisk's
+        # queue_log writes such a Redirect as ABANDON, so the reports need our word for it.
+        self.on_moved: Callable[[str, str], None] | None = None
 
     def use_plan(self, plan: IvrPlan) -> None:
         """A reloaded config: new loops, levels and hours (published again at once)."""
@@ -148,6 +151,8 @@ class IvrDuties:
             self.errors += 1
             log.warning("could not move a caller out of %s: %s", move.queue, exc)
             return
+        if self.on_moved is not None:
+            self.on_moved(move.uniqueid, move.queue)
         log.info("%s", move.why)
 
     async def collect_callbacks(self) -> None:

@@ -269,6 +269,8 @@ class Engine:
             )
         )
         self.reports = self._reports()
+        if self.reports is not None and self.router.ivr is not None:
+            self.router.ivr.on_moved = self.reports.note_moved
         if self.reports is not None and self.desk is not None:
             language = settings.screen.ui_language
             routes = [*routes, *report_routes(self.reports, self._may_see_reports, language)]

@@ -23,7 +23,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     try:
         if request.param == "postgresql":
             with e.begin() as c:  # one server for the session: every test starts empty
-                c.exec_driver_sql("TRUNCATE queue_log, ingest_state, promise_outcome")
+                c.exec_driver_sql("TRUNCATE queue_log, ingest_state, promise_outcome, moved_call")
         yield e
     finally:
         e.dispose()

@@ -66,7 +66,9 @@ async def test_every_read_on_applies_the_configured_retention(
         engine, log, ZoneInfo("Europe/Oslo"), lambda: NOW, promises=promises, keep_days=30
     )
 
+    reports.note_moved("c9", "loop1")  # the router moved someone out of loop1 just now
     assert await reports.read_on() == 6
+    assert store.moved_calls(engine) == {("c9", "loop1")}
 
     assert {ln.callid for ln in store.lines(engine)} == {"c2"}
     assert [o.ref for o in store.outcomes(engine)] == ["444444"]

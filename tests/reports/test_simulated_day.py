@@ -57,12 +57,15 @@ agents:
 """
 
 
+Spell = tuple[Path, Pbx, IvrPlayer, list[tuple[str, str, int]]]
+
+
 def scaled_clock() -> Callable[[], float]:
     t0 = time.monotonic()
     return lambda: MONDAY_10 + (time.monotonic() - t0) * SCALE
 
 
-async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer]:
+async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer, list[tuple[str, str, int]]]:
     settings = parse_config(CONFIG, "sim.yaml")
     assert settings.ivr is not None
     clock = scaled_clock()
@@ -95,8 +98,11 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer]:
             patience_s=rng.uniform(10, 150) / SCALE,
             talk_s=rng.uniform(20, 240) / SCALE,
             callback_after_s=rng.uniform(30, 80) / SCALE if rng.random() < 0.2 else None,
+            wants_callback=rng.random() < 0.6,  # at the offer: the others say no and hang up
         )
         await player.call(f"+479{n:07d}", f"Caller {n}", script)
+
+    moved: list[tuple[str, str, int]] = []  # what the router tells the reports
 
     async def router_moves() -> None:
         """What the router's unstaffed move does: Redirect a waiting caller out of Queue()."""
@@ -105,7 +111,9 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer]:
             waiting = pbx.queues["loop2"].waiting
             if waiting:
                 to = rng.choice([loop_context("loop3"), OFFER])
-                pbx.redirect(rng.choice(waiting).channel.name, to)
+                channel = rng.choice(waiting).channel
+                pbx.redirect(channel.name, to)
+                moved.append((channel.uniqueid, "loop2", int(clock())))
 
     async def supervisor_pauses() -> None:
         """Cari goes to a meeting and comes back; Anne takes a break (all her loops)."""
@@ -126,7 +134,7 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer]:
         helper.cancel()
     await asyncio.gather(*helpers, return_exceptions=True)
     pbx.close()
-    return pbx, player
+    return pbx, player, moved
 
 
 def nearest_rank(values: list[int], p: float) -> int | None:
@@ -135,17 +143,17 @@ def nearest_rank(values: list[int], p: float) -> int | None:
 
 
 @pytest.fixture(scope="module")
-def spell(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pbx, IvrPlayer]:
+def spell(tmp_path_factory: pytest.TempPathFactory) -> Spell:
     """One simulated spell for both databases (it takes a while in real time)."""
     log_file = tmp_path_factory.mktemp("pbxsim") / "queue_log"
-    pbx, player = asyncio.run(simulate(log_file))
-    return log_file, pbx, player
+    pbx, player, moved = asyncio.run(simulate(log_file))
+    return log_file, pbx, player, moved
 
 
 async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
-    engine: Engine, spell: tuple[Path, Pbx, IvrPlayer]
+    engine: Engine, spell: Spell
 ) -> None:
-    log_file, pbx, player = spell
+    log_file, pbx, player, moved = spell
     settings = parse_config(CONFIG, "sim.yaml")
     assert settings.ivr is not None
     # The router reads the callbacks from AstDB into the promise store, with their call id.
@@ -155,6 +163,7 @@ async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
 
     done = await asyncio.to_thread(store.ingest_file, engine, log_file)
     assert done.bad == []
+    assert store.save_moved(engine, moved) == len(moved)
     report = figures(
         store.lines(engine),
         [],
@@ -162,6 +171,7 @@ async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
         OSLO,
         service_level_s=SERVICE_LEVEL_S,
         callback_calls=callbacks,
+        moved_calls=store.moved_calls(engine),
     )
 
     day = datetime.fromtimestamp(MONDAY_10, OSLO).date().isoformat()
@@ -199,6 +209,9 @@ async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
     assert endings == {"answered", "abandoned", "timeout", "redirected", "exit-digit"}
     assert any(w > SERVICE_LEVEL_S for q in pbx.queues.values() for w in q.answer_waits)
     assert any(r.outcome == "callback" and len(r.queues) > 1 for r in player.records)
+    # Moved to the callback offer by the router, then said no: only the router's word
+    # tells this ABANDON from a hang-up.
+    assert any(r.outcome == "no-callback" and r.queues[-1] == "loop2" for r in player.records)
     lines = [line.split("|") for line in log_file.read_text().splitlines()]
     assert {"RINGNOANSWER", "PAUSEALL", "PAUSE", "UNPAUSE", "EXITWITHKEY"} <= {n[4] for n in lines}
     assert all(LAYOUT[verb] == len(data) for _, _, _, _, verb, *data in lines)

@@ -274,8 +274,13 @@ def outcomes(r: Rig, queue: str) -> tuple[int, int, int, int]:
 async def test_a_caller_the_router_moves_on_is_counted_moved_not_abandoned() -> None:
     async with rig(config(anne="leave", unstaffed="0")) as r:
         await members_logged_in(r, "loop3")
+        told: list[tuple[str, str]] = []  # what the reports are told (queue_log says ABANDON)
+        assert r.router is not None
+        assert r.router.ivr is not None
+        r.router.ivr.on_moved = lambda callid, queue: told.append((callid, queue))
         record = await r.call(CallerScript(keys=("1",), talk_s=0.05))
         assert record.queues == ["loop1", "loop3"]
+        assert told == [(record.uniqueid, "loop1")]
         assert r.sim.pbx.queues["loop1"].abandoned == 1  # what Asterisk itself counts
         await eventually(lambda: outcomes(r, "loop3")[0] == 1)
         assert outcomes(r, "loop1") == (0, 0, 0, 1)
