@@ -267,12 +267,14 @@ class Router:
                 )
         self.wake()
 
-    def set_ring_in_meetings(self, agent_id: str, on: bool) -> None:
-        """The agent's own choice: offered calls in meetings when nobody else in a loop can."""
+    def set_ring_in_meetings(self, agent_id: str, on: bool) -> bool:
+        """The agent's own choice: offered calls in meetings when nobody else in a loop can.
+
+        Returns whether it changed anything."""
         if agent_id not in self.roster.agents:
             raise KeyError(f"no agent {agent_id!r} in the roster")
         if (agent_id in self.opted_in) == on:
-            return
+            return False
         if on:
             self.opted_in.add(agent_id)
         else:
@@ -280,6 +282,7 @@ class Router:
         self.attention.agent(agent_id)
         self.touched.agents.add(agent_id)
         self.wake()
+        return True
 
     def local(self, moment: datetime) -> datetime:
         """A moment in the office's time zone (log lines say times as the office reads them)."""

@@ -437,10 +437,13 @@ class Desk:
         log.info("%s set their status to %s on the screen", agent_id, manual.value)
         self.changed()
 
-    def set_ring_in_meetings(self, agent_id: str, choice: str) -> None:
-        """The agent's own "ring me in meetings if nobody else can" (loops that honour it)."""
+    async def set_ring_in_meetings(self, agent_id: str, choice: str) -> None:
+        """The agent's own "ring me in meetings if nobody else can" (loops that honour it);
+        kept in the shared store, so the other engine follows it too."""
         if choice not in ("on", "off"):
             raise Refused("choose on or off")
+        if self.manual_store is not None:
+            await self.manual_store.save_opt_in(agent_id, choice == "on")
         self.router.set_ring_in_meetings(agent_id, choice == "on")
         log.info("%s turned ring-in-meetings %s on the screen", agent_id, choice)
         self.changed()

@@ -416,9 +416,25 @@ class Engine:
                 for agent_id, status in changed.items():
                     if agent_id in self.settings.roster.agents:
                         self.router.set_manual_status(agent_id, status)
-                if changed and self.desk is not None:
+                chosen = await self._share_opt_ins()
+                if (changed or chosen) and self.desk is not None:
                     self.desk.changed()
             await asyncio.sleep(every_s)
+
+    async def _share_opt_ins(self) -> bool:
+        """Take in "ring me in meetings" choices made through the other engine (a stored
+        choice is the person's own word and wins over the YAML's starting point)."""
+        assert self.manual_store is not None
+        try:
+            choices = await self.manual_store.load_opt_ins()
+        except Exception as exc:  # the store is an adapter: keep what we have
+            log.warning("ring-in-meetings choices not read from the store: %s", exc)
+            return False
+        changed = False
+        for agent_id, on in choices.items():
+            if agent_id in self.settings.roster.agents:
+                changed |= self.router.set_ring_in_meetings(agent_id, on)
+        return changed
 
     def view(self) -> EngineView:
         """What ops see of this engine (metrics and wallboard read it at request time)."""

@@ -2,7 +2,7 @@
 
 from redis.asyncio import Redis
 
-from routing.manual_store import KEY, RedisManualStore
+from routing.manual_store import KEY, OPT_IN_KEY, RedisManualStore
 from routing.policy import ManualStatus
 
 
@@ -19,3 +19,12 @@ async def test_an_unknown_status_in_redis_is_skipped_not_fatal(redis: Redis) -> 
     await redis.hset(KEY, "cari", "on-the-moon")
     await redis.hset(KEY, "anne", "available")
     assert await RedisManualStore(redis).load() == {"anne": ManualStatus.AVAILABLE}
+
+
+async def test_a_ring_in_meetings_choice_is_shared_and_a_strange_one_skipped(
+    redis: Redis,
+) -> None:
+    await RedisManualStore(redis).save_opt_in("anne", True)
+    await RedisManualStore(redis).save_opt_in("bjorn", False)
+    await redis.hset(OPT_IN_KEY, "cari", "perhaps")
+    assert await RedisManualStore(redis).load_opt_ins() == {"anne": True, "bjorn": False}

@@ -218,11 +218,11 @@ async def test_ring_in_meetings_is_offered_only_in_loops_that_honour_it_and_togg
     assert desk.view("cari")["me"]["ring_in_meetings"] is None  # type: ignore[index]
     router.ring_opted_in = {"loop2"}
     assert desk.view("cari")["me"]["ring_in_meetings"] == {"on": False}  # type: ignore[index]
-    desk.set_ring_in_meetings("cari", "on")
+    await desk.set_ring_in_meetings("cari", "on")
     assert router.opted_in == {"cari"}
     assert desk.view("cari")["me"]["ring_in_meetings"] == {"on": True}  # type: ignore[index]
     assert desk.view("anne")["me"]["ring_in_meetings"] is None  # type: ignore[index]
     with pytest.raises(Refused, match="choose on or off"):
-        desk.set_ring_in_meetings("cari", "maybe")
-    desk.set_ring_in_meetings("cari", "off")
+        await desk.set_ring_in_meetings("cari", "maybe")
+    await desk.set_ring_in_meetings("cari", "off")
     assert router.opted_in == set()

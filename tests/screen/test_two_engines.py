@@ -47,3 +47,39 @@ async def test_lunch_set_on_the_standby_is_sent_by_the_leader(redis: Redis) -> N
             for engine in engines:
                 engine.stop()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_ring_in_meetings_chosen_on_the_standby_is_followed_by_the_leader(
+    redis: Redis,
+) -> None:
+    text = CONFIG.replace(
+        "agents: [bjorn, anne]}", "agents: [bjorn, anne], when_all_in_meetings: ring_opted_in}"
+    )
+    settings = parse_config(text, "two.yaml")
+    async with simulator(ring_s=0.1) as sim:
+        engines = [
+            Engine(
+                settings,
+                settings_for(sim),
+                InMemoryPresence(),
+                lease=LeaderLease(redis, name, 2.0),
+                directory=SqliteDirectory(":memory:", key=b"k"),
+                manual_store=RedisManualStore(redis),
+            )
+            for name in ("a", "b")
+        ]
+        tasks = [asyncio.create_task(e.run()) for e in engines]
+        try:
+            await eventually(lambda: sum(e.is_leader() for e in engines) == 1, 10)
+            standby = next(e for e in engines if not e.is_leader())
+            leader = next(e for e in engines if e.is_leader())
+            assert standby.desk is not None
+            await standby.desk.set_ring_in_meetings("bjorn", "on")
+            assert await RedisManualStore(redis).load_opt_ins() == {"bjorn": True}
+            await eventually(lambda: "bjorn" in leader.router.opted_in, 5)
+            await standby.desk.set_ring_in_meetings("bjorn", "off")
+            await eventually(lambda: "bjorn" not in leader.router.opted_in, 5)
+        finally:
+            for engine in engines:
+                engine.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
