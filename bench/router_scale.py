@@ -94,6 +94,9 @@ def simulator(pipe: Connection, calls_per_s: float) -> None:
         while True:
             command = await loop.run_in_executor(None, pipe.recv)
             if command == "traffic":
+                # Asterisk has no collector: the simulator's full collections (30,000 members,
+                # a stamp per action) must not delay the actions it stamps.
+                heap.settle()
                 running = asyncio.create_task(traffic.run())
             elif command == "restart":  # persistentmembers = yes: AstDB brings them back
                 server.restart()
@@ -104,6 +107,7 @@ def simulator(pipe: Connection, calls_per_s: float) -> None:
                 pipe.send((len(members), sum(m.paused for m in members)))
             elif command == "stamps":
                 pipe.send((stamps, logins))
+                heap.settle()
             elif command == "stop":
                 if running is not None:
                     running.cancel()
