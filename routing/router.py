@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from ivr.plan import IvrPlan
@@ -40,6 +40,7 @@ from routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
 from routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
 from routing.policy import (
     RESUME_REASON,
+    DesiredMember,
     ManualStatus,
     PauseReason,
     back_early_until,
@@ -528,18 +529,7 @@ class Router:
     def _decide(self, now: datetime) -> Plan:
         """The plan for what changed: the same changes a full recompute would give."""
         if not self.incremental:
-            busy = self.presence.busy_intervals()
-            desired = desired_members(
-                self.roster,
-                self.manual,
-                busy,
-                now,
-                self.back_early,
-                self.zone or now.tzinfo,
-                leads=self.leads,
-                opted_in=self.opted_in,
-                ring_opted_in=self.ring_opted_in,
-            )
+            desired = self._desired(now, self.presence.busy_intervals())
             return plan(desired, self.state.members(), self.owned)
         self._read_presence(now)
         for agent_id in self.boundaries.pop_due(now):
@@ -549,36 +539,13 @@ class Router:
         todo = self.attention.take()
         self.passes += 1
         if todo.full:
-            desired = desired_members(
-                self.roster,
-                self.manual,
-                self._busy,
-                now,
-                self.back_early,
-                self.zone or now.tzinfo,
-                meetings=self.meetings,
-                leads=self.leads,
-                opted_in=self.opted_in,
-                ring_opted_in=self.ring_opted_in,
-            )
+            desired = self._desired(now, self._busy, meetings=self.meetings)
             self.decided += len(desired)
             return plan(desired, self.state.members(), self.owned)
         agents = set(todo.agents)
         for queue, interface in todo.keys:
             agents.update(self.roster.agents_at(queue, interface))
-        desired = desired_members(
-            self.roster,
-            self.manual,
-            self._busy,
-            now,
-            self.back_early,
-            self.zone or now.tzinfo,
-            agents=agents,
-            meetings=self.meetings,
-            leads=self.leads,
-            opted_in=self.opted_in,
-            ring_opted_in=self.ring_opted_in,
-        )
+        desired = self._desired(now, self._busy, agents=agents, meetings=self.meetings)
         self.decided += len(desired)
         keys = desired.keys() | todo.keys
         actual = {}
@@ -590,6 +557,29 @@ class Router:
         owned = self.owned
         mine = None if owned is None else {k: owned[k] for k in keys if k in owned}
         return plan(desired, actual, mine, self.roster.queues())
+
+    def _desired(
+        self,
+        now: datetime,
+        busy: Mapping[str, Sequence[BusyInterval]],
+        *,
+        agents: Collection[str] | None = None,
+        meetings: MeetingCache | None = None,
+    ) -> dict[tuple[str, str], DesiredMember]:
+        """The pure policy over the router's inputs, for `agents` (None: everyone)."""
+        return desired_members(
+            self.roster,
+            self.manual,
+            busy,
+            now,
+            self.back_early,
+            self.zone or now.tzinfo,
+            agents=agents,
+            meetings=meetings,
+            leads=self.leads,
+            opted_in=self.opted_in,
+            ring_opted_in=self.ring_opted_in,
+        )
 
     def _read_presence(self, now: datetime) -> None:
         """Take in calendars that changed (when told, and every presence_check_s anyway:
