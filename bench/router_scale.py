@@ -212,11 +212,7 @@ async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> 
     def logged_in() -> bool:
         return sum(len(loop.members) for loop in router.state.loops.values()) >= memberships
 
-    limit = 120.0
-    try:
-        await until(logged_in, limit)
-    except TimeoutError:
-        out["start-up s"] = f"> {limit:.0f} (not all logged in)"
+    async def finish() -> dict[str, object]:
         await client.stop()
         for task in tasks:
             task.cancel()
@@ -224,6 +220,13 @@ async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> 
         pipe.send("stop")
         sim.join(30)
         return out
+
+    limit = 120.0
+    try:
+        await until(logged_in, limit)
+    except TimeoutError:
+        out["start-up s"] = f"> {limit:.0f} (not all logged in)"
+        return await finish()
     out["start-up s"] = time.perf_counter() - started
     heap.settle()  # as the engine does once its first pass has decided everyone
     await asyncio.sleep(1.0)
@@ -336,13 +339,7 @@ async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> 
         )
     out["passes"] = router.passes
     out["memberships decided"] = router.decided
-    await client.stop()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    pipe.send("stop")
-    sim.join(30)
-    return out
+    return await finish()
 
 
 def main() -> None:
