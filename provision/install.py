@@ -144,7 +144,7 @@ def check_installed(etcdir: Path, *, username: str, ami_host: str, ami_port: int
         todo.append(Todo(error.split(": ", 1)[0], "make the included file exist", error))
     general = manager.first("general")
     enabled = general.get("enabled") if general else None
-    if enabled is None or enabled.value.lower() not in ("yes", "true", "on", "1"):
+    if enabled is None or not _ast_true(enabled.value):
         todo.append(
             Todo(
                 _where(general, "enabled", manager, etcdir / "manager.conf"),
@@ -205,7 +205,7 @@ def check_installed(etcdir: Path, *, username: str, ami_host: str, ami_port: int
     queues = read_config(etcdir, "queues.conf")
     qgeneral = queues.first("general")
     persistent = qgeneral.get("persistentmembers") if qgeneral else None
-    if persistent is None or persistent.value.lower() not in ("yes", "true", "on", "1"):
+    if persistent is None or not _ast_true(persistent.value):
         todo.append(
             Todo(
                 _where(qgeneral, "persistentmembers", queues, etcdir / "queues.conf"),
@@ -220,3 +220,8 @@ def check_installed(etcdir: Path, *, username: str, ami_host: str, ami_port: int
     for error in extensions.errors:
         todo.append(Todo(error.split(": ", 1)[0], "make the included file exist", error))
     return todo
+
+
+def _ast_true(value: str) -> bool:
+    """A yes in an Asterisk config file."""
+    return value.lower() in ("yes", "true", "on", "1")
