@@ -35,14 +35,6 @@ _BUSYSTATUS = {
     "WORKINGELSEWHERE": ShowAs.WORKING_ELSEWHERE,
 }
 _ALL_DAY_FLAGS = ("X-MICROSOFT-CDO-ALLDAYEVENT", "X-MICROSOFT-MSNCALENDAR-ALLDAYEVENT")
-# The properties of an event that decide; SUMMARY only with calendar codes on (its code, at
-# the start, is read here, and the subject goes no further than this module).
-_READ = frozenset(
-    {
-        "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "UID",
-        "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS", *_ALL_DAY_FLAGS,
-    }
-)  # fmt: skip
 _DURATION = re.compile(
     # Lenient on where T sits: Exchange has written "-PT1W1D2H3M4S".
     r"^([+-])?PT?(?:(\d+)W)?(?:(\d+)D)?(?:T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$",
