@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 from ivr.callbacks import from_astdb
 from ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR, OFFER, loop_context
 from pbxsim.ivr import CallerScript, IvrPlayer
-from pbxsim.pbx import AgentBehaviour, Pbx
+from pbxsim.pbx import AgentBehaviour, Pbx, SimCall
 from reports import store
 from reports.export import to_csv
 from reports.figures import Period, figures
@@ -39,6 +39,7 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO).timestamp()
 SCALE = 60.0  # simulated seconds per real second
 SERVICE_LEVEL_S = 20
 CALLS = 60
+KEPT = "+4790009999"  # the one caller whose path is scripted, not drawn
 CONFIG = """
 ami: {username: router, secret_env: S}
 default_loop: loop3
@@ -102,13 +103,24 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer, list[tuple[str, str
         )
         await player.call(f"+479{n:07d}", f"Caller {n}", script)
 
+    async def through_to_the_offer() -> None:
+        """One caller certain to wait out two loops and ask for a callback: they call loop 2
+        while Cari and Dag are in their meeting (60 s there, 120 s in loop 3, then the offer),
+        and the router's moves leave them be. The rest of the spell is left to chance."""
+        await asyncio.sleep(105 / SCALE)
+        script = CallerScript(keys=("2",), patience_s=1000 / SCALE, talk_s=60 / SCALE)
+        await player.call(KEPT, "Kept caller", script)
+
+    def kept_through(call: SimCall) -> bool:
+        return call.channel.caller_num.startswith(KEPT)
+
     moved: list[tuple[str, str, int]] = []  # what the router tells the reports
 
     async def router_moves() -> None:
         """What the router's unstaffed move does: Redirect a waiting caller out of Queue()."""
         while True:
             await asyncio.sleep(40 / SCALE)
-            waiting = pbx.queues["loop2"].waiting
+            waiting = [c for c in pbx.queues["loop2"].waiting if not kept_through(c)]
             if waiting:
                 to = rng.choice([loop_context("loop3"), OFFER])
                 channel = rng.choice(waiting).channel
@@ -116,17 +128,20 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer, list[tuple[str, str
                 moved.append((channel.uniqueid, "loop2", int(clock())))
 
     async def supervisor_pauses() -> None:
-        """Cari goes to a meeting and comes back; Anne takes a break (all her loops)."""
+        """Cari and Dag go to a meeting and come back; Anne takes a break (all her loops)."""
         await asyncio.sleep(100 / SCALE)
         pbx.pause_member("loop2", "PJSIP/203", True, "Meeting")
+        pbx.pause_member("loop3", "PJSIP/204", True, "Meeting")
         await asyncio.sleep(200 / SCALE)
         pbx.pause_member("loop2", "PJSIP/203", False, "")
+        pbx.pause_member("loop3", "PJSIP/204", False, "")
         pbx.pause_member(None, "PJSIP/201", True, "Lunch")
         await asyncio.sleep(150 / SCALE)
         pbx.pause_member(None, "PJSIP/201", False, "")
 
     helpers = [asyncio.create_task(router_moves()), asyncio.create_task(supervisor_pauses())]
     async with asyncio.TaskGroup() as calls:
+        calls.create_task(through_to_the_offer())
         for n in range(CALLS):
             calls.create_task(caller(n))
             await asyncio.sleep(rng.expovariate(1 / (12 / SCALE)))
