@@ -287,12 +287,21 @@ Event = (
 )
 
 
+_FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
+# Looked up, not converted: a snapshot of 30,000 members decodes 30,000 of each.
+_STATUSES = {str(status.value): status for status in DeviceStatus}
+
+
 def _flag(value: str) -> bool:
-    if value in ("1", "true", "yes"):
-        return True
-    if value in ("0", "false", "no", ""):
-        return False
-    raise ValueError(f"not a flag: {value!r}")
+    flag = _FLAGS.get(value)
+    if flag is None:
+        raise ValueError(f"not a flag: {value!r}")
+    return flag
+
+
+def _status(value: str) -> DeviceStatus:
+    status = _STATUSES.get(value)
+    return DeviceStatus(int(value)) if status is None else status  # (raises when unknown)
 
 
 def _member(cls: type[MemberEvent], f: Fields, name_key: str, iface_key: str) -> MemberEvent:
@@ -307,7 +316,7 @@ def _member(cls: type[MemberEvent], f: Fields, name_key: str, iface_key: str) ->
         last_pause=int(f["LastPause"]),
         login_time=int(f["LoginTime"]),
         in_call=_flag(f["InCall"]),
-        status=DeviceStatus(int(f["Status"])),
+        status=_status(f["Status"]),
         paused=_flag(f["Paused"]),
         paused_reason=f["PausedReason"],
     )
