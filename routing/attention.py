@@ -14,11 +14,19 @@ from routing.ownership import MemberKey
 
 @dataclass(slots=True)
 class Attention:
-    full: bool = True  # a snapshot, a new roster, a refusal: decide for everyone
+    full: bool = True  # a snapshot, a new roster, a refusal: every membership is looked at
     agents: set[str] = field(default_factory=set)
     keys: set[MemberKey] = field(default_factory=set)
+    # With `full`: anyone's inputs may have changed (a new roster, taking over from another
+    # engine), so everyone is decided afresh. Without: only Asterisk's side is new (a
+    # snapshot), so what was decided stands and is compared against it.
+    recompute: bool = True
 
     def everything(self) -> None:
+        self.full = self.recompute = True
+
+    def recheck(self) -> None:
+        """Asterisk's side is new: compare every membership, decide only what changed."""
         self.full = True
 
     def agent(self, agent_id: str) -> None:
@@ -32,8 +40,8 @@ class Attention:
 
     def take(self) -> Attention:
         """What was noted, handed over; this starts empty again."""
-        taken = Attention(self.full, self.agents, self.keys)
-        self.full, self.agents, self.keys = False, set(), set()
+        taken = Attention(self.full, self.agents, self.keys, self.recompute)
+        self.full, self.agents, self.keys, self.recompute = False, set(), set(), False
         return taken
 
 

@@ -202,19 +202,24 @@ def desired_members(
                 wanted |= ids
         agents = wanted
     pairs = roster.memberships() if agents is None else roster.memberships_of(agents)
+    # An agent's meeting is the same in each of their loops: found once per agent.
+    found: dict[str, tuple[BusyInterval | None, datetime | None]] = {}
     for loop, agent in pairs:
         status = manual.get(agent.id, ManualStatus.AVAILABLE)
         on_leave = status is ManualStatus.LEAVE
         # The agent's own pause wins over the calendar: they said why they are away.
         free = not on_leave and status.pause is None
-        meeting = in_meeting(agent.id, busy, early, now, meetings) if free else None
         lead = leads.get(loop.queue) if leads else None
+        known = found.get(agent.id)
+        if known is None:
+            meeting = in_meeting(agent.id, busy, early, now, meetings) if free else None
+            known = found[agent.id] = (meeting, _local(meeting.end, zone) if meeting else None)
+        meeting, meeting_end = known
         soon = (
             heads_up(agent.id, busy, early, now, lead, meetings)
             if free and meeting is None and lead
             else None
         )
-        until = meeting.end if meeting else (soon.start if soon else None)
         member = DesiredMember(
             agent_id=agent.id,
             queue=loop.queue,
@@ -224,12 +229,16 @@ def desired_members(
             logged_in=not on_leave,
             pause=status.pause
             or (PauseReason.MEETING if meeting else PauseReason.HEADS_UP if soon else None),
-            until=(until.astimezone(zone) if zone else until) if until else None,
+            until=meeting_end if meeting else _local(soon.start, zone) if soon else None,
         )
         desired[member.key] = member
     for loop in shared:
         _ring_opted_in(roster, loop, desired, opted_in)
     return desired
+
+
+def _local(moment: datetime, zone: tzinfo | None) -> datetime:
+    return moment.astimezone(zone) if zone else moment
 
 
 def _ring_opted_in(

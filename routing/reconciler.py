@@ -96,6 +96,23 @@ MemberChange = (
 )
 
 
+def brings(change: MemberChange, seen: tuple[bool, str] | None) -> bool:
+    """Whether a membership as Asterisk now reports it (paused, reason; None: not a
+    member) is what `change` asks for: the event of the engine's own action, which needs
+    no decision of its own."""
+    if isinstance(change, RemoveMember):
+        return seen is None
+    if seen is None or isinstance(change, RecordOwnership | ForgetOwnership):
+        return False
+    paused, reason = seen
+    if isinstance(change, PauseMember):
+        return paused and reason == change.reason.wire
+    if isinstance(change, UnpauseMember):
+        return not paused
+    pause = change.member.pause
+    return paused == (pause is not None) and (pause is None or reason == pause.wire)
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     changes: tuple[MemberChange, ...] = ()

@@ -50,7 +50,7 @@ from routing.policy import (
     next_decision_time,
 )
 from routing.privacy import masked_number
-from routing.queue_state import Change, QueueState
+from routing.queue_state import Change, MemberState, QueueState
 from routing.reconciler import (
     AddMember,
     ForgetOwnership,
@@ -60,6 +60,7 @@ from routing.reconciler import (
     RecordOwnership,
     RemoveMember,
     UnpauseMember,
+    brings,
     plan,
 )
 from routing.roster import Roster
@@ -156,11 +157,21 @@ class Router:
         self.actions_sent: dict[str, int] = {}
         self.action_errors = 0
         self._wake = asyncio.Event()
+        # Member changes sent and not yet answered: the events they cause are expected.
+        self._in_flight: dict[MemberKey, list[MemberChange]] = {}
+        self._deferred: set[MemberKey] = set()  # left out of a pass while in flight
+        # Every membership as last decided: a snapshot (an Asterisk restart) is compared
+        # against it, and only what changed since is decided again (30,000 in a large office).
+        self._decided: dict[MemberKey, DesiredMember] | None = None
+        # One pipeline for every pass (incremental): a pass hands its actions over and the
+        # loop goes on to the next boundary instead of waiting for every reply.
+        self._pipeline: ActionPipeline | None = None
         self._needs_snapshot = True
         self._snapshot_lock = asyncio.Lock()
         self._reported: set[str] = set()
         # The memberships this engine created, as Asterisk keeps the record (None: unread).
         self.owned: dict[MemberKey, str] | None = None
+        self._ownership_due = False  # a snapshot was taken and the record not yet read
         # Agents back early from a meeting: the calendar does not pause them until then.
         self.back_early: dict[str, datetime] = {}
         self._early_unsaved: set[str] = set()
@@ -359,9 +370,10 @@ class Router:
         self.calls.apply(event)
         if not back_early:
             self._log_event(event)
-        if member is not None and self._decisive(member) != before:
-            # Login, pause or its reason moved: that membership needs a decision. A ring,
-            # an answer or a hangup (QueueMemberStatus) moves none of them: no pass.
+        if member is not None and self._unexpected(member, before):
+            # Login, pause or its reason moved, not by the engine's own action in flight:
+            # that membership needs a decision. A ring, an answer or a hangup
+            # (QueueMemberStatus) moves none of them: no pass.
             self.attention.member((member.queue, member.interface))
             self.wake()
         elif isinstance(event, CallbackRequested) and self.ivr is not None:
@@ -400,6 +412,17 @@ class Router:
             self._autopause_due.add(agent.id)
             self.wake()
 
+    def _unexpected(self, member: MemberEvent, before: tuple[str, bool, str] | None) -> bool:
+        """Whether the event moved what the policy reads, other than as an action of the
+        engine still in flight asked (at a meeting start, 3,000 pauses' own events each
+        asked for a pass that found nothing to do)."""
+        after = self._decisive(member)
+        if after == before:
+            return False
+        sent = self._in_flight.get((member.queue, member.interface))
+        seen = None if after is None else after[1:]
+        return not sent or not any(brings(change, seen) for change in sent)
+
     def _decisive(self, event: MemberEvent) -> tuple[str, bool, str] | None:
         """What the policy and the reconciler read of the event's member, as we have it."""
         loop = self.state.loops.get(event.queue)
@@ -409,6 +432,11 @@ class Router:
     async def on_connected(self) -> None:
         """Fresh connection: re-read the truth, then re-decide (never replay the past)."""
         self._needs_snapshot = True
+        if self._pipeline is not None:  # what waits was decided on the old connection
+            pipeline, self._pipeline = self._pipeline, None
+            await pipeline.close()
+        self._in_flight.clear()  # (what was on the wire failed with the old connection)
+        self._deferred.clear()
         if self.ivr is not None:
             self.ivr.reconnected()
         await self._fresh_snapshot()
@@ -424,6 +452,14 @@ class Router:
 
     async def run(self) -> None:
         """Reconcile on every relevant change and at the next known boundary in time."""
+        try:
+            await self._run()
+        finally:  # (stopping: what is still queued or on the wire is given up)
+            if self._pipeline is not None:
+                pipeline, self._pipeline = self._pipeline, None
+                await pipeline.close()
+
+    async def _run(self) -> None:
         while True:
             now = self.clock()
             wake_at = self._next_wake(now)
@@ -435,7 +471,7 @@ class Router:
                 pass
             self._wake.clear()
             if self.client is not None and self.client.connected.is_set() and self.may_act():
-                await self.reconcile()
+                await self.reconcile(wait=not self.incremental)
 
     def _next_wake(self, now: datetime) -> float | None:
         times: list[float] = []
@@ -455,15 +491,16 @@ class Router:
         times += [until.timestamp() for until in self.follow_ups.values()]
         return min(times, default=None)
 
-    async def reconcile(self) -> Plan:
-        """One pass: desired vs. actual, send the difference, note what Asterisk accepted."""
+    async def reconcile(self, *, wait: bool = True) -> Plan:
+        """One pass: desired vs. actual, send the difference, note what Asterisk accepted
+        (with `wait`, once every reply is in; the running loop does not wait)."""
         started = time.perf_counter()
         try:
-            return await self._reconcile()
+            return await self._reconcile(wait)
         finally:
             self.reconcile_durations.observe(time.perf_counter() - started)
 
-    async def _reconcile(self) -> Plan:
+    async def _reconcile(self, wait: bool) -> Plan:
         if self._needs_snapshot:
             try:
                 await self._fresh_snapshot()
@@ -477,7 +514,13 @@ class Router:
         todo = self._decide(now)
         for note in todo.notes:
             self._report(note)
-        await self._carry_out_all(todo.changes)
+        await self._carry_out_all(todo.changes, wait=wait)
+        if self._ownership_due and await self._read_ownership():
+            more = self._decide(self.clock())
+            for note in more.notes:
+                self._report(note)
+            await self._carry_out_all(more.changes, wait=wait)
+            todo = Plan(todo.changes + more.changes, todo.notes + more.notes)
         if self.ivr is not None:
             await self.ivr.run_once(now)
         return todo
@@ -538,15 +581,18 @@ class Router:
             return Plan()
         todo = self.attention.take()
         self.passes += 1
-        if todo.full:
-            desired = self._desired(now, self._busy, meetings=self.meetings)
-            self.decided += len(desired)
-            return plan(desired, self.state.members(), self.owned)
         agents = set(todo.agents)
         for queue, interface in todo.keys:
             agents.update(self.roster.agents_at(queue, interface))
-        desired = self._desired(now, self._busy, agents=agents, meetings=self.meetings)
-        self.decided += len(desired)
+        if todo.full:
+            if todo.recompute or self._decided is None:
+                desired = self._desired(now, self._busy, meetings=self.meetings)
+                self.decided += len(desired)
+                self._decided = desired
+            elif agents:
+                self._decide_again(now, agents)
+            return self._plan_settled(self._decided, self.state.members(), self.owned)
+        desired = self._decide_again(now, agents)
         keys = desired.keys() | todo.keys
         actual = {}
         for queue, interface in keys:
@@ -556,7 +602,38 @@ class Router:
                 actual[(queue, interface)] = have
         owned = self.owned
         mine = None if owned is None else {k: owned[k] for k in keys if k in owned}
-        return plan(desired, actual, mine, self.roster.queues())
+        return self._plan_settled(desired, actual, mine, self.roster.queues())
+
+    def _decide_again(self, now: datetime, agents: set[str]) -> dict[MemberKey, DesiredMember]:
+        """The memberships of `agents` decided afresh (and kept for the next full look)."""
+        desired = self._desired(now, self._busy, agents=agents, meetings=self.meetings)
+        self.decided += len(desired)
+        if self._decided is not None:
+            self._decided.update(desired)
+        return desired
+
+    def _plan_settled(
+        self,
+        desired: Mapping[MemberKey, DesiredMember],
+        actual: Mapping[MemberKey, MemberState],
+        owned: Mapping[MemberKey, str] | None,
+        managed: Collection[str] | None = None,
+    ) -> Plan:
+        """The plan for every membership with no action of the engine still in flight; the
+        others are decided again once theirs is answered (what Asterisk has of them is
+        about to change, so a decision now would send the same action twice)."""
+        held = self._in_flight.keys()
+        if held:
+            unsettled = {k for k in desired.keys() | actual.keys() if k in held}
+            if owned is not None:
+                unsettled.update(k for k in owned if k in held)
+            if unsettled:
+                self._deferred |= unsettled
+                desired = {k: v for k, v in desired.items() if k not in unsettled}
+                actual = {k: v for k, v in actual.items() if k not in unsettled}
+                if owned is not None:
+                    owned = {k: v for k, v in owned.items() if k not in unsettled}
+        return plan(desired, actual, owned, managed)
 
     def _desired(
         self,
@@ -645,34 +722,50 @@ class Router:
             self.ivr.reconnected()
         self.wake()
 
-    async def _carry_out_all(self, changes: Sequence[MemberChange]) -> None:
-        """Send the changes pipelined (up to `window` outstanding, each member's in order)."""
-        if not changes:
-            return
-        assert self.client is not None
-        client = self.client
-
-        async def send(action: actions.Action, left: float) -> Reply:
-            if not self.may_act():  # the lease lapsed mid-plan: the other engine acts now
-                raise NotLeader(f"{action.name} not sent: this engine no longer holds the lease")
-            return await client.send(action, timeout=left)
-
-        pipeline = ActionPipeline(
-            send, window=self.window, deadline_s=client.settings.action_timeout_s
-        )
+    async def _carry_out_all(self, changes: Sequence[MemberChange], *, wait: bool) -> None:
+        """Send the changes pipelined (up to `window` outstanding, each member's in order);
+        with `wait`, return once everything sent so far is answered."""
+        pipeline = self._pipeline_now()
         for change in changes:
             self._submit(pipeline, change)
-        await pipeline.drain()
+        if wait or not self.incremental:
+            await pipeline.drain()
+
+    def _pipeline_now(self) -> ActionPipeline:
+        if self._pipeline is None:
+            assert self.client is not None
+            client = self.client
+
+            async def send(action: actions.Action, left: float) -> Reply:
+                if not self.may_act():  # the lease lapsed mid-plan: the other engine acts
+                    raise NotLeader(f"{action.name} not sent: the lease lapsed")
+                return await client.send(action, timeout=left)
+
+            self._pipeline = ActionPipeline(
+                send, window=self.window, deadline_s=client.settings.action_timeout_s
+            )
+        return self._pipeline
 
     def _submit(self, pipeline: ActionPipeline, change: MemberChange) -> None:
         action = to_action(change)
         self._count(action.name)
         key = _key(change)
+        self._in_flight.setdefault(key, []).append(change)
         pipeline.submit(key, action, lambda outcome: self._done(pipeline, change, key, outcome))
 
     def _done(
         self, pipeline: ActionPipeline, change: MemberChange, key: MemberKey, outcome: Outcome
     ) -> None:
+        sent = self._in_flight.get(key)
+        if sent is not None:
+            with contextlib.suppress(ValueError):
+                sent.remove(change)
+            if not sent:
+                del self._in_flight[key]
+                if key in self._deferred:  # a pass left it out while this was in flight
+                    self._deferred.discard(key)
+                    self.attention.member(key)
+                    self.wake()
         if isinstance(outcome, NotLeader):
             return
         if isinstance(outcome, ActionFailed):
@@ -732,15 +825,48 @@ class Router:
         self._staff_touched.everything = True
 
     async def _snapshot(self) -> None:
+        """Read the members (and who is back early) afresh; the record of what the engine
+        created is read after the first pass's actions are answered (`_read_ownership`):
+        pauses and logins do not depend on it, and after an Asterisk restart the 30,000
+        records of a large office would hold them up."""
         assert self.client is not None
         # Folded in as the reply completes, before any later event: Asterisk's totals in
         # it (QueueParams) then line up exactly with the events counted so far.
-        await self.client.send(
-            actions.queue_status(),
-            at_reply=self._load_snapshot,
-        )
+        status = self.client.send(actions.queue_status(), at_reply=self._load_snapshot)
+        early = self.client.send(actions.db_get_tree(BACK_EARLY_FAMILY))
+        folded, overrides = await asyncio.gather(status, early, return_exceptions=True)
+        if isinstance(folded, BaseException):
+            raise folded
+        if isinstance(overrides, ActionFailed):
+            pass  # (no entry, or no permission: reported when the record is read)
+        elif isinstance(overrides, BaseException):
+            raise overrides
+        else:
+            now = self.clock()
+            for agent_id, until in read_back_early(overrides.items, now).items():
+                if agent_id not in self.back_early or until > self.back_early[agent_id]:
+                    self.back_early[agent_id] = until  # (another engine's, or ours before)
+                    self.attention.agent(agent_id)
+                    self._index_agent(agent_id, now)
         self.touched.everything = True
-        self.attention.everything()  # a fresh truth: decide for everyone against it
+        self.attention.recheck()  # a fresh truth: compare everyone against it
+        self.owned = None  # unread: until it is, nothing outside the roster is touched
+        self._ownership_due = True
+        self._needs_snapshot = False
+        members = self.state.members()
+        log.info(
+            "queue snapshot: %d loops, %d members, %d paused",
+            len(self.state.loops),
+            len(members),
+            sum(m.paused for m in members.values()),
+        )
+
+    async def _read_ownership(self) -> bool:
+        """Read which memberships the engine created, once what was sent is answered (so
+        the pauses go first); True when read or refused for good, and a full pass is due."""
+        assert self.client is not None
+        if self._pipeline is not None:
+            await self._pipeline.drain()
         try:
             owned = await self.client.send(actions.db_get_tree(OWNED_FAMILY))
         except ActionFailed as refused:
@@ -751,24 +877,14 @@ class Router:
                 "give the AMI user `system` read and write in manager.conf (see "
                 "`switchboard asterisk-config`); until then stale memberships stay"
             )
+        except AmiError as exc:
+            log.warning("the record of the engine's memberships not read (%s); next pass", exc)
+            return False
         else:
             self.owned = read_owned(owned.items)
-        try:
-            early = await self.client.send(actions.db_get_tree(BACK_EARLY_FAMILY))
-        except ActionFailed:
-            pass  # reported with the ownership record above: same permission
-        else:
-            for agent_id, until in read_back_early(early.items, self.clock()).items():
-                if agent_id not in self.back_early or until > self.back_early[agent_id]:
-                    self.back_early[agent_id] = until
-        self._needs_snapshot = False
-        members = self.state.members()
-        log.info(
-            "queue snapshot: %d loops, %d members, %d paused",
-            len(self.state.loops),
-            len(members),
-            sum(m.paused for m in members.values()),
-        )
+        self._ownership_due = False
+        self.attention.recheck()  # removals and records could not be decided before
+        return True
 
     # --- telling people what happens -------------------------------------------------
 
