@@ -343,7 +343,8 @@ class EngineCollector(Collector):
         )
         yield _histogram(
             "switchboard_reconcile_duration_seconds",
-            "Time one reconcile pass took.",
+            "Time one reconcile pass took to decide and hand its actions over (the running "
+            "router does not wait for Asterisk's replies).",
             "",
             {"": v.reconcile_durations()},
         )

@@ -228,6 +228,11 @@ class Router:
         if self.ivr is not None:
             self.ivr.client = client
 
+    @property
+    def unanswered(self) -> int:
+        """Actions handed to Asterisk and not yet answered (or still waiting to be sent)."""
+        return len(self._pipeline) if self._pipeline is not None else 0
+
     def wake(self) -> None:
         """Ask for a reconcile pass soon (something relevant changed)."""
         self._wake.set()
@@ -573,7 +578,7 @@ class Router:
         """The plan for what changed: the same changes a full recompute would give."""
         if not self.incremental:
             desired = self._desired(now, self.presence.busy_intervals())
-            return plan(desired, self.state.members(), self.owned)
+            return plan(desired, self.state.members(), self._record())
         self._read_presence(now)
         for agent_id in self.boundaries.pop_due(now):
             self.attention.agent(agent_id)
@@ -591,7 +596,7 @@ class Router:
                 self._decided = desired
             elif agents:
                 self._decide_again(now, agents)
-            return self._plan_settled(self._decided, self.state.members(), self.owned)
+            return self._plan_settled(self._decided, self.state.members(), self._record())
         desired = self._decide_again(now, agents)
         keys = desired.keys() | todo.keys
         actual = {}
@@ -600,9 +605,14 @@ class Router:
             have = loop.members.get(interface) if loop else None
             if have is not None:
                 actual[(queue, interface)] = have
-        owned = self.owned
+        owned = self._record()
         mine = None if owned is None else {k: owned[k] for k in keys if k in owned}
         return self._plan_settled(desired, actual, mine, self.roster.queues())
+
+    def _record(self) -> dict[MemberKey, str] | None:
+        """The memberships the engine created, for a plan (None: not read, or not afresh
+        since a snapshot: nothing outside the roster is touched then)."""
+        return None if self._ownership_due else self.owned
 
     def _decide_again(self, now: datetime, agents: set[str]) -> dict[MemberKey, DesiredMember]:
         """The memberships of `agents` decided afresh (and kept for the next full look)."""
@@ -850,8 +860,13 @@ class Router:
                     self._index_agent(agent_id, now)
         self.touched.everything = True
         self.attention.recheck()  # a fresh truth: compare everyone against it
-        self.owned = None  # unread: until it is, nothing outside the roster is touched
-        self._ownership_due = True
+        if self.owned is None:  # never read (start-up, taking over) or refused: read now
+            await self._read_ownership()
+        else:
+            # Read again once the first pass's actions are answered (until then nothing
+            # outside the roster is touched); meanwhile what it held, this engine's own
+            # writes, says which new memberships still need their record written.
+            self._ownership_due = True
         self._needs_snapshot = False
         members = self.state.members()
         log.info(
@@ -879,6 +894,7 @@ class Router:
             )
         except AmiError as exc:
             log.warning("the record of the engine's memberships not read (%s); next pass", exc)
+            self._ownership_due = True
             return False
         else:
             self.owned = read_owned(owned.items)

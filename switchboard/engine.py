@@ -565,7 +565,9 @@ class Engine:
         """Once the first pass has decided everyone, freeze what start-up built (heap.settle);
         a standby engine, which decides nothing, after a minute."""
         for _ in range(120):
-            if self.router.passes and self.router.reconcile_durations.count:
+            # (a pass does not wait for its replies: start-up is done when they are in)
+            router = self.router
+            if router.passes and router.reconcile_durations.count and not router.unanswered:
                 break
             await asyncio.sleep(0.5)
         frozen = heap.settle()
