@@ -38,6 +38,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -369,13 +370,18 @@ async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> 
     return await finish()
 
 
+def figure_names(runs: Iterable[dict[str, object]]) -> list[str]:
+    """Every figure any run has, in the order they first appear."""
+    keys: list[str] = []
+    for figures in runs:
+        keys += [key for key in figures if key not in keys]
+    return keys
+
+
 def median_of(rounds: list[dict[str, object]]) -> dict[str, object]:
     """Per figure, the median over the rounds (with the spread), or the last text."""
-    keys: list[str] = []
-    for figures in rounds:
-        keys += [key for key in figures if key not in keys]
     out: dict[str, object] = {}
-    for key in keys:
+    for key in figure_names(rounds):
         values = [r[key] for r in rounds if key in r]
         numbers = [v for v in values if isinstance(v, float | int) and not isinstance(v, bool)]
         if numbers and len(numbers) == len(values):
@@ -413,10 +419,7 @@ def main() -> None:
         "simulator in its own process (engine CPU measured alone); "
         f"medians of {args.rounds} round(s)"
     )
-    keys: list[str] = []
-    for figures in results.values():
-        keys += [key for key in figures if key not in keys]
-    for key in keys:
+    for key in figure_names(results.values()):
         cells = []
         for design, figures in results.items():
             value = figures.get(key, "-")

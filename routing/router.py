@@ -437,11 +437,7 @@ class Router:
     async def on_connected(self) -> None:
         """Fresh connection: re-read the truth, then re-decide (never replay the past)."""
         self._needs_snapshot = True
-        if self._pipeline is not None:  # what waits was decided on the old connection
-            pipeline, self._pipeline = self._pipeline, None
-            await pipeline.close()
-        self._in_flight.clear()  # (what was on the wire failed with the old connection)
-        self._deferred.clear()
+        await self._give_up_actions()  # what waits was decided on the old connection
         if self.ivr is not None:
             self.ivr.reconnected()
         await self._fresh_snapshot()
@@ -459,10 +455,8 @@ class Router:
         """Reconcile on every relevant change and at the next known boundary in time."""
         try:
             await self._run()
-        finally:  # (stopping: what is still queued or on the wire is given up)
-            if self._pipeline is not None:
-                pipeline, self._pipeline = self._pipeline, None
-                await pipeline.close()
+        finally:  # (stopping)
+            await self._give_up_actions()
 
     async def _run(self) -> None:
         while True:
@@ -738,8 +732,17 @@ class Router:
         pipeline = self._pipeline_now()
         for change in changes:
             self._submit(pipeline, change)
-        if wait or not self.incremental:
+        if wait:
             await pipeline.drain()
+
+    async def _give_up_actions(self) -> None:
+        """Drop what is queued or on the wire, and what was expected of it (the connection
+        it was decided on is gone, or the router stops)."""
+        if self._pipeline is not None:
+            pipeline, self._pipeline = self._pipeline, None
+            await pipeline.close()
+        self._in_flight.clear()
+        self._deferred.clear()
 
     def _pipeline_now(self) -> ActionPipeline:
         if self._pipeline is None:
