@@ -28,7 +28,6 @@ from routing.ami.events import (
     QueueCallerAbandon,
     QueueCallerJoin,
     QueueMemberPause,
-    QueueMemberStatus,
     RawEvent,
 )
 from routing.ami.pipeline import ActionPipeline, Outcome
@@ -334,8 +333,13 @@ class Router:
         )
 
     def _watch_own_unpause(self, event: MemberEvent) -> bool:
-        """A person's own unpause during an engine meeting pause; True when it was one."""
-        if not isinstance(event, QueueMemberPause | QueueMemberStatus) or event.paused:
+        """A person's own unpause during an engine meeting pause; True when it was one.
+
+        Only a QueueMemberPause says so: app_queue raises it for every pause change,
+        whoever made it. A QueueMemberStatus (a ring, an answer) carries the pause as it
+        was when published, and manager.c may deliver it after the reply to the engine's
+        own pause: read as an unpause, it kept people ringing through their meeting."""
+        if not isinstance(event, QueueMemberPause) or event.paused:
             return False
         before = self.state.loops.get(event.queue)
         was = before.members.get(event.interface) if before else None

@@ -5,11 +5,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from pbxsim import frames
+from pbxsim.pbx import AGENT, RINGING
 from pbxsim.server import AmiServer
 from presence.busy import BusyInterval
 from presence.source import InMemoryPresence
@@ -69,6 +72,23 @@ async def test_an_unpause_at_the_phone_during_a_meeting_holds_until_the_meeting_
         presence.add("anne", BusyInterval(soon(0.9), soon(60)))
         await eventually(lambda: anne(sim).paused, within=3)
         assert router.back_early == {}
+        assert f"/{BACK_EARLY_FAMILY}/anne" not in sim.pbx.astdb
+
+
+async def test_a_ring_reported_late_is_not_an_unpause_and_the_meeting_pause_holds() -> None:
+    # manager.c may deliver a QueueMemberStatus published before the engine's pause after
+    # that pause's reply: it still says unpaused. Only QueueMemberPause tells of a hand
+    # unpause; read otherwise, Anne rang through the rest of her meeting.
+    presence = InMemoryPresence({"anne": [BusyInterval(soon(-600), soon(600))]})
+    async with simulator() as sim, engine(sim, presence) as router:
+        await eventually(lambda: anne(sim) is not None and anne(sim).paused)
+        await eventually(lambda: router.state.loops["loop1"].members[ANNE.interface].paused)
+        before = replace(anne(sim), paused=False, paused_reason="", status=RINGING)
+        sim.pbx._emit(frames.event("QueueMemberStatus", AGENT, before.block()))
+        await asyncio.sleep(0.4)
+        assert router.back_early == {}
+        assert anne(sim).paused
+        assert anne(sim).paused_reason == PauseReason.MEETING.wire
         assert f"/{BACK_EARLY_FAMILY}/anne" not in sim.pbx.astdb
 
 
