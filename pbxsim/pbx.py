@@ -368,7 +368,11 @@ class Pbx:
 
     def _member_status(self, member: SimMember, status: int, in_call: bool) -> None:
         member.status, member.in_call = status, in_call
-        self._emit(frames.event("QueueMemberStatus", AGENT, member.block()))
+        # app_queue reports the status of the members a queue has: one removed (or lost in
+        # a restart) while its call went on is no longer there to report.
+        queue = self.queues.get(member.queue)
+        if queue is not None and queue.members.get(member.interface) is member:
+            self._emit(frames.event("QueueMemberStatus", AGENT, member.block()))
 
     def redirect(self, channel_name: str, context: str) -> None:
         """AMI Redirect of a waiting caller: it leaves the queue for `context`."""
