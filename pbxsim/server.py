@@ -250,13 +250,14 @@ class AmiServer:
                 session.events = _flag(m.get("EventMask", "on"))
                 w(frames.response(aid, "Success", [("Events", "On" if session.events else "Off")]))
             case "queuestatus":
-                items = self.pbx.status_items(
-                    m.get("Queue") or None, m.get("Member") or None, aid or ""
-                )
                 w(frames.list_start(aid, "Queue status will follow"))
-                for item in items:
+                count = 0
+                for item in self.pbx.status_items(
+                    m.get("Queue") or None, m.get("Member") or None, aid or ""
+                ):
                     w(item)
-                w(frames.list_complete("QueueStatusComplete", aid or "", len(items)))
+                    count += 1
+                w(frames.list_complete("QueueStatusComplete", aid or "", count))
             case "queuesummary":
                 items = self.pbx.summary_items(m.get("Queue") or None, aid or "")
                 w(frames.list_start(aid, "Queue summary will follow"))
