@@ -34,6 +34,7 @@ from routing.ami.pipeline import ActionPipeline, Outcome
 from routing.attention import Attention, Touched
 from routing.boundaries import BoundaryIndex, MeetingCache, moments
 from routing.calls import CallBook
+from routing.catch_up import CatchUp, Heap
 from routing.ivr_duties import CallbackSink, IvrDuties
 from routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
 from routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
@@ -124,6 +125,7 @@ class Router:
         window: int = 64,  # AMI actions outstanding at once
         presence_check_s: float = 5.0,  # re-read calendars this often even when not told
         leads: Mapping[str, timedelta] | None = None,  # queue -> heads-up (default: the plan's)
+        heap: Heap | None = None,  # held while catching up after a snapshot (switchboard.heap)
     ) -> None:
         self.zone = zone
         self.incremental = incremental
@@ -165,6 +167,7 @@ class Router:
         # One pipeline for every pass (incremental): a pass hands its actions over and the
         # loop goes on to the next boundary instead of waiting for every reply.
         self._pipeline: ActionPipeline | None = None
+        self.catch_up = CatchUp(heap)
         self._needs_snapshot = True
         self._snapshot_lock = asyncio.Lock()
         self._reported: set[str] = set()
@@ -441,6 +444,8 @@ class Router:
     async def on_connected(self) -> None:
         """Fresh connection: re-read the truth, then re-decide (never replay the past)."""
         self._needs_snapshot = True
+        if self.may_act():
+            self.catch_up.begin()
         await self._give_up_actions()  # what waits was decided on the old connection
         if self.ivr is not None:
             self.ivr.reconnected()
@@ -461,6 +466,7 @@ class Router:
             await self._run()
         finally:  # (stopping)
             await self._give_up_actions()
+            await self.catch_up.close()
 
     async def _run(self) -> None:
         while True:
@@ -524,6 +530,7 @@ class Router:
                 self._report(note)
             await self._carry_out_all(more.changes, wait=wait)
             todo = Plan(todo.changes + more.changes, todo.notes + more.notes)
+        self.catch_up.passed(self._answered)
         if self.ivr is not None:
             await self.ivr.run_once(now)
         return todo
@@ -726,6 +733,7 @@ class Router:
         """Taking over from another engine: re-read the truth, then act on it."""
         self._needs_snapshot = True
         self.attention.everything()
+        self.catch_up.begin()
         if self.ivr is not None:
             self.ivr.reconnected()
         self.wake()
@@ -738,6 +746,11 @@ class Router:
             self._submit(pipeline, change)
         if wait:
             await pipeline.drain()
+
+    async def _answered(self) -> None:
+        """Once every action sent so far has its answer (or was given up)."""
+        if self._pipeline is not None:
+            await self._pipeline.drain()
 
     async def _give_up_actions(self) -> None:
         """Drop what is queued or on the wire, and what was expected of it (the connection

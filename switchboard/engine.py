@@ -228,6 +228,7 @@ class Engine:
             service_level_s=settings.ivr_config.service_level_s,
             may_act=self.is_leader,
             zone=ZoneInfo(settings.presence.timezone),
+            heap=heap,
         )
         if lease is not None:
             lease.on_change = self._leadership_changed
@@ -562,13 +563,11 @@ class Engine:
         return True
 
     async def _settle(self) -> None:
-        """Once the first pass has decided everyone, freeze what start-up built (heap.settle);
-        a standby engine, which decides nothing, after a minute."""
+        """A standby engine decides nothing, so its router never settles the heap after a
+        first pass (routing.catch_up): what start-up built is frozen after a minute."""
         for _ in range(120):
-            # (a pass does not wait for its replies: start-up is done when they are in)
-            router = self.router
-            if router.passes and router.reconcile_durations.count and not router.unanswered:
-                break
+            if self.router.catch_up.settles or self.router.catch_up.held:
+                return  # the router settles (or is about to)
             await asyncio.sleep(0.5)
         frozen = heap.settle()
         log.info("start-up done: %d objects set aside from garbage collection", frozen)
