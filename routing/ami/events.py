@@ -1,4 +1,5 @@
-"""Typed AMI events: frozen dataclasses built from raw fields on arrival.
+"""Typed AMI events: frozen dataclasses built from raw fields on arrival (the member events
+frozen to the type checker only, see `_member_dataclass`).
 
 Names and fields are those Asterisk 22 sends (see shared/ami-transcripts/README.md).
 Events the router does not model stay `RawEvent`; a known event whose fields do
@@ -15,8 +16,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import TypeVar, dataclass_transform
 
 from routing.ami.frame import Fields, parse_text
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def _member_dataclass(cls: type[_T]) -> type[_T]:
+    """Frozen to the type checker (nothing may change an event), a plain slotted class at
+    run time: a frozen __init__ sets each of the 13 fields through object.__setattr__,
+    4.8 us against 0.8 us, and a restart decodes 30,000 of these, a meeting start 3,000."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
 
 
 class DeviceStatus(IntEnum):
@@ -74,7 +86,7 @@ class RawEvent:
         return f"RawEvent(name={self.name!r}{error})"
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class MemberEvent:
     """The member block shared by QueueMember* events and QueueStatus `QueueMember` items."""
 
@@ -93,32 +105,32 @@ class MemberEvent:
     paused_reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class QueueMemberAdded(MemberEvent):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class QueueMemberRemoved(MemberEvent):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class QueueMemberPause(MemberEvent):
     """Both pause and unpause (`paused` says which); the reason survives an unpause."""
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class QueueMemberStatus(MemberEvent):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class QueueMemberPenalty(MemberEvent):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@_member_dataclass
 class QueueMember(MemberEvent):
     """A QueueStatus list item; on the wire it says `Name`/`Location`, here normalised."""
 
