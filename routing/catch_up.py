@@ -19,7 +19,7 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-# However busy the link stays, the collector runs again within this long.
+# However long Asterisk stays away or busy, the collector runs again within this long.
 LONGEST_HOLD_S = 60.0
 
 
@@ -32,7 +32,8 @@ class Heap(Protocol):
 
 
 class CatchUp:
-    """Holds the collector from `begin` until what the next pass sent is answered."""
+    """Holds the collector from `begin` until what the next pass sent is answered (at
+    most `longest_hold_s`)."""
 
     def __init__(self, heap: Heap | None, longest_hold_s: float = LONGEST_HOLD_S) -> None:
         self.heap = heap
@@ -41,6 +42,7 @@ class CatchUp:
         self.settles = 0  # heaps settled so far (start-up is the first)
         self._due = False  # a pass is to come whose answers end the hold
         self._waiting: asyncio.Task[None] | None = None
+        self._cap: asyncio.TimerHandle | None = None
 
     def begin(self) -> None:
         """A fresh snapshot is about to be read and acted on."""
@@ -49,6 +51,8 @@ class CatchUp:
         if not self.held:
             self.heap.hold()
             self.held = True
+            # From the hold, not the pass: Asterisk may stay down and no pass come for long.
+            self._cap = asyncio.get_running_loop().call_later(self.longest_hold_s, self._settle)
         self._due = True
 
     def passed(self, answered: Callable[[], Awaitable[object]]) -> None:
@@ -61,9 +65,7 @@ class CatchUp:
         self._waiting = asyncio.get_running_loop().create_task(self._settle_after(answered))
 
     async def _settle_after(self, answered: Callable[[], Awaitable[object]]) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.longest_hold_s):
-                await answered()
+        await answered()
         self._settle()
 
     async def close(self) -> None:
@@ -77,6 +79,9 @@ class CatchUp:
             self._settle()
 
     def _settle(self) -> None:
+        if self._cap is not None:
+            self._cap.cancel()
+            self._cap = None
         if self.heap is None or not self.held:
             return
         self.held = False

@@ -95,6 +95,15 @@ async def test_the_hold_ends_within_its_cap_even_if_answers_never_come() -> None
     assert [what for what, _ in heap.calls] == ["hold", "settle"]
 
 
+async def test_the_hold_ends_within_its_cap_when_no_pass_comes() -> None:
+    # Connected, then Asterisk went away again before a pass: the hold must not wait for it.
+    heap = Heap()
+    catch_up = CatchUp(heap, longest_hold_s=0.05)
+    catch_up.begin()
+    await eventually(lambda: not catch_up.held, 2)
+    assert [what for what, _ in heap.calls] == ["hold", "settle"]
+
+
 async def test_stopping_the_router_lets_the_collector_run_again() -> None:
     heap = Heap()
     catch_up = CatchUp(heap)
