@@ -21,6 +21,7 @@ from routing.ami.client import AmiClient, AmiSettings
 from routing.ami.events import Event, QueueMemberPause
 from routing.queue_state import LoopCounters
 from routing.router import Router
+from switchboard import heap
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate
@@ -81,7 +82,12 @@ async def engine(
     pbx: RealAsterisk, settings: Settings, presence: InMemoryPresence | None = None
 ) -> AsyncIterator[Engine]:
     router = Router(
-        settings.roster, presence or InMemoryPresence(), now, ivr=settings.ivr, zone=OSLO
+        settings.roster,
+        presence or InMemoryPresence(),
+        now,
+        ivr=settings.ivr,
+        zone=OSLO,
+        heap=heap,  # as the engine gives it: the collector waits while catching up
     )
     router.manual.update(settings.manual)
     ami = AmiSettings("127.0.0.1", pbx.port, "router", SECRET, action_timeout_s=5)
@@ -245,3 +251,6 @@ async def test_real_a_meeting_that_began_in_an_outage_pauses_within_a_second_of_
                 f"opened, {at - booted:.2f} s after FullyBooted (as the CLI saw it)"
             )
             assert at - booted < 1.0
+            # Caught up after the outage: the collector runs again (start-up, then this).
+            await eventually(lambda: e.router.catch_up.settles >= 2, 20)
+            assert not e.router.catch_up.held
