@@ -230,11 +230,6 @@ class Router:
         if self.ivr is not None:
             self.ivr.client = client
 
-    @property
-    def unanswered(self) -> int:
-        """Actions handed to Asterisk and not yet answered (or still waiting to be sent)."""
-        return len(self._pipeline) if self._pipeline is not None else 0
-
     def wake(self) -> None:
         """Ask for a reconcile pass soon (something relevant changed)."""
         self._wake.set()
@@ -900,8 +895,7 @@ class Router:
         """Read which memberships the engine created, once what was sent is answered (so
         the pauses go first); True when read or refused for good, and a full pass is due."""
         assert self.client is not None
-        if self._pipeline is not None:
-            await self._pipeline.drain()
+        await self._answered()
         try:
             owned = await self.client.send(actions.db_get_tree(OWNED_FAMILY))
         except ActionFailed as refused:
