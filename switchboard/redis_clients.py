@@ -38,7 +38,7 @@ def redis_client(config: RedisConfig, environ: Mapping[str, str] = os.environ) -
             retry=_retry(),
         )
         return Redis(connection_pool=pool)
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+    sentinel = Sentinel(
         _sentinel_addresses(config), sentinel_kwargs=_sentinel_options(config, environ)
     )
     primary: Redis = sentinel.master_for(
@@ -63,10 +63,10 @@ def admin_client(
             socket_connect_timeout=timeout_s,
             decode_responses=True,
         )
-    sentinel = BlockingSentinel(  # type: ignore[no-untyped-call]
+    sentinel = BlockingSentinel(
         _sentinel_addresses(config), sentinel_kwargs=_sentinel_options(config, environ)
     )
-    primary: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+    primary: redis.Redis = sentinel.master_for(
         config.sentinel_service,
         socket_timeout=timeout_s,
         socket_connect_timeout=timeout_s,
