@@ -465,17 +465,26 @@ class Router:
 
     async def _run(self) -> None:
         while True:
-            now = self.clock()
-            wake_at = self._next_wake(now)
-            delay = None if wake_at is None else max(0.0, wake_at - now.timestamp())
+            if self._can_act():
+                now = self.clock()
+                wake_at = self._next_wake(now)
+                delay = None if wake_at is None else max(0.0, wake_at - now.timestamp())
+            else:
+                # Boundaries that pass while nothing can be sent stay due (only a pass consumes
+                # them), so waiting for them would spin a core on a standby engine or through an
+                # AMI outage. A connect or a takeover wakes us; look again now and then anyway.
+                delay = self.presence_check_s
             try:
                 async with asyncio.timeout(delay):
                     await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
-            if self.client is not None and self.client.connected.is_set() and self.may_act():
+            if self._can_act():
                 await self.reconcile(wait=not self.incremental)
+
+    def _can_act(self) -> bool:
+        return self.client is not None and self.client.connected.is_set() and self.may_act()
 
     def _next_wake(self, now: datetime) -> float | None:
         times: list[float] = []
