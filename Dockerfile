@@ -14,8 +14,6 @@ COPY promises promises
 COPY reports reports
 COPY provision provision
 COPY switchboard switchboard
-COPY deploy/switchboard.example.yaml deploy/switchboard.example.yaml
-COPY deploy/calendars deploy/calendars
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 switchboard \
     && mkdir -p /var/lib/switchboard && chown switchboard /var/lib/switchboard
 USER switchboard

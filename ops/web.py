@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from pathlib import Path
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -15,8 +14,9 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import BaseRoute, Route
 
 from ops.metrics import EngineCollector, EngineView, counted_agents, loop_figures
+from switchboard.resources import package_folder
 
-STATIC = Path(__file__).parent / "static"
+STATIC = package_folder(__package__ or "ops", "static")
 
 
 def wallboard_data(view: EngineView) -> dict[str, object]:

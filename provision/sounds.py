@@ -63,9 +63,19 @@ def played(plan: IvrPlan) -> list[str]:
     return out
 
 
+# Only Norwegian's number syntax (main/say.c, ast_say_number_full_no) plays "og" and the
+# neuter "ett"; English numbers (get_number_str_en) never ask for them.
+NORWEGIAN_ONLY = ("digits/1N", "digits/and")
+
+
 def needed(plan: IvrPlan) -> list[tuple[str, str]]:
     """(language, name) of every file a caller may hear."""
-    return [(lang, name) for lang in languages(plan) for name in played(plan)]
+    return [
+        (lang, name)
+        for lang in languages(plan)
+        for name in played(plan)
+        if name not in NORWEGIAN_ONLY or lang.startswith("no")
+    ]
 
 
 def found(sounds: Path, language: str, name: str) -> Path | None:

@@ -19,9 +19,10 @@ from sqlalchemy import Engine, create_engine, delete, insert, select
 from reports.figures import PromiseOutcome
 from reports.queue_log import BadLine, QueueLogLine, parse
 from reports.tables import ingest_state, moved_call, promise_outcome, queue_log
+from switchboard.resources import package_folder
 
 log = logging.getLogger("switchboard.reports")
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = package_folder(__package__ or "reports", "migrations")
 BATCH = 1000
 
 

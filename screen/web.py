@@ -12,7 +12,6 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -24,8 +23,9 @@ from screen.desk import Desk
 from screen.logins import Session, Sessions
 from screen.origin import Network, client_address, cross_site_problem
 from screen.texts import say
+from switchboard.resources import package_folder
 
-STATIC = Path(__file__).parent / "static"
+STATIC = package_folder(__package__ or "screen", "static")
 COOKIE = "sb_session"
 CSRF_HEADER = "x-switchboard-csrf"
 log = logging.getLogger("switchboard.screen.web")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import enum
 import os
+import shutil
 import sqlite3
 import sys
 from importlib import metadata
@@ -153,6 +154,38 @@ def demo(
                 web_port=web_port,
             )
         )
+
+
+@app.command("example-config")
+def example_config(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Where to write them (made if missing); existing files are kept."),
+    ],
+) -> None:
+    """Write the example configuration, its two sample calendars and the prompt texts."""
+    from switchboard.examples import EXAMPLE_CALENDARS, EXAMPLE_CONFIG, EXAMPLE_PROMPTS
+
+    copies = {
+        folder / "switchboard.yaml": EXAMPLE_CONFIG,
+        folder / "prompts.yaml": EXAMPLE_PROMPTS,
+        **{folder / "calendars" / ics.name: ics for ics in sorted(EXAMPLE_CALENDARS.glob("*.ics"))},
+    }
+    there = [str(target) for target in copies if target.exists()]
+    if there:
+        _fail(f"not written, these exist already: {', '.join(there)}", "fix: choose another folder")
+    try:
+        for target, source in copies.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    except OSError as exc:
+        _fail(f"{exc.filename}: cannot write: {exc.strerror}")
+    for target in copies:
+        typer.echo(f"wrote {target}")
+    typer.echo(
+        f"next: edit {folder / 'switchboard.yaml'} (people, loops, hours, calendars), then "
+        f"`switchboard check-config {folder / 'switchboard.yaml'}`"
+    )
 
 
 @app.command()
@@ -531,7 +564,7 @@ def prompts(
     texts: Annotated[
         Path | None,
         typer.Option(
-            help="YAML with the sentences per language (see deploy/prompts.example.yaml)."
+            help="YAML with the sentences per language (`switchboard example-config` writes one)."
         ),
     ] = None,
 ) -> None:

@@ -233,4 +233,4 @@ def fix_for(error: Mapping[str, Any]) -> str:
         return "write a list, e.g. [a, b] or lines starting with `- `"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return 'write a date as "YYYY-MM-DD", quoted'
-    return "see the example configuration (deploy/switchboard.example.yaml)"
+    return "see the example configuration (`switchboard example-config DIR` writes it)"

@@ -28,10 +28,10 @@ from screen.logins import hash_password
 from screen.sample import sample_members
 from switchboard.config import Settings, WebConfig, load_config
 from switchboard.engine import Engine, calendar_presence
+from switchboard.examples import EXAMPLE_CONFIG
 
 log = logging.getLogger("switchboard.demo")
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "switchboard.example.yaml"
 DEMO_SECRET = "demo-secret"
 
 # (agent id, starts after s, lasts s): visible within the first minute, then repeating.

@@ -330,7 +330,8 @@ def render() -> str:
         "     schema in switchboard/config.py: do not edit by hand (a test fails when stale). -->",
         "",
         "One YAML file, validated at start; every problem is reported with file, line and a fix.",
-        "`deploy/switchboard.example.yaml` is a complete example. Secrets never go in the file:",
+        "`switchboard example-config DIR` writes a complete example (the packaged",
+        "`switchboard/examples/switchboard.example.yaml`). Secrets never go in the file:",
         "keys ending in `_env` name the environment variable that holds one.",
         "",
     ]

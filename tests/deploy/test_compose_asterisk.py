@@ -21,6 +21,7 @@ import yaml
 
 from provision.conf_reader import AsteriskConfig, read_config
 from switchboard.config import load_config
+from switchboard.examples import EXAMPLE_CONFIG
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SECRET = "compose-test-secret"
@@ -110,7 +111,7 @@ def test_manager_conf_gives_the_engines_their_user_with_its_secret(container_etc
         "ipam"
     ]["config"][0]["subnet"]
     assert permit.value.split("/")[0] == subnet.split("/")[0]
-    engine_port = load_config(DEPLOY / "switchboard.example.yaml", {}).ami.port
+    engine_port = load_config(EXAMPLE_CONFIG, {}).ami.port
     assert str(engine_port) == general.get("port").value  # type: ignore[union-attr]
 
 
@@ -126,7 +127,7 @@ def test_the_dialplan_and_queues_asterisk_loads_are_the_generated_ones(
     persistent = general.get("persistentmembers")
     assert persistent is not None
     assert persistent.value == "yes"
-    settings = load_config(DEPLOY / "switchboard.example.yaml", {})
+    settings = load_config(EXAMPLE_CONFIG, {})
     loaded = {c.name for c in queues.categories if not c.template}
     assert {loop.queue for loop in settings.roster.loops} <= loaded
     # Every file Asterisk reads exists in the container (nothing mounted where nothing reads).

@@ -21,6 +21,7 @@ from routing.ami.client import AmiSettings
 from screen.directory import SqliteDirectory
 from switchboard.config import load_config
 from switchboard.engine import Engine, calendar_presence, system_clock
+from switchboard.examples import EXAMPLE_CONFIG
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -35,7 +36,7 @@ def promtool(*args: str, cwd: Path) -> str:
 
 def exported_metric_names() -> set[str]:
     """Every sample name the engine exposes, from a real scrape of the example config."""
-    settings = load_config(DEPLOY / "switchboard.example.yaml", {})
+    settings = load_config(EXAMPLE_CONFIG, {})
     presence = calendar_presence(settings, system_clock)
     engine = Engine(
         settings,
@@ -148,7 +149,7 @@ def test_compose_wires_the_services_to_files_that_exist() -> None:
 
 
 def engine_view_for_routes() -> EngineView:
-    settings = load_config(DEPLOY / "switchboard.example.yaml", {})
+    settings = load_config(EXAMPLE_CONFIG, {})
     return Engine(settings, AmiSettings("127.0.0.1", 1, "u", "s"), InMemoryPresence()).view()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from switchboard.config import parse_config
+from switchboard.examples import EXAMPLE_CONFIG
 from switchboard.preflight import written_paths
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -76,7 +77,7 @@ def may_write(
 def test_every_path_the_example_config_writes_is_writable_in_the_sandbox(ratings: bool) -> None:
     unit = service_settings()
     roots, read_only = writable(unit)
-    text = (DEPLOY / "switchboard.example.yaml").read_text()
+    text = EXAMPLE_CONFIG.read_text()
     if ratings:  # ratings and recording consent, with the store's default (relative) name
         assert "    # rating: true" in text
         text = text.replace("    # rating: true", "    rating: true", 1)
@@ -95,7 +96,7 @@ def test_without_the_unit_s_state_directory_the_engine_would_write_into_etc() ->
     """What the issue found: sqlite:members.db next to the config is read-only there."""
     unit = service_settings()
     roots, read_only = writable(unit)
-    text = (DEPLOY / "switchboard.example.yaml").read_text()
+    text = EXAMPLE_CONFIG.read_text()
     settings = parse_config(text, config_path(unit), {})
     (db, *_) = written_paths(settings)
     assert not may_write(PurePosixPath(db), roots, read_only)

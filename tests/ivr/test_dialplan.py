@@ -9,9 +9,10 @@ from ivr.checker import check_dialplan, check_manager, check_queues
 from ivr.dialplan import render_dialplan
 from switchboard.cli import settings_files
 from switchboard.config import ConfigError, load_config, parse_config
+from switchboard.examples import EXAMPLE_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "deploy" / "switchboard.example.yaml"
+EXAMPLE = EXAMPLE_CONFIG
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,8 @@ def test_the_example_config_generates_what_deploy_asterisk_holds(files: dict[str
         committed = (ROOT / "deploy" / "asterisk" / name).read_text(encoding="utf-8")
         assert committed == text, (
             f"deploy/asterisk/{name} is stale: run "
-            "`switchboard asterisk-config deploy/asterisk -c deploy/switchboard.example.yaml`"
+            "`switchboard asterisk-config deploy/asterisk "
+            "-c switchboard/examples/switchboard.example.yaml`"
         )
 
 

@@ -13,9 +13,10 @@ from routing.ami.actions import queue_add
 from routing.ami.connection import AmiConnection
 from switchboard.cli import settings_files
 from switchboard.config import Settings, load_config
+from switchboard.examples import EXAMPLE_CONFIG
 from tests.support.sim import QUEUES, SECRET, USER
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml"
+EXAMPLE = EXAMPLE_CONFIG
 
 
 @pytest.fixture(scope="module")

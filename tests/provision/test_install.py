@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from provision.conf_reader import read_config
 from provision.install import check_installed
 from switchboard.cli import app
+from switchboard.examples import EXAMPLE_CONFIG
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml"
+EXAMPLE = EXAMPLE_CONFIG
 STOCK_MANAGER = """\
 ;
 ; AMI - The Asterisk Manager Interface

@@ -12,9 +12,9 @@ from provision.prompts import PromptError, read_texts, texts_for
 from provision.sounds import missing
 from switchboard.cli import app
 from switchboard.config import Settings, load_config
+from switchboard.examples import EXAMPLE_CONFIG, EXAMPLE_PROMPTS
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-EXAMPLE = DEPLOY / "switchboard.example.yaml"
+EXAMPLE = EXAMPLE_CONFIG
 runner = CliRunner()
 
 
@@ -102,7 +102,7 @@ def test_prompts_are_spoken_as_8_khz_files_where_asterisk_looks(
             "-c",
             str(EXAMPLE),
             "--texts",
-            str(DEPLOY / "prompts.example.yaml"),
+            str(EXAMPLE_PROMPTS),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -150,3 +150,15 @@ def test_check_config_warns_about_each_missing_prompt(tmp_path: Path) -> None:
         f"warning: prompt custom/sb-callback-enter (no) missing: no {tmp_path}/no/custom/"
         "sb-callback-enter.<wav|ulaw|gsm|...> (fix: switchboard prompts"
     ) in result.output
+
+
+def test_english_callers_are_never_played_the_norwegian_number_words(settings: Settings) -> None:
+    from provision.sounds import needed
+
+    assert settings.ivr is not None
+    wanted = set(needed(settings.ivr))
+    assert ("no", "digits/1N") in wanted  # "ett minutt": main/say.c's Norwegian syntax
+    assert ("no", "digits/and") in wanted
+    assert ("en", "digits/1N") not in wanted  # English numbers never ask for them
+    assert ("en", "digits/and") not in wanted
+    assert ("en", "digits/hundred") in wanted

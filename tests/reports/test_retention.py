@@ -15,6 +15,7 @@ from reports import store
 from reports.figures import PromiseOutcome
 from reports.service import Reports
 from switchboard.cli import app
+from switchboard.examples import EXAMPLE_CONFIG
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = 86400
@@ -76,7 +77,7 @@ async def test_every_read_on_applies_the_configured_retention(
 
 
 def test_check_config_shows_the_retention_and_reports_prune_applies_it(tmp_path: Path) -> None:
-    example = Path(__file__).parents[2] / "deploy" / "switchboard.example.yaml"
+    example = EXAMPLE_CONFIG
     db = tmp_path / "reports.db"
     config = tmp_path / "sb.yaml"
     reports = f"{{database: 'sqlite:///{db}', queue_log: {tmp_path / 'ql'}, keep_days: 90}}"

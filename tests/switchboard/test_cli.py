@@ -7,8 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from switchboard.cli import _logging, app
+from switchboard.examples import EXAMPLE_CONFIG
 
-EXAMPLE = str(Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml")
+EXAMPLE = str(EXAMPLE_CONFIG)
 runner = CliRunner()
 
 

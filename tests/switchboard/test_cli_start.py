@@ -16,10 +16,10 @@ from screen.logins import verify_password
 from switchboard.banner import banner
 from switchboard.cli import app, version
 from switchboard.config import load_config
+from switchboard.examples import EXAMPLE_CALENDARS, EXAMPLE_CONFIG
 from switchboard.logs import configure
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-EXAMPLE = DEPLOY / "switchboard.example.yaml"
+EXAMPLE = EXAMPLE_CONFIG
 runner = CliRunner()
 ENV = {"SWITCHBOARD_AMI_SECRET": "s3cret", "SWITCHBOARD_DATA_KEY": "", "SWITCHBOARD_WEB_PORT": "0"}
 
@@ -27,7 +27,7 @@ ENV = {"SWITCHBOARD_AMI_SECRET": "s3cret", "SWITCHBOARD_DATA_KEY": "", "SWITCHBO
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """The example config copied to a folder of its own, with its calendars."""
-    shutil.copytree(DEPLOY / "calendars", tmp_path / "calendars")
+    shutil.copytree(EXAMPLE_CALENDARS, tmp_path / "calendars")
     config = tmp_path / "sb.yaml"
     config.write_text(EXAMPLE.read_text())
     return config

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from switchboard.config import ConfigError, Settings, load_config, parse_config
+from switchboard.examples import EXAMPLE_CONFIG
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "switchboard.example.yaml"
+EXAMPLE = EXAMPLE_CONFIG
 
 GOOD = """\
 ami:

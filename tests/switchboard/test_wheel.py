@@ -1,0 +1,122 @@
+"""The release as a user installs it: the wheel and sdist built, the wheel installed into a
+new virtualenv outside the checkout, its commands run from a folder with no checkout in it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGED = (
+    "switchboard/examples/switchboard.example.yaml",
+    "switchboard/examples/prompts.example.yaml",
+    "switchboard/examples/calendars/marit.haugen.ics",
+    "switchboard/examples/calendars/ola.brekke.ics",
+    "screen/static/screen.js",
+    "ops/static/wallboard.html",
+    "reports/migrations/script.py.mako",
+    "reports/migrations/versions/0001_first.py",
+)
+
+
+def _run(args: list[str | Path], cwd: Path, timeout: float = 600) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, f"{args} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`python -m build` of this checkout, as `./dev release` runs it."""
+    out = tmp_path_factory.mktemp("dist")
+    _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", out, ROOT], cwd=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtualenv with the locked runtime dependencies and the wheel; returns its bin/."""
+    venv = tmp_path_factory.mktemp("venv")
+    _run([sys.executable, "-m", "venv", venv], cwd=venv)
+    pip = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "install"]
+    _run([*pip, "--quiet", "--require-hashes", "-r", ROOT / "requirements" / "runtime.txt"], venv)
+    (wheel,) = dist.glob("switchboard_asterisk-*.whl")
+    _run([*pip, "--quiet", "--no-deps", wheel], cwd=venv)
+    return venv / "bin"
+
+
+def test_both_files_hold_the_package_data(dist: Path) -> None:
+    (wheel,) = dist.glob("*.whl")
+    (sdist,) = dist.glob("*.tar.gz")
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    with tarfile.open(sdist) as tar:
+        in_sdist = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    for name in PACKAGED:
+        assert name in in_wheel, f"{name} is not in {wheel.name}"
+        assert name in in_sdist, f"{name} is not in {sdist.name}"
+
+
+def test_the_installed_command_says_its_version(installed: Path, tmp_path: Path) -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    declared = re.search(r'^version = "(.+)"$', pyproject, re.MULTILINE)
+    assert declared is not None
+    out = _run([installed / "switchboard", "--version"], cwd=tmp_path)
+    assert out.strip() == f"switchboard {declared.group(1)}"
+
+
+def test_the_packaged_example_is_a_clean_config(installed: Path, tmp_path: Path) -> None:
+    _run([installed / "switchboard", "example-config", tmp_path / "site"], cwd=tmp_path)
+    out = _run(
+        [installed / "switchboard", "check-config", tmp_path / "site" / "switchboard.yaml"],
+        cwd=tmp_path,
+    )
+    assert "Marit Haugen <PJSIP/201>" in out
+    assert "error" not in out.lower()
+
+
+def test_the_demo_runs_from_the_wheel_and_answers_calls(installed: Path, tmp_path: Path) -> None:
+    out = _run(
+        [installed / "switchboard", "demo", "--duration", "20", "--web-port", "0", "--seed", "7"],
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert re.search(r"call …\S+ in loop\d answered by ", out), out[-3000:]
+    assert str(ROOT) not in out  # nothing read from the checkout
+
+
+def test_prompts_speak_from_the_wheel_with_the_packaged_texts(
+    installed: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    _run([installed / "switchboard", "example-config", site], cwd=tmp_path)
+    sounds = tmp_path / "sounds"
+    _run(
+        [
+            installed / "switchboard",
+            "prompts",
+            sounds,
+            "-c",
+            site / "switchboard.yaml",
+            "--texts",
+            site / "prompts.yaml",
+        ],
+        cwd=tmp_path,
+    )
+    for language in ("no", "en"):
+        spoken = list((sounds / language / "custom").glob("*.wav"))
+        assert spoken, f"no {language} prompt written"
