@@ -53,7 +53,8 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtualenv with the locked runtime dependencies and the wheel; returns its bin/."""
     venv = tmp_path_factory.mktemp("venv")
     _run([sys.executable, "-m", "venv", venv], cwd=venv)
-    pip = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "install"]
+    python = venv / "bin" / "python"
+    pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check", "install"]
     _run([*pip, "--quiet", "--require-hashes", "-r", ROOT / "requirements" / "runtime.txt"], venv)
     (wheel,) = dist.glob("switchboard_asterisk-*.whl")
     _run([*pip, "--quiet", "--no-deps", wheel], cwd=venv)
