@@ -5,17 +5,6 @@ COPY pyproject.toml README.md LICENSE ./
 # The locked runtime dependencies (hashes checked), then the package itself.
 COPY requirements/runtime.txt requirements/runtime.txt
 RUN pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
-COPY routing routing
-COPY presence presence
-COPY ivr ivr
-COPY ops ops
-COPY pbxsim pbxsim
-COPY screen screen
-COPY supervision supervision
-COPY quality quality
-COPY promises promises
-COPY reports reports
-COPY provision provision
 COPY switchboard switchboard
 RUN pip install --no-cache-dir --no-deps . && useradd --system --uid 10001 switchboard \
     && mkdir -p /var/lib/switchboard && chown switchboard /var/lib/switchboard

@@ -33,14 +33,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from presence.source import InMemoryPresence  # noqa: E402
-from routing.ami.client import AmiClient, AmiSettings  # noqa: E402
-from routing.ami.events import Event, FullyBooted  # noqa: E402
-from routing.ami.frame import END_OF_MESSAGE  # noqa: E402
-from routing.roster import Agent, Loop, Roster  # noqa: E402
-from routing.router import Router  # noqa: E402
-from screen.desk import Desk  # noqa: E402
-from screen.directory import SqliteDirectory  # noqa: E402
+from switchboard.presence.source import InMemoryPresence  # noqa: E402
+from switchboard.routing.ami.client import AmiClient, AmiSettings  # noqa: E402
+from switchboard.routing.ami.events import Event, FullyBooted  # noqa: E402
+from switchboard.routing.ami.frame import END_OF_MESSAGE  # noqa: E402
+from switchboard.routing.roster import Agent, Loop, Roster  # noqa: E402
+from switchboard.routing.router import Router  # noqa: E402
+from switchboard.screen.desk import Desk  # noqa: E402
+from switchboard.screen.directory import SqliteDirectory  # noqa: E402
 
 TRANSCRIPTS = REPO.parent / "shared" / "ami-transcripts"
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from presence.parse_pool import ReadJob, read  # noqa: E402
+from switchboard.presence.parse_pool import ReadJob, read  # noqa: E402
 
 OSLO = ZoneInfo("Europe/Oslo")
 

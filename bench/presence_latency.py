@@ -32,18 +32,18 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
-from pbxsim.server import AmiServer  # noqa: E402
-from presence.busy import BusyInterval  # noqa: E402
-from presence.calendars import CalendarPresence  # noqa: E402
-from presence.graph_source import GraphCalendar  # noqa: E402
-from presence.ics_source import ics_fetch  # noqa: E402
-from presence.parse_pool import ParsePool  # noqa: E402
-from presence.polled import PolledCalendar  # noqa: E402
-from routing.ami.client import AmiClient, AmiSettings  # noqa: E402
-from routing.policy import OWN_REASON_PREFIX  # noqa: E402
-from routing.roster import Agent, Loop, Roster  # noqa: E402
-from routing.router import Router  # noqa: E402
 from switchboard.demo import outlook_ics  # noqa: E402
+from switchboard.pbxsim.server import AmiServer  # noqa: E402
+from switchboard.presence.busy import BusyInterval  # noqa: E402
+from switchboard.presence.calendars import CalendarPresence  # noqa: E402
+from switchboard.presence.graph_source import GraphCalendar  # noqa: E402
+from switchboard.presence.ics_source import ics_fetch  # noqa: E402
+from switchboard.presence.parse_pool import ParsePool  # noqa: E402
+from switchboard.presence.polled import PolledCalendar  # noqa: E402
+from switchboard.routing.ami.client import AmiClient, AmiSettings  # noqa: E402
+from switchboard.routing.policy import OWN_REASON_PREFIX  # noqa: E402
+from switchboard.routing.roster import Agent, Loop, Roster  # noqa: E402
+from switchboard.routing.router import Router  # noqa: E402
 
 QUEUES = ("loop1", "loop2", "loop3", "switchboard")
 OSLO = ZoneInfo("Europe/Oslo")
@@ -216,8 +216,8 @@ def ews_requests(n: int) -> int:
     from exchangelib import Version
     from exchangelib.version import EXCHANGE_2016
 
-    from presence.ews_freebusy import EwsFreeBusy
-    from presence.ews_source import ews_account
+    from switchboard.presence.ews_freebusy import EwsFreeBusy
+    from switchboard.presence.ews_source import ews_account
 
     endpoint = "https://mail.example.org/EWS/Exchange.asmx"
     empty = (

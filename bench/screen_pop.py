@@ -37,9 +37,9 @@ sys.path.insert(0, str(REPO))
 import httpx  # noqa: E402
 from playwright.async_api import Page  # noqa: E402
 
-from pbxsim import frames  # noqa: E402
-from pbxsim.pbx import AGENT  # noqa: E402
-from pbxsim.server import AmiServer  # noqa: E402
+from switchboard.pbxsim import frames  # noqa: E402
+from switchboard.pbxsim.pbx import AGENT  # noqa: E402
+from switchboard.pbxsim.server import AmiServer  # noqa: E402
 from tests.support.screen import (  # noqa: E402
     COLLEAGUE_PASSWORD,
     PASSWORDS,

@@ -15,10 +15,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from ivr.generate import asterisk_files, write_files
-from ivr.hours import describe
 from switchboard import preflight
 from switchboard.config import ConfigError, Settings, load_config
+from switchboard.ivr.generate import asterisk_files, write_files
+from switchboard.ivr.hours import describe
 from switchboard.logs import configure
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -198,12 +198,12 @@ def run(
     """Run the engine against the Asterisk named in the config."""
     import sqlite3
 
-    from routing.sealing import Sealer, SealError
-    from screen.directory_key import DirectoryKeyError
     from switchboard.banner import banner
     from switchboard.data_key import DataKeyError, read, redis_mismatch
     from switchboard.engine import production_engine
     from switchboard.redis_clients import admin_client
+    from switchboard.routing.sealing import Sealer, SealError
+    from switchboard.screen.directory_key import DirectoryKeyError
 
     _logging(verbose, log_level, log_format)
     settings = _load(config)
@@ -281,7 +281,7 @@ def check_config(
     typer.echo(retention_line(settings))
     sounds_dir = sounds or Path("/var/lib/asterisk/sounds")
     if settings.ivr is not None and sounds_dir.is_dir():
-        from provision.sounds import describe_missing, missing
+        from switchboard.provision.sounds import describe_missing, missing
 
         for line in describe_missing(sounds_dir, missing(sounds_dir, settings.ivr)):
             typer.echo(f"warning: {line}")
@@ -309,7 +309,7 @@ def retention_line(settings: Settings) -> str:
 
 def service_lines(settings: Settings) -> list[str]:
     """What check-config says of the contact-centre craft (docs/craft.md)."""
-    from ivr.service import describe as describe_service
+    from switchboard.ivr.service import describe as describe_service
 
     plan = settings.ivr
     assert plan is not None
@@ -383,8 +383,8 @@ def ratings(
     config: Annotated[Path, typer.Option("--config", "-c", help="The YAML configuration.")],
 ) -> None:
     """Callers' ratings and recording consents per loop and week, as CSV (no numbers)."""
-    from quality.ratings import export_csv
     from switchboard.engine import rating_store
+    from switchboard.quality.ratings import export_csv
 
     settings = _load(config)
     store = rating_store(settings)
@@ -402,7 +402,7 @@ def recordings_command(
     prune: Annotated[bool, typer.Option(help="Delete those older than keep_days.")] = False,
 ) -> None:
     """List the consented recordings (run on the Asterisk host), or prune the expired ones."""
-    from quality import recordings as rec
+    from switchboard.quality import recordings as rec
 
     settings = _load(config)
     assert settings.ivr is not None
@@ -423,7 +423,7 @@ def reports_prune(
     """Apply the reports' retention now (the engine also does on every read-on)."""
     from datetime import UTC, datetime, timedelta
 
-    from reports import store
+    from switchboard.reports import store
 
     settings = _load(config)
     if settings.reports is None:
@@ -459,8 +459,8 @@ def asterisk_config(
     ] = False,
 ) -> None:
     """Write extensions.conf, queues.conf and manager.conf for Asterisk 22."""
-    from provision.install import install as install_files
-    from provision.install import secret_file_name
+    from switchboard.provision.install import install as install_files
+    from switchboard.provision.install import secret_file_name
 
     settings = _load(config)
     files = settings_files(settings)
@@ -525,7 +525,7 @@ def asterisk_check(
 
     Rights, queues, dialplan contexts, prompts and persistentmembers; exits 1 if anything
     is missing."""
-    from provision.ami_check import check, contexts_of
+    from switchboard.provision.ami_check import check, contexts_of
 
     settings = _load(config)
     try:
@@ -569,7 +569,7 @@ def prompts(
     ] = None,
 ) -> None:
     """Speak the default prompts (Norwegian and English) with espeak-ng, as 8 kHz files."""
-    from provision.prompts import (
+    from switchboard.provision.prompts import (
         PromptError,
         generate,
         kept_core_sounds,
@@ -619,8 +619,8 @@ def calendar_check(
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from presence.rules import ignored_hint
     from switchboard.engine import calendar_presence, system_clock
+    from switchboard.presence.rules import ignored_hint
 
     settings = _load(config)
     if agent not in settings.roster.agents:
@@ -671,7 +671,7 @@ def password_hash() -> None:
 
     Asks twice on a terminal; reads one line from standard input otherwise
     (`printf '%s\\n' "$PW" | switchboard password-hash`)."""
-    from screen.logins import hash_password
+    from switchboard.screen.logins import hash_password
 
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -690,11 +690,11 @@ def members_import(
     """Load members into the embedded SQLite directory (columns: see the admin guide).
 
     Exits 1 when no member was imported, 2 when the file or the config cannot be used."""
-    from screen.directory import SqliteDirectory
-    from screen.directory_key import DirectoryKeyError
-    from screen.member_import import ExportError, decode_export, read_members
     from switchboard.data_key import DataKeyError
     from switchboard.engine import member_directory
+    from switchboard.screen.directory import SqliteDirectory
+    from switchboard.screen.directory_key import DirectoryKeyError
+    from switchboard.screen.member_import import ExportError, decode_export, read_members
 
     settings = _load(config)
     try:
@@ -763,10 +763,10 @@ def re_key(
     Stop both engines first; afterwards start them with the new key."""
     from redis.exceptions import RedisError
 
-    from routing.sealing import Sealer, SealError
-    from screen.directory_key import DirectoryKeyError
     from switchboard.data_key import DataKeyError, read, rekey_directory, rekey_redis
     from switchboard.redis_clients import admin_client
+    from switchboard.routing.sealing import Sealer, SealError
+    from switchboard.screen.directory_key import DirectoryKeyError
 
     settings = _load(config)
     old = os.environ.get(old_key_env, "")

@@ -22,22 +22,22 @@ from pydantic import (
     model_validator,
 )
 
-from ivr.closure import Closures
-from ivr.consent import Recording
-from ivr.features import FeatureCodes
-from ivr.hours import WEEKDAYS, OpeningHours, Span, parse_span
-from ivr.menu import Choice, Menu
-from ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
-from ivr.rating import Rating
-from ivr.service import Announcements, LoopService, WhenAllInMeetings
-from promises.config import PromisesConfig
-from reports.config import ReportsConfig
-from routing.ami.client import AmiSettings
-from routing.policy import ManualStatus
-from routing.roster import Agent, Loop, Roster
-from screen.closing import Closings
-from screen.greeting import DEFAULT_ORGANISATION, DEFAULT_TEMPLATES
 from switchboard.config_checks import cross_field_problems, fix_for
+from switchboard.ivr.closure import Closures
+from switchboard.ivr.consent import Recording
+from switchboard.ivr.features import FeatureCodes
+from switchboard.ivr.hours import WEEKDAYS, OpeningHours, Span, parse_span
+from switchboard.ivr.menu import Choice, Menu
+from switchboard.ivr.plan import IvrPlan, LoopRoute, Prompts, overflow_cycle
+from switchboard.ivr.rating import Rating
+from switchboard.ivr.service import Announcements, LoopService, WhenAllInMeetings
+from switchboard.promises.config import PromisesConfig
+from switchboard.reports.config import ReportsConfig
+from switchboard.routing.ami.client import AmiSettings
+from switchboard.routing.policy import ManualStatus
+from switchboard.routing.roster import Agent, Loop, Roster
+from switchboard.screen.closing import Closings
+from switchboard.screen.greeting import DEFAULT_ORGANISATION, DEFAULT_TEMPLATES
 from switchboard.service_config import (
     AnnounceConfig,
     ClosingConfig,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from ivr.hours import WEEKDAYS, parse_span
+from switchboard.ivr.hours import WEEKDAYS, parse_span
 
 Loc = tuple[str | int, ...]
 Found = tuple[Loc, str, str]  # where, what is wrong, the fix

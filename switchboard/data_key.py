@@ -16,10 +16,10 @@ from cryptography.fernet import Fernet
 from redis import Redis
 from redis.exceptions import RedisError
 
-from promises.redis_store import CALLER_INDEX, OPEN_SET, PREFIX, SEALED_FIELDS
-from promises.store import caller_key
-from routing.sealing import Sealer, SealError
-from screen.directory_key import reseal
+from switchboard.promises.redis_store import CALLER_INDEX, OPEN_SET, PREFIX, SEALED_FIELDS
+from switchboard.promises.store import caller_key
+from switchboard.routing.sealing import Sealer, SealError
+from switchboard.screen.directory_key import reseal
 
 GEN_KEY = "export {variable}=$(switchboard gen-key)"
 

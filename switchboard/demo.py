@@ -13,22 +13,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.hours import END_OF_DAY, Span
-from ivr.plan import IvrPlan
-from pbxsim.ivr import IvrPlayer
-from pbxsim.server import AmiServer
-from pbxsim.traffic import Traffic, TrafficProfile
-from presence.busy import BusyInterval
-from promises.store import MemoryPromiseStore
-from reports.config import ReportsConfig
-from routing.ami.client import AmiSettings
-from routing.policy import ManualStatus
-from screen.directory import SqliteDirectory
-from screen.logins import hash_password
-from screen.sample import sample_members
 from switchboard.config import Settings, WebConfig, load_config
 from switchboard.engine import Engine, calendar_presence
 from switchboard.examples import EXAMPLE_CONFIG
+from switchboard.ivr.hours import END_OF_DAY, Span
+from switchboard.ivr.plan import IvrPlan
+from switchboard.pbxsim.ivr import IvrPlayer
+from switchboard.pbxsim.server import AmiServer
+from switchboard.pbxsim.traffic import Traffic, TrafficProfile
+from switchboard.presence.busy import BusyInterval
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.reports.config import ReportsConfig
+from switchboard.routing.ami.client import AmiSettings
+from switchboard.routing.policy import ManualStatus
+from switchboard.screen.directory import SqliteDirectory
+from switchboard.screen.logins import hash_password
+from switchboard.screen.sample import sample_members
 
 log = logging.getLogger("switchboard.demo")
 

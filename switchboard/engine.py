@@ -18,54 +18,54 @@ from zoneinfo import ZoneInfo
 import httpx
 from starlette.requests import Request
 
-from ivr.callbacks import CallbackCounts, count
-from ivr.forged import forged_problem
-from ivr.hours import is_open
-from ops.lease import LeaderLease
-from ops.metrics import EngineView
-from ops.tally import AgentTally
-from ops.web import WebServer, build_app
-from presence.caldav_source import DavCalendar, DavSession
-from presence.calendars import CalendarPresence
-from presence.codes import SubjectCodes
-from presence.ews_freebusy import EwsFreeBusy
-from presence.ews_source import ews_account, ews_fetch
-from presence.graph_source import GraphCalendar, client_credentials_token
-from presence.ics import Limits
-from presence.ics_source import IcsHttp, ics_fetch
-from presence.parse_pool import ParsePool
-from presence.polled import Fetch, PolledCalendar, SourceHealth
-from presence.rules import ignored_hint
-from presence.source import PresenceSource
-from promises.desk import Mailer, PromiseDesk
-from promises.promise import PromiseKind
-from promises.redis_store import RedisPromiseStore
-from promises.smtp import SmtpMailer, SmtpSettings
-from promises.status import status_entries
-from promises.store import MemoryPromiseStore, PromiseStore
-from quality import recordings as rec
-from quality.ratings import RatingStore, consent_of, score_of
-from reports import store as reports_store
-from reports.service import Reports
-from reports.web import report_routes
-from routing.ami.client import AmiClient, AmiSettings
-from routing.ami.events import Event
-from routing.manual_store import ManualStatusStore, RedisManualStore
-from routing.policy import ManualStatus
-from routing.router import Clock, Router
-from routing.sealing import Sealer
-from screen.desk import Desk
-from screen.directory import HttpDirectory, MemberDirectory, SqliteDirectory
-from screen.greeting import Greetings
-from screen.kid import KidLayout
-from screen.logins import Sessions
-from screen.origin import networks
-from screen.web import COOKIE as SESSION_COOKIE
-from screen.web import screen_routes
-from supervision.switch import SupervisorSwitch
 from switchboard import heap
 from switchboard.config import ConfigError, Settings, WebConfig, load_config
+from switchboard.ivr.callbacks import CallbackCounts, count
+from switchboard.ivr.forged import forged_problem
+from switchboard.ivr.hours import is_open
+from switchboard.ops.lease import LeaderLease
+from switchboard.ops.metrics import EngineView
+from switchboard.ops.tally import AgentTally
+from switchboard.ops.web import WebServer, build_app
+from switchboard.presence.caldav_source import DavCalendar, DavSession
+from switchboard.presence.calendars import CalendarPresence
+from switchboard.presence.codes import SubjectCodes
+from switchboard.presence.ews_freebusy import EwsFreeBusy
+from switchboard.presence.ews_source import ews_account, ews_fetch
+from switchboard.presence.graph_source import GraphCalendar, client_credentials_token
+from switchboard.presence.ics import Limits
+from switchboard.presence.ics_source import IcsHttp, ics_fetch
+from switchboard.presence.parse_pool import ParsePool
+from switchboard.presence.polled import Fetch, PolledCalendar, SourceHealth
+from switchboard.presence.rules import ignored_hint
+from switchboard.presence.source import PresenceSource
+from switchboard.promises.desk import Mailer, PromiseDesk
+from switchboard.promises.promise import PromiseKind
+from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.promises.smtp import SmtpMailer, SmtpSettings
+from switchboard.promises.status import status_entries
+from switchboard.promises.store import MemoryPromiseStore, PromiseStore
+from switchboard.quality import recordings as rec
+from switchboard.quality.ratings import RatingStore, consent_of, score_of
 from switchboard.redis_clients import redis_client
+from switchboard.reports import store as reports_store
+from switchboard.reports.service import Reports
+from switchboard.reports.web import report_routes
+from switchboard.routing.ami.client import AmiClient, AmiSettings
+from switchboard.routing.ami.events import Event
+from switchboard.routing.manual_store import ManualStatusStore, RedisManualStore
+from switchboard.routing.policy import ManualStatus
+from switchboard.routing.router import Clock, Router
+from switchboard.routing.sealing import Sealer
+from switchboard.screen.desk import Desk
+from switchboard.screen.directory import HttpDirectory, MemberDirectory, SqliteDirectory
+from switchboard.screen.greeting import Greetings
+from switchboard.screen.kid import KidLayout
+from switchboard.screen.logins import Sessions
+from switchboard.screen.origin import networks
+from switchboard.screen.web import COOKIE as SESSION_COOKIE
+from switchboard.screen.web import screen_routes
+from switchboard.supervision.switch import SupervisorSwitch
 
 log = logging.getLogger("switchboard.engine")
 
@@ -715,8 +715,8 @@ def member_directory(
     s = settings.screen
     where = settings.directory_location()
     if where.startswith("sqlite:"):
-        from screen.directory_key import hash_key
         from switchboard.data_key import read
+        from switchboard.screen.directory_key import hash_key
 
         path = where.removeprefix("sqlite:")
         data_key = read(s.fnr_key_env, environ)

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ivr.closure import DEFAULT_MESSAGES
-from presence.codes import NO_CODES, SubjectCodes
-from screen.closing import DEFAULT_CLOSINGS
+from switchboard.ivr.closure import DEFAULT_MESSAGES
+from switchboard.presence.codes import NO_CODES, SubjectCodes
+from switchboard.screen.closing import DEFAULT_CLOSINGS
 
 CODE = r"^\*[0-9]{1,4}$"
 MessageKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=32)]

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provision.conf_reader import AsteriskConfig, read_config
 from switchboard.config import load_config
 from switchboard.examples import EXAMPLE_CONFIG
+from switchboard.provision.conf_reader import AsteriskConfig, read_config
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SECRET = "compose-test-secret"

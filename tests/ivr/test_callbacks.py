@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.callbacks import CallbackCounts, CallbackParseError, count, from_astdb
-from ivr.hours import OpeningHours, Span
-from promises.promise import PromiseKind, PromiseStatus
+from switchboard.ivr.callbacks import CallbackCounts, CallbackParseError, count, from_astdb
+from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.promises.promise import PromiseKind, PromiseStatus
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY = (Span(time(8, 30), time(12, 30)), Span(time(13, 0), time(16, 30)))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.checker import APPLICATIONS, FUNCTIONS, QUEUE_OPTIONS
+from switchboard.ivr.checker import APPLICATIONS, FUNCTIONS, QUEUE_OPTIONS
 from tests.support.real_asterisk import asterisk_binary
 
 BINARY = asterisk_binary()

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from ivr.checker import check_dialplan, check_manager, check_queues
-from ivr.dialplan import render_dialplan
 from switchboard.cli import settings_files
 from switchboard.config import ConfigError, load_config, parse_config
 from switchboard.examples import EXAMPLE_CONFIG
+from switchboard.ivr.checker import check_dialplan, check_manager, check_queues
+from switchboard.ivr.dialplan import render_dialplan
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = EXAMPLE_CONFIG

@@ -11,11 +11,11 @@ import asyncio
 
 import pytest
 
-from ivr.callbacks import CallbackParseError, from_astdb
-from ivr.forged import forged_problem
-from ivr.plan import IvrPlan
-from routing.ami.events import CallbackRequested, IvrStep, RawEvent, decode_event
 from switchboard.config import parse_config
+from switchboard.ivr.callbacks import CallbackParseError, from_astdb
+from switchboard.ivr.forged import forged_problem
+from switchboard.ivr.plan import IvrPlan
+from switchboard.routing.ami.events import CallbackRequested, IvrStep, RawEvent, decode_event
 from tests.support.screen import CONFIG, screen_engine
 from tests.support.waiting import eventually
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from ivr.hours import (
+from switchboard.ivr.hours import (
     END_OF_DAY,
     OpeningHours,
     Span,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ivr.menu import Choice, Menu
+from switchboard.ivr.menu import Choice, Menu
 
 MENU = Menu(
     (

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.source import InMemoryPresence
-from promises.store import MemoryPromiseStore
-from routing.ami.actions import Action
-from routing.ami.client import AmiClient, AmiSettings
-from routing.ami.errors import ActionFailed
-from routing.ami.events import AgentConnect, Event, IvrStep, QueueCallerJoin
-from routing.router import Router
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.routing.ami.actions import Action
+from switchboard.routing.ami.client import AmiClient, AmiSettings
+from switchboard.routing.ami.errors import ActionFailed
+from switchboard.routing.ami.events import AgentConnect, Event, IvrStep, QueueCallerJoin
+from switchboard.routing.router import Router
 from tests.support.engine import running
 from tests.support.real_asterisk import needs_asterisk, real_asterisk
 from tests.support.waiting import eventually

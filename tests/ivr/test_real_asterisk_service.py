@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from promises.store import MemoryPromiseStore
-from routing.ami.actions import Action
-from routing.ami.client import AmiClient, AmiSettings
-from routing.ami.events import (
+from switchboard.cli import settings_files
+from switchboard.config import Settings, parse_config
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.routing.ami.actions import Action
+from switchboard.routing.ami.client import AmiClient, AmiSettings
+from switchboard.routing.ami.events import (
     AgentComplete,
     AgentConnect,
     AgentRingNoAnswer,
@@ -30,10 +32,8 @@ from routing.ami.events import (
     QueueCallerJoin,
     QueueMemberPause,
 )
-from routing.policy import ManualStatus
-from routing.router import Router
-from switchboard.cli import settings_files
-from switchboard.config import Settings, parse_config
+from switchboard.routing.policy import ManualStatus
+from switchboard.routing.router import Router
 from tests.ivr.test_real_asterisk import SECRET, originate
 from tests.support.engine import running
 from tests.support.real_asterisk import asterisk_binary, real_asterisk

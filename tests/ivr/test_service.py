@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from ivr.checker import check_dialplan, check_queues
 from switchboard.cli import service_lines, settings_files
 from switchboard.config import ConfigError, Settings, parse_config
+from switchboard.ivr.checker import check_dialplan, check_queues
 
 CRAFT_PREFIXES = ("custom/sb-recording", "custom/sb-rating", "custom/sb-phone", "custom/sb-holiday")
 BASE = """
@@ -159,7 +159,7 @@ def test_check_config_says_what_each_loop_does() -> None:
 
 
 def test_every_craft_prompt_the_dialplan_plays_has_bokmal_and_english_text() -> None:
-    from ivr.prompt_texts import default_texts
+    from switchboard.ivr.prompt_texts import default_texts
 
     texts = default_texts(("event", "emergency"))
     dialplan = settings_files(settings())["extensions.conf"]

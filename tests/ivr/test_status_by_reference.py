@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from ivr.callbacks import from_astdb
-from ivr.checker import check_dialplan
-from ivr.dialplan import render_dialplan
-from pbxsim.ivr import CallerScript, IvrPlayer
-from promises.desk import NewInquiry, PromiseDesk
 from switchboard.config import ConfigError, parse_config
+from switchboard.ivr.callbacks import from_astdb
+from switchboard.ivr.checker import check_dialplan
+from switchboard.ivr.dialplan import render_dialplan
+from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
+from switchboard.promises.desk import NewInquiry, PromiseDesk
 from tests.support.screen import CONFIG, screen_engine
 from tests.support.waiting import eventually
 

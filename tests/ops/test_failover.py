@@ -22,9 +22,9 @@ from cryptography.fernet import Fernet
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
-from pbxsim.server import AmiServer
-from presence.busy import BusyInterval
 from switchboard.demo import outlook_ics
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.busy import BusyInterval
 from tests.support.real_asterisk import free_port
 from tests.support.redis_server import RedisServer
 from tests.support.sim import SECRET, simulator

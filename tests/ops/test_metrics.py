@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from ivr.callbacks import from_astdb
-from pbxsim.server import AmiServer
-from pbxsim.traffic import Traffic
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from promises.store import MemoryPromiseStore
 from switchboard.config import Settings, WebConfig, parse_config
 from switchboard.engine import Engine
+from switchboard.ivr.callbacks import from_astdb
+from switchboard.pbxsim.server import AmiServer
+from switchboard.pbxsim.traffic import Traffic
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.store import MemoryPromiseStore
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 

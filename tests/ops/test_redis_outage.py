@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 
-from presence.busy import BusyInterval
 from switchboard.demo import outlook_ics
+from switchboard.presence.busy import BusyInterval
 from tests.ops.test_failover import pauses, wait_for_flag
 from tests.ops.test_sentinel_failover import start_engine
 from tests.support.real_asterisk import free_port

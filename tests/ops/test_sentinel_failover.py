@@ -21,8 +21,8 @@ import httpx
 from cryptography.fernet import Fernet
 from redis import Redis as SyncRedis
 
-from presence.busy import BusyInterval
 from switchboard.demo import outlook_ics
+from switchboard.presence.busy import BusyInterval
 from tests.ops.test_failover import leader_flag, pauses, wait_for_flag
 from tests.support.real_asterisk import free_port
 from tests.support.redis_sentinel import SERVICE, SentinelRig, redis_with_sentinels

@@ -2,12 +2,12 @@
 
 import random
 
-from ops.metrics import agents_by_state
-from ops.tally import AgentTally
-from routing.ami.events import DeviceStatus
-from routing.attention import Touched
-from routing.policy import ManualStatus, PauseReason
-from routing.queue_state import MemberState, QueueState
+from switchboard.ops.metrics import agents_by_state
+from switchboard.ops.tally import AgentTally
+from switchboard.routing.ami.events import DeviceStatus
+from switchboard.routing.attention import Touched
+from switchboard.routing.policy import ManualStatus, PauseReason
+from switchboard.routing.queue_state import MemberState, QueueState
 from tests.routing.builders import ROSTER
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pbxsim.pbx import AgentBehaviour, Pbx
+from switchboard.pbxsim.pbx import AgentBehaviour, Pbx
 
 RECORDED = Path(__file__).parents[1] / "data" / "ami-transcripts" / "queue_log.txt"
 SCALE = 20.0  # simulated seconds per real second

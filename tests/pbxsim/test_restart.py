@@ -2,9 +2,9 @@
 
 import asyncio
 
-from routing.ami import actions
-from routing.ami.client import AmiClient
-from routing.ami.events import DbEntry
+from switchboard.routing.ami import actions
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.ami.events import DbEntry
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 

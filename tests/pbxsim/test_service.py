@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.closure import CLOSURE_FAMILY, WHOLE_LINE, closure_key
-from pbxsim.ivr import CallerScript, IvrPlayer
-from pbxsim.pbx import AgentBehaviour, Pbx
 from switchboard.config import parse_config
+from switchboard.ivr.closure import CLOSURE_FAMILY, WHOLE_LINE, closure_key
+from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
+from switchboard.pbxsim.pbx import AgentBehaviour, Pbx
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO).timestamp()

@@ -3,16 +3,16 @@
 import asyncio
 import random
 
-from pbxsim.pbx import AgentBehaviour, Pbx
-from pbxsim.traffic import Traffic
-from routing.ami.events import (
+from switchboard.pbxsim.pbx import AgentBehaviour, Pbx
+from switchboard.pbxsim.traffic import Traffic
+from switchboard.routing.ami.events import (
     AgentConnect,
     AgentRingNoAnswer,
     QueueCallerAbandon,
     QueueCallerJoin,
     decode_event,
 )
-from routing.ami.frame import parse_message
+from switchboard.routing.ami.frame import parse_message
 
 
 def _pbx(events: list[object], **kw: object) -> Pbx:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from presence.parse_pool import ParsePool
+from switchboard.presence.parse_pool import ParsePool
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from presence.busy import BusyInterval, merge
-from presence.ics import CalendarError, parse_ics
-from presence.ics_text import components, decode
-from presence.rules import classify
+from switchboard.presence.busy import BusyInterval, merge
+from switchboard.presence.ics import CalendarError, parse_ics
+from switchboard.presence.ics_text import components, decode
+from switchboard.presence.rules import classify
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "calendar-corpus"
 Window = tuple[datetime, datetime]

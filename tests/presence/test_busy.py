@@ -1,7 +1,7 @@
 """Busy intervals merge the way a person reads a calendar."""
 
-from presence.busy import busy_at, merge, next_boundary
-from presence.source import InMemoryPresence
+from switchboard.presence.busy import busy_at, merge, next_boundary
+from switchboard.presence.source import InMemoryPresence
 from tests.routing.builders import at, meeting
 
 

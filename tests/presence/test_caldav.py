@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import caldav
 import pytest
 
-from presence.busy import BusyInterval
-from presence.caldav_source import DavCalendar, DavSession
-from presence.calendars import CalendarPresence
-from presence.parse_pool import ParsePool
-from presence.polled import PolledCalendar
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.caldav_source import DavCalendar, DavSession
+from switchboard.presence.calendars import CalendarPresence
+from switchboard.presence.parse_pool import ParsePool
+from switchboard.presence.polled import PolledCalendar
 from tests.presence.test_ics import cal, ev
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -134,7 +134,7 @@ async def test_an_unreachable_caldav_server_is_a_source_error(
 async def test_calendar_codes_are_read_from_caldav_objects_in_the_reader(
     radicale: str, pool: ParsePool
 ) -> None:
-    from presence.codes import SubjectCodes
+    from switchboard.presence.codes import SubjectCodes
 
     coded = ev("m", "20261123T100000", "20261123T110000", "TRANSP:TRANSPARENT").replace(
         "SUMMARY:Salary talk", "SUMMARY:MØT: Styremøte"

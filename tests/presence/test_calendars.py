@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.busy import BusyInterval
-from presence.calendars import CalendarPresence
-from presence.ics import IcsResult
-from presence.ics_source import ics_fetch
-from presence.parse_pool import ParsePool
-from presence.polled import PolledCalendar
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.calendars import CalendarPresence
+from switchboard.presence.ics import IcsResult
+from switchboard.presence.ics_source import ics_fetch
+from switchboard.presence.parse_pool import ParsePool
+from switchboard.presence.polled import PolledCalendar
 from tests.presence.test_ics import cal, ev
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -91,7 +91,7 @@ async def test_ignored_all_day_events_are_told_once(caplog: pytest.LogCaptureFix
     all_day = cal(ev("o", "20261123T000000", "20261124T000000", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE"))
 
     async def fetch(start: datetime, end: datetime) -> IcsResult:
-        from presence.ics import parse_ics
+        from switchboard.presence.ics import parse_ics
 
         return parse_ics(all_day, start, end, OSLO)
 

@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.busy import BusyInterval
-from presence.calendar import ShowAs
-from presence.calendars import CalendarPresence
-from presence.codes import NO_CODES, Code, SubjectCodes
-from presence.ics import parse_ics
-from presence.ics_source import ics_fetch
-from presence.parse_pool import ParsePool, ReadJob, read
-from presence.polled import PolledCalendar
-from presence.rules import classify, ignored_hint
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.calendar import ShowAs
+from switchboard.presence.calendars import CalendarPresence
+from switchboard.presence.codes import NO_CODES, Code, SubjectCodes
+from switchboard.presence.ics import parse_ics
+from switchboard.presence.ics_source import ics_fetch
+from switchboard.presence.parse_pool import ParsePool, ReadJob, read
+from switchboard.presence.polled import PolledCalendar
+from switchboard.presence.rules import classify, ignored_hint
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ import requests_mock
 from exchangelib import Version
 from exchangelib.version import EXCHANGE_2016
 
-from presence.busy import BusyInterval
-from presence.ews_source import ews_account, ews_fetch
-from presence.polled import PolledCalendar
-from presence.rules import classify
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.ews_source import ews_account, ews_fetch
+from switchboard.presence.polled import PolledCalendar
+from switchboard.presence.rules import classify
 
 OSLO = ZoneInfo("Europe/Oslo")
 ENDPOINT = "https://mail.example.org/EWS/Exchange.asmx"
@@ -161,7 +161,7 @@ async def test_free_busy_status_decides(status: str, busy: bool) -> None:
 
 
 async def test_with_calendar_codes_the_view_asks_for_subjects_and_reads_their_codes() -> None:
-    from presence.codes import SubjectCodes
+    from switchboard.presence.codes import SubjectCodes
 
     global ITEMS
     saved, ITEMS = (

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import requests_mock
 
-from presence.busy import BusyInterval
-from presence.calendars import CalendarPresence
-from presence.ews_freebusy import EwsFreeBusy, looks_all_day
-from presence.ews_source import ews_account
-from presence.polled import PolledCalendar
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.calendars import CalendarPresence
+from switchboard.presence.ews_freebusy import EwsFreeBusy, looks_all_day
+from switchboard.presence.ews_source import ews_account
+from switchboard.presence.polled import PolledCalendar
 from tests.presence.test_ews import ENDPOINT, MT, account, envelope
 
 OSLO = ZoneInfo("Europe/Oslo")

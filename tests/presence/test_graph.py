@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from presence.busy import BusyInterval
-from presence.graph_source import GraphCalendar, GraphError
-from presence.rules import classify
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.graph_source import GraphCalendar, GraphError
+from switchboard.presence.rules import classify
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -208,7 +208,7 @@ async def test_incomplete_items_are_skipped_and_reported_by_position_the_rest_ke
 
 
 async def test_calendar_codes_in_graph_subjects_decide_before_show_as() -> None:
-    from presence.codes import SubjectCodes
+    from switchboard.presence.codes import SubjectCodes
 
     graph = Graph()
     graph_items = [

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.busy import BusyInterval
-from presence.calendar import ShowAs
-from presence.ics import CalendarError, parse_ics
-from presence.rules import all_day_hint, classify
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.calendar import ShowAs
+from switchboard.presence.ics import CalendarError, parse_ics
+from switchboard.presence.rules import all_day_hint, classify
 
 OSLO = ZoneInfo("Europe/Oslo")
 WINDOW = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from presence.ics import CalendarError, IcsResult, parse_ics
+from switchboard.presence.ics import CalendarError, IcsResult, parse_ics
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.busy import BusyInterval
-from presence.ics import CalendarError, parse_ics
-from presence.rules import classify
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.ics import CalendarError, parse_ics
+from switchboard.presence.rules import classify
 from tests.presence.test_ics import cal, ev
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence import ics_recur
-from presence.busy import BusyInterval
-from presence.calendars import CalendarPresence
-from presence.ics import CalendarError, parse_ics
-from presence.ics_source import IcsHttp, ics_fetch
-from presence.parse_pool import ParsePool, ReadJob
-from presence.polled import PolledCalendar
-from presence.rules import classify
+from switchboard.presence import ics_recur
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.calendars import CalendarPresence
+from switchboard.presence.ics import CalendarError, parse_ics
+from switchboard.presence.ics_source import IcsHttp, ics_fetch
+from switchboard.presence.parse_pool import ParsePool, ReadJob
+from switchboard.presence.polled import PolledCalendar
+from switchboard.presence.rules import classify
 from tests.presence.test_ics import cal, ev
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -1,6 +1,6 @@
 """A small service catalogue as the config would hold it."""
 
-from promises.config import PromisesConfig
+from switchboard.promises.config import PromisesConfig
 
 CATALOGUE_YAML = {
     "subject": "{surname} {first_name} {member_number} {topic} + {action}",

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from ivr.hours import OpeningHours, Span
-from promises.config import PromisesConfig
-from promises.desk import NewInquiry, PromiseDesk
-from promises.mail import InquiryMail, MailError, subject, template_problem
-from promises.promise import PromiseError
-from promises.redis_store import RedisPromiseStore
-from promises.smtp import SmtpMailer, SmtpSettings
-from promises.store import MemoryPromiseStore
-from routing.sealing import Sealer
+from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.promises.config import PromisesConfig
+from switchboard.promises.desk import NewInquiry, PromiseDesk
+from switchboard.promises.mail import InquiryMail, MailError, subject, template_problem
+from switchboard.promises.promise import PromiseError
+from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.promises.smtp import SmtpMailer, SmtpSettings
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.routing.sealing import Sealer
 from tests.promises.catalogue import CATALOGUE_YAML, RULES
 from tests.support.smtp_server import smtp_server
 

@@ -10,9 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from promises.promise import Promise, PromiseKind, PromiseStatus, close, registered, take
-from promises.redis_store import ALL_SET, DONE_SET, EXPIRY_GRACE, RedisPromiseStore
-from routing.sealing import Sealer
+from switchboard.promises.promise import (
+    Promise,
+    PromiseKind,
+    PromiseStatus,
+    close,
+    registered,
+    take,
+)
+from switchboard.promises.redis_store import ALL_SET, DONE_SET, EXPIRY_GRACE, RedisPromiseStore
+from switchboard.routing.sealing import Sealer
 
 KEEP_DAYS = 30
 

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.hours import OpeningHours, Span
-from promises import promise as rules
-from promises.escalation import due_escalations
-from promises.promise import Promise, PromiseError, PromiseKind, PromiseStatus
-from promises.reference import is_inquiry_reference, new_reference, reference_problem
+from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.promises import promise as rules
+from switchboard.promises.escalation import due_escalations
+from switchboard.promises.promise import Promise, PromiseError, PromiseKind, PromiseStatus
+from switchboard.promises.reference import is_inquiry_reference, new_reference, reference_problem
 from tests.promises.catalogue import RULES
 
 OSLO = ZoneInfo("Europe/Oslo")

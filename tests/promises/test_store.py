@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from ivr.callbacks import from_astdb
-from ivr.hours import OpeningHours, Span
-from promises.desk import PromiseDesk
-from promises.promise import Promise, PromiseError, PromiseStatus
-from promises.redis_store import RedisPromiseStore
-from promises.store import MemoryPromiseStore, PendingPromises
-from routing.sealing import Sealer
+from switchboard.ivr.callbacks import from_astdb
+from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.promises.desk import PromiseDesk
+from switchboard.promises.promise import Promise, PromiseError, PromiseStatus
+from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.promises.store import MemoryPromiseStore, PendingPromises
+from switchboard.routing.sealing import Sealer
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY = (Span(time(8, 30), time(12, 30)), Span(time(13, 0), time(16, 30)))

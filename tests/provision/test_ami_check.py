@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pbxsim.server import AmiServer
-from provision.ami_check import Check, check, contexts_of
-from routing.ami.actions import queue_add
-from routing.ami.connection import AmiConnection
 from switchboard.cli import settings_files
 from switchboard.config import Settings, load_config
 from switchboard.examples import EXAMPLE_CONFIG
+from switchboard.pbxsim.server import AmiServer
+from switchboard.provision.ami_check import Check, check, contexts_of
+from switchboard.routing.ami.actions import queue_add
+from switchboard.routing.ami.connection import AmiConnection
 from tests.support.sim import QUEUES, SECRET, USER
 
 EXAMPLE = EXAMPLE_CONFIG
@@ -70,7 +70,7 @@ async def test_a_complete_asterisk_passes_every_check(settings: Settings, tmp_pa
         await add_member(server)
         sounds = tmp_path / "sounds"
         assert settings.ivr is not None
-        from provision.sounds import needed
+        from switchboard.provision.sounds import needed
 
         for lang, name in needed(settings.ivr):
             (sounds / lang / name).parent.mkdir(parents=True, exist_ok=True)

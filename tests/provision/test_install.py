@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provision.conf_reader import read_config
-from provision.install import check_installed
 from switchboard.cli import app
 from switchboard.examples import EXAMPLE_CONFIG
+from switchboard.provision.conf_reader import read_config
+from switchboard.provision.install import check_installed
 
 EXAMPLE = EXAMPLE_CONFIG
 STOCK_MANAGER = """\

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from provision.prompts import PromptError, read_texts, texts_for
-from provision.sounds import missing
 from switchboard.cli import app
 from switchboard.config import Settings, load_config
 from switchboard.examples import EXAMPLE_CONFIG, EXAMPLE_PROMPTS
+from switchboard.provision.prompts import PromptError, read_texts, texts_for
+from switchboard.provision.sounds import missing
 
 EXAMPLE = EXAMPLE_CONFIG
 runner = CliRunner()
@@ -68,7 +68,7 @@ def test_the_default_set_says_place_and_wait_in_bokmal_and_english(settings: Set
     assert quiet is not None
     from dataclasses import replace
 
-    from ivr.service import Announcements
+    from switchboard.ivr.service import Announcements
 
     routes = {
         k: replace(r, service=replace(r.service, announce=Announcements()))
@@ -127,7 +127,7 @@ def test_prompts_are_spoken_as_8_khz_files_where_asterisk_looks(
 
 
 def test_asterisks_own_english_announcements_are_kept(settings: Settings, tmp_path: Path) -> None:
-    from provision.prompts import generate, kept_core_sounds
+    from switchboard.provision.prompts import generate, kept_core_sounds
 
     assert settings.ivr is not None
     sounds = tmp_path / "sounds"
@@ -153,7 +153,7 @@ def test_check_config_warns_about_each_missing_prompt(tmp_path: Path) -> None:
 
 
 def test_english_callers_are_never_played_the_norwegian_number_words(settings: Settings) -> None:
-    from provision.sounds import needed
+    from switchboard.provision.sounds import needed
 
     assert settings.ivr is not None
     wanted = set(needed(settings.ivr))

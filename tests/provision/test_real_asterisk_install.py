@@ -25,11 +25,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from promises.redis_store import RedisPromiseStore
-from routing.ami.actions import Action
-from routing.ami.client import AmiClient, AmiSettings
-from routing.sealing import Sealer
 from switchboard.data_key import generate
+from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.routing.ami.actions import Action
+from switchboard.routing.ami.client import AmiClient, AmiSettings
+from switchboard.routing.sealing import Sealer
 from tests.support.real_asterisk import (
     TEST_CONTEXTS,
     asterisk_binary,

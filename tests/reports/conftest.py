@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from reports import store
+from switchboard.reports import store
 from tests.support.postgres_server import PostgresServer
 
 

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
-from reports import store
-from reports.export import page, to_csv
-from reports.figures import Period, PromiseOutcome, figures
-from reports.tables import queue_log
+from switchboard.reports import store
+from switchboard.reports.export import page, to_csv
+from switchboard.reports.figures import Period, PromiseOutcome, figures
+from switchboard.reports.tables import queue_log
 
 RECORDED = Path(__file__).parents[1] / "data" / "ami-transcripts" / "queue_log.txt"
 OSLO = ZoneInfo("Europe/Oslo")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from reports import store
+from switchboard.reports import store
 from tests.reports.test_hand_count import RECORDED
 from tests.support.screen import PASSWORDS, screen_engine
 

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from promises.promise import Promise, PromiseKind, close, registered, take
-from promises.store import MemoryPromiseStore
-from reports import store
-from reports.figures import PromiseOutcome
-from reports.service import Reports
 from switchboard.cli import app
 from switchboard.examples import EXAMPLE_CONFIG
+from switchboard.promises.promise import Promise, PromiseKind, close, registered, take
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.reports import store
+from switchboard.reports.figures import PromiseOutcome
+from switchboard.reports.service import Reports
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = 86400

@@ -24,14 +24,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from ivr.callbacks import from_astdb
-from ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR, OFFER, loop_context
-from pbxsim.ivr import CallerScript, IvrPlayer
-from pbxsim.pbx import AgentBehaviour, Pbx, SimCall
-from reports import store
-from reports.export import to_csv
-from reports.figures import Period, figures
 from switchboard.config import parse_config
+from switchboard.ivr.callbacks import from_astdb
+from switchboard.ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR, OFFER, loop_context
+from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
+from switchboard.pbxsim.pbx import AgentBehaviour, Pbx, SimCall
+from switchboard.reports import store
+from switchboard.reports.export import to_csv
+from switchboard.reports.figures import Period, figures
 from tests.pbxsim.test_queue_log import LAYOUT
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
-from presence.busy import BusyInterval
-from routing.ami.events import DeviceStatus
-from routing.policy import DesiredMember, PauseReason
-from routing.queue_state import MemberState
-from routing.roster import Agent, Loop, Roster
+from switchboard.presence.busy import BusyInterval
+from switchboard.routing.ami.events import DeviceStatus
+from switchboard.routing.policy import DesiredMember, PauseReason
+from switchboard.routing.queue_state import MemberState
+from switchboard.routing.roster import Agent, Loop, Roster
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

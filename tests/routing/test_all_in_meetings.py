@@ -5,12 +5,12 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.service import LoopService, WhenAllInMeetings
-from presence.busy import BusyInterval
-from routing.overflow import overflow_moves, unstaffed_since
-from routing.queue_state import MemberState
-from screen.board import loop_notes
 from switchboard.config import parse_config
+from switchboard.ivr.service import LoopService, WhenAllInMeetings
+from switchboard.presence.busy import BusyInterval
+from switchboard.routing.overflow import overflow_moves, unstaffed_since
+from switchboard.routing.queue_state import MemberState
+from switchboard.screen.board import loop_notes
 from tests.routing.test_overflow import PLAN, member, state_with
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pbxsim import frames
-from pbxsim.pbx import AGENT, RINGING
-from pbxsim.server import AmiServer
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.overrides import BACK_EARLY_FAMILY
-from routing.policy import ManualStatus, PauseReason
-from routing.router import Router
+from switchboard.pbxsim import frames
+from switchboard.pbxsim.pbx import AGENT, RINGING
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.overrides import BACK_EARLY_FAMILY
+from switchboard.routing.policy import ManualStatus, PauseReason
+from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, ROSTER
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from presence.busy import BusyInterval, busy_at, next_boundary
-from routing.boundaries import BoundaryIndex, MeetingCache, moments
+from switchboard.presence.busy import BusyInterval, busy_at, next_boundary
+from switchboard.routing.boundaries import BoundaryIndex, MeetingCache, moments
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

@@ -5,12 +5,12 @@ import asyncio
 import random
 from datetime import UTC, datetime
 
-from pbxsim.traffic import Traffic
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.ami.events import Event
-from routing.queue_state import QueueState
-from routing.router import Router
+from switchboard.pbxsim.traffic import Traffic
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.ami.events import Event
+from switchboard.routing.queue_state import QueueState
+from switchboard.routing.router import Router
 from tests.routing.builders import ROSTER
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

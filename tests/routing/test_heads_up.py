@@ -6,19 +6,19 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.boundaries import MeetingCache, moments
-from routing.policy import (
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.boundaries import MeetingCache, moments
+from switchboard.routing.policy import (
     ManualStatus,
     PauseReason,
     back_early_until,
     desired_members,
     next_decision_time,
 )
-from routing.router import Router
-from screen.board import Presence, board
+from switchboard.routing.router import Router
+from switchboard.screen.board import Presence, board
 from tests.routing.builders import ANNE, CARI, ROSTER, at, meeting, minutes
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

@@ -8,11 +8,11 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from pbxsim.server import AmiServer
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.router import Router
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, ROSTER
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

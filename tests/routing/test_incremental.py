@@ -16,20 +16,20 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.actions import Action
-from routing.ami.connection import Reply
-from routing.ami.events import (
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.actions import Action
+from switchboard.routing.ami.connection import Reply
+from switchboard.routing.ami.events import (
     DeviceStatus,
     MemberEvent,
     QueueMemberPause,
     QueueMemberRemoved,
     QueueMemberStatus,
 )
-from routing.policy import ManualStatus, desired_members
-from routing.reconciler import Plan, plan
-from routing.router import Router
+from switchboard.routing.policy import ManualStatus, desired_members
+from switchboard.routing.reconciler import Plan, plan
+from switchboard.routing.router import Router
 from tests.routing.builders import ROSTER, T0
 
 AGENTS = sorted(ROSTER.agents)

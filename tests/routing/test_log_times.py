@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.router import Router
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.router import Router
 from tests.routing.builders import ROSTER
 from tests.routing.test_router_ivr import config, rig
 from tests.support.engine import running

@@ -2,8 +2,8 @@
 
 from redis.asyncio import Redis
 
-from routing.manual_store import KEY, OPT_IN_KEY, RedisManualStore
-from routing.policy import ManualStatus
+from switchboard.routing.manual_store import KEY, OPT_IN_KEY, RedisManualStore
+from switchboard.routing.policy import ManualStatus
 
 
 async def test_a_status_saved_by_one_engine_is_loaded_by_the_other(redis: Redis) -> None:

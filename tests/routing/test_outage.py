@@ -7,12 +7,12 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-from pbxsim.server import AmiServer
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.policy import PauseReason
-from routing.router import Router
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.policy import PauseReason
+from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, ROSTER
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

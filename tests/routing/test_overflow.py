@@ -3,12 +3,17 @@
 from datetime import time
 from zoneinfo import ZoneInfo
 
-from ivr.hours import OpeningHours, Span
-from ivr.menu import Choice, Menu
-from ivr.plan import CALLBACK, IvrPlan, LoopRoute
-from routing.ami.events import DeviceStatus
-from routing.overflow import next_overflow_time, overflow_moves, staffed, unstaffed_since
-from routing.queue_state import MemberState, QueueState, WaitingCaller
+from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.ivr.menu import Choice, Menu
+from switchboard.ivr.plan import CALLBACK, IvrPlan, LoopRoute
+from switchboard.routing.ami.events import DeviceStatus
+from switchboard.routing.overflow import (
+    next_overflow_time,
+    overflow_moves,
+    staffed,
+    unstaffed_since,
+)
+from switchboard.routing.queue_state import MemberState, QueueState, WaitingCaller
 
 ALWAYS = OpeningHours(((Span(time(0, 0), time(23, 59)),),) * 7, ZoneInfo("Europe/Oslo"))
 PLAN = IvrPlan(

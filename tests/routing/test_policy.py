@@ -2,8 +2,8 @@
 
 import pytest
 
-from presence.busy import BusyInterval
-from routing.policy import (
+from switchboard.presence.busy import BusyInterval
+from switchboard.routing.policy import (
     ManualStatus,
     PauseReason,
     back_early_until,

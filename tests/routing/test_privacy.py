@@ -1,6 +1,6 @@
 """What of a caller's number may reach a log line."""
 
-from routing.privacy import masked_number
+from switchboard.routing.privacy import masked_number
 
 
 def test_logs_show_the_last_three_digits_and_the_loop_suffix_only() -> None:

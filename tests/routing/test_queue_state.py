@@ -1,6 +1,6 @@
 """The loop model follows recorded Asterisk traffic."""
 
-from routing.ami.events import (
+from switchboard.routing.ami.events import (
     AgentConnect,
     DeviceStatus,
     QueueCallerAbandon,
@@ -8,7 +8,7 @@ from routing.ami.events import (
     QueueEntry,
     decode_event,
 )
-from routing.queue_state import Change, QueueState
+from switchboard.routing.queue_state import Change, QueueState
 from tests.support import transcripts
 
 

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient, AmiSettings
-from routing.ami.events import Event, QueueMemberPause
-from routing.queue_state import LoopCounters
-from routing.router import Router
 from switchboard import heap
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient, AmiSettings
+from switchboard.routing.ami.events import Event, QueueMemberPause
+from switchboard.routing.queue_state import LoopCounters
+from switchboard.routing.router import Router
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate
 from tests.support.engine import running
 from tests.support.real_asterisk import RealAsterisk, asterisk_lab, needs_asterisk

@@ -2,10 +2,10 @@
 
 import pytest
 
-from routing.ami.events import DeviceStatus
-from routing.policy import DesiredMember, ManualStatus, PauseReason, desired_members
-from routing.queue_state import MemberState
-from routing.reconciler import (
+from switchboard.routing.ami.events import DeviceStatus
+from switchboard.routing.policy import DesiredMember, ManualStatus, PauseReason, desired_members
+from switchboard.routing.queue_state import MemberState
+from switchboard.routing.reconciler import (
     AddMember,
     ForgetOwnership,
     MemberChange,

@@ -5,15 +5,15 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.policy import ManualStatus, PauseReason, desired_members
-from routing.reconciler import UnpauseMember
-from routing.router import Router
-from screen.meeting_notes import opted_in_notes
 from switchboard.cli import service_lines
 from switchboard.config import parse_config
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.policy import ManualStatus, PauseReason, desired_members
+from switchboard.routing.reconciler import UnpauseMember
+from switchboard.routing.router import Router
+from switchboard.screen.meeting_notes import opted_in_notes
 from tests.routing.builders import BJORN, CARI, ROSTER, at, meeting
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

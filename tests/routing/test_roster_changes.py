@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pbxsim.server import AmiServer
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.ownership import OWNED_FAMILY
-from routing.policy import ManualStatus
-from routing.roster import Loop, Roster
-from routing.router import Router
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.ownership import OWNED_FAMILY
+from switchboard.routing.policy import ManualStatus
+from switchboard.routing.roster import Loop, Roster
+from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, BJORN, CARI
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pbxsim.server import AmiServer
-from presence.busy import BusyInterval
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient
-from routing.policy import ManualStatus, PauseReason
-from routing.router import Router
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.policy import ManualStatus, PauseReason
+from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, BJORN, CARI, ROSTER
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
-from pbxsim.ivr import CallerScript, CallRecord, IvrPlayer
-from pbxsim.server import AmiServer
-from presence.source import InMemoryPresence
-from promises.redis_store import RedisPromiseStore
-from routing.ami.client import AmiClient
-from routing.ami.events import AgentConnect, Event, QueueCallerJoin
-from routing.router import Router
-from routing.sealing import Sealer
 from switchboard.config import Settings, parse_config
+from switchboard.pbxsim.ivr import CallerScript, CallRecord, IvrPlayer
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.ami.events import AgentConnect, Event, QueueCallerJoin
+from switchboard.routing.router import Router
+from switchboard.routing.sealing import Sealer
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually

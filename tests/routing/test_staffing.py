@@ -3,11 +3,11 @@
 import random
 from datetime import UTC, datetime
 
-from routing.ami.events import DeviceStatus, QueueMemberPause, QueueMemberStatus
-from routing.attention import Touched
-from routing.policy import PauseReason
-from routing.queue_state import MemberState, QueueState
-from routing.staffing import LoopStaff, StaffIndex, staff_of
+from switchboard.routing.ami.events import DeviceStatus, QueueMemberPause, QueueMemberStatus
+from switchboard.routing.attention import Touched
+from switchboard.routing.policy import PauseReason
+from switchboard.routing.queue_state import MemberState, QueueState
+from switchboard.routing.staffing import LoopStaff, StaffIndex, staff_of
 
 QUEUES = ("loop1", "loop2", "loop3")
 INTERFACES = tuple(f"PJSIP/{200 + i}" for i in range(12))

@@ -1,6 +1,6 @@
 """Counts made whole from Asterisk's QueueParams: what the events missed, and only that."""
 
-from routing.totals import AsteriskTotals, Correction
+from switchboard.routing.totals import AsteriskTotals, Correction
 
 NONE: set[str] = set()
 

@@ -1,8 +1,14 @@
 """A caller's card reaches the agents being rung, then only the one who answered."""
 
-from routing.ami.events import AgentCalled, AgentConnect, AgentRingNoAnswer, Event, decode_event
-from routing.roster import Agent, Loop, Roster
-from screen.agent_calls import AgentCalls, Phase
+from switchboard.routing.ami.events import (
+    AgentCalled,
+    AgentConnect,
+    AgentRingNoAnswer,
+    Event,
+    decode_event,
+)
+from switchboard.routing.roster import Agent, Loop, Roster
+from switchboard.screen.agent_calls import AgentCalls, Phase
 from tests.support.transcripts import load
 
 LAB = Roster(

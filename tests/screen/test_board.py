@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.ami.events import DeviceStatus
-from routing.policy import ManualStatus, PauseReason
-from routing.queue_state import QueueState
-from screen.board import Presence, board
+from switchboard.routing.ami.events import DeviceStatus
+from switchboard.routing.policy import ManualStatus, PauseReason
+from switchboard.routing.queue_state import QueueState
+from switchboard.screen.board import Presence, board
 from tests.routing.builders import ANNE, BJORN, CARI, ROSTER, at, meeting
 
 OSLO = ZoneInfo("Europe/Oslo")

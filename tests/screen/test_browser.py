@@ -12,9 +12,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from ivr.callbacks import from_astdb
-from routing.policy import ManualStatus
-from screen.kid import mod10_digit
+from switchboard.ivr.callbacks import from_astdb
+from switchboard.routing.policy import ManualStatus
+from switchboard.screen.kid import mod10_digit
 from tests.support import axe
 from tests.support.proxy import relay_to
 from tests.support.screen import (

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from playwright.async_api import Browser, expect
 
-from promises.promise import PromiseStatus
-from promises.smtp import SmtpMailer, SmtpSettings
+from switchboard.promises.promise import PromiseStatus
+from switchboard.promises.smtp import SmtpMailer, SmtpSettings
 from tests.support.screen import ScreenRig, logged_in, screen_engine
 from tests.support.smtp_server import SmtpServer, smtp_server
 

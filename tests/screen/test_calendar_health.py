@@ -3,9 +3,9 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from presence.polled import SourceHealth
-from screen.calendar_health import health_text
-from screen.texts import localise_view
+from switchboard.presence.polled import SourceHealth
+from switchboard.screen.calendar_health import health_text
+from switchboard.screen.texts import localise_view
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 11, 23, 10, 40, tzinfo=OSLO)

@@ -1,6 +1,6 @@
 """The closing line the card ends with, in the call's language (seed 001)."""
 
-from screen.closing import Closings
+from switchboard.screen.closing import Closings
 
 
 def test_the_closing_asks_for_anything_else_then_wishes_a_good_day() -> None:

@@ -8,17 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.hours import OpeningHours, Span
-from presence.source import InMemoryPresence
-from promises.desk import PromiseDesk
-from promises.promise import Promise
-from promises.store import MemoryPromiseStore
-from routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
-from routing.router import Router
-from screen.answers import Refused
-from screen.desk import Desk
-from screen.directory import DirectoryError, SqliteDirectory
-from screen.member import Correction, IdentityRecord, Member
+from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.desk import PromiseDesk
+from switchboard.promises.promise import Promise
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
+from switchboard.routing.router import Router
+from switchboard.screen.answers import Refused
+from switchboard.screen.desk import Desk
+from switchboard.screen.directory import DirectoryError, SqliteDirectory
+from switchboard.screen.member import Correction, IdentityRecord, Member
 from tests.routing.builders import ROSTER
 from tests.support.waiting import eventually
 

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from screen.directory import DirectoryError, HttpDirectory, SqliteDirectory
-from screen.fnr import check_fnr
-from screen.member import Correction, IdentityRecord, Member
-from screen.sample import sample_members
+from switchboard.screen.directory import DirectoryError, HttpDirectory, SqliteDirectory
+from switchboard.screen.fnr import check_fnr
+from switchboard.screen.member import Correction, IdentityRecord, Member
+from switchboard.screen.sample import sample_members
 
 KARI = Member("m1", "1000001", "Kari Nordmann", "+47 90595313", "", "Storgata 1, 0182 Oslo", True)
 FNR = "31129956715"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from screen.fnr import NumberKind, check_fnr, is_placeholder, with_check_digits
+from switchboard.screen.fnr import NumberKind, check_fnr, is_placeholder, with_check_digits
 
 
 def _k(first_nine: str) -> str:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from screen.fnr import check_fnr
-from screen.identity import (
+from switchboard.screen.fnr import check_fnr
+from switchboard.screen.identity import (
     MAX_TRIES,
     Agree,
     Agreement,
@@ -22,7 +22,7 @@ from screen.identity import (
     advance,
     outcome_text,
 )
-from screen.kid import KidCheck, check_kid
+from switchboard.screen.kid import KidCheck, check_kid
 
 GOOD_FNR = check_fnr("31129956715")
 BAD_FNR = check_fnr("31129956716")

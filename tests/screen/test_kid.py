@@ -2,7 +2,7 @@
 
 import pytest
 
-from screen.kid import KidLayout, check_kid, mod10_digit, mod11_digit
+from switchboard.screen.kid import KidLayout, check_kid, mod10_digit, mod11_digit
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from screen.logins import DUMMY_HASH, Sessions, hash_password, verify_password
-from screen.throttle import LoginThrottle, Ticket
+from switchboard.screen.logins import DUMMY_HASH, Sessions, hash_password, verify_password
+from switchboard.screen.throttle import LoginThrottle, Ticket
 
 HASHES = {"anne": hash_password("correct horse")}
 

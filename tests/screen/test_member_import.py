@@ -4,11 +4,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from screen.directory import SqliteDirectory
-from screen.directory_key import hash_key
-from screen.member_import import read_members
 from switchboard.cli import app
 from switchboard.data_key import generate
+from switchboard.screen.directory import SqliteDirectory
+from switchboard.screen.directory_key import hash_key
+from switchboard.screen.member_import import read_members
 
 HEADER = "member_id,member_number,name,phone,email,address,returned_magazine,fnr\n"
 ROWS = [

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screen.member_import import COLUMNS, ExportError, decode_export, read_members
+from switchboard.screen.member_import import COLUMNS, ExportError, decode_export, read_members
 
 pytestmark = pytest.mark.fuzz
 

@@ -10,12 +10,12 @@ import asyncio
 
 import pytest
 
-from presence.source import InMemoryPresence
-from routing.ami.client import AmiClient, AmiSettings
-from screen.directory import SqliteDirectory
-from screen.member import Member
 from switchboard.cli import settings_files
 from switchboard.engine import Engine
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.ami.client import AmiClient, AmiSettings
+from switchboard.screen.directory import SqliteDirectory
+from switchboard.screen.member import Member
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate, settings
 from tests.support.real_asterisk import needs_asterisk, real_asterisk
 from tests.support.waiting import eventually

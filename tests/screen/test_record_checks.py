@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
-from screen.greeting import Greetings
-from screen.member import Member
-from screen.record_checks import Flag, national_number, record_flags, strip_suffix
+from switchboard.screen.greeting import Greetings
+from switchboard.screen.member import Member
+from switchboard.screen.record_checks import Flag, national_number, record_flags, strip_suffix
 
 TIDY = Member("m1", "1000001", "Kari Nordmann", "+47 905 95 313", "kari@example.org", "Storgata 1")
 

@@ -2,12 +2,12 @@
 
 import pytest
 
-from screen.fnr import check_fnr
-from screen.identity import INSTRUCTIONS, Step
-from screen.kid import KidLayout, check_kid
-from screen.member import Member
-from screen.record_checks import record_flags
-from screen.texts import say
+from switchboard.screen.fnr import check_fnr
+from switchboard.screen.identity import INSTRUCTIONS, Step
+from switchboard.screen.kid import KidLayout, check_kid
+from switchboard.screen.member import Member
+from switchboard.screen.record_checks import record_flags
+from switchboard.screen.texts import say
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
-from ops.lease import LeaderLease
-from pbxsim.server import AmiServer
-from presence.source import InMemoryPresence
-from routing.manual_store import RedisManualStore
-from routing.policy import ManualStatus
-from screen.directory import SqliteDirectory
 from switchboard.config import Settings, parse_config
 from switchboard.engine import Engine
+from switchboard.ops.lease import LeaderLease
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.source import InMemoryPresence
+from switchboard.routing.manual_store import RedisManualStore
+from switchboard.routing.policy import ManualStatus
+from switchboard.screen.directory import SqliteDirectory
 from tests.support.screen import CONFIG
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from screen.origin import client_address, cross_site_problem, networks
+from switchboard.screen.origin import client_address, cross_site_problem, networks
 from tests.support.screen import PASSWORDS, ScreenRig, screen_engine
 
 LOGIN = "/api/screen/login"

@@ -8,16 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.ami.client import AmiClient
-from routing.ami.events import DbEntry
-from supervision.closures import (
+from switchboard.config import Settings, parse_config
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.ami.events import DbEntry
+from switchboard.supervision.closures import (
     ClosureRefused,
     check_request,
     notice_until,
     read_closures,
 )
-from supervision.switch import SupervisorSwitch
-from switchboard.config import Settings, parse_config
+from switchboard.supervision.switch import SupervisorSwitch
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 

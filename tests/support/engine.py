@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from routing.ami.client import AmiClient
-from routing.router import Router
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.router import Router
 
 
 @contextlib.asynccontextmanager

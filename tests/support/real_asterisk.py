@@ -18,7 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from ivr.asterisk_conf import INCLUDE_DIR, QUEUES_GENERAL, manager_general, render_general
+from switchboard.ivr.asterisk_conf import (
+    INCLUDE_DIR,
+    QUEUES_GENERAL,
+    manager_general,
+    render_general,
+)
 
 # Simulated callers and agents, as in the recorded lab (Local channels, no SIP needed):
 # a caller presses D1 after PRE seconds, then D2 after W2 more, again every second 12

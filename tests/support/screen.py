@@ -12,15 +12,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from pbxsim.server import AmiServer
-from presence.source import InMemoryPresence
-from promises.desk import Mailer
-from promises.store import MemoryPromiseStore
-from screen.directory import SqliteDirectory
-from screen.logins import hash_password
-from screen.member import Member
 from switchboard.config import WebConfig, parse_config
 from switchboard.engine import Engine
+from switchboard.pbxsim.server import AmiServer
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.desk import Mailer
+from switchboard.promises.store import MemoryPromiseStore
+from switchboard.screen.directory import SqliteDirectory
+from switchboard.screen.logins import hash_password
+from switchboard.screen.member import Member
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 

@@ -16,17 +16,17 @@ from pathlib import Path
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from promises.promise import Promise
-from promises.redis_store import RedisPromiseStore
-from routing.manual_store import RedisManualStore
-from routing.policy import ManualStatus
-from routing.sealing import Sealer
-from screen.directory import SqliteDirectory
-from screen.member import IdentityRecord, Member
 from switchboard.cli import app
 from switchboard.config import load_config
 from switchboard.data_key import generate
 from switchboard.engine import member_directory, production_engine
+from switchboard.promises.promise import Promise
+from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.routing.manual_store import RedisManualStore
+from switchboard.routing.policy import ManualStatus
+from switchboard.routing.sealing import Sealer
+from switchboard.screen.directory import SqliteDirectory
+from switchboard.screen.member import IdentityRecord, Member
 from tests.support.redis_server import RedisServer
 
 FNR = "31129956715"

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from screen.logins import verify_password
 from switchboard.banner import banner
 from switchboard.cli import app, version
 from switchboard.config import load_config
 from switchboard.examples import EXAMPLE_CALENDARS, EXAMPLE_CONFIG
 from switchboard.logs import configure
+from switchboard.screen.logins import verify_password
 
 EXAMPLE = EXAMPLE_CONFIG
 runner = CliRunner()
@@ -141,7 +141,7 @@ def test_the_banner_names_version_config_ami_and_urls(site: Path) -> None:
 
 
 def test_json_logs_are_one_object_per_line_with_the_same_masked_text() -> None:
-    from routing.privacy import masked_number
+    from switchboard.routing.privacy import masked_number
 
     out = io.StringIO()
     configure("info", "json", stream=out)

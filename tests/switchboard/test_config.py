@@ -263,8 +263,8 @@ def test_a_bare_no_means_norwegian_not_false() -> None:
 
 
 def test_calendar_codes_are_off_by_default_and_shown_by_check_config() -> None:
-    from presence.codes import Code
     from switchboard.cli import service_lines
+    from switchboard.presence.codes import Code
 
     plain = parse_config(GOOD, "sb.yaml")
     assert not plain.presence.subject_codes.codes().on

@@ -12,16 +12,16 @@ import pytest
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from promises.promise import Promise, PromiseKind, Step
-from promises.redis_store import RedisPromiseStore
-from routing.sealing import Sealer
-from screen.directory import SqliteDirectory
-from screen.directory_key import DirectoryKeyError, hash_key
-from screen.member import Member
 from switchboard.cli import app
 from switchboard.config import RedisConfig
 from switchboard.data_key import DataKeyError, generate, is_key, read, redis_mismatch
+from switchboard.promises.promise import Promise, PromiseKind, Step
+from switchboard.promises.redis_store import RedisPromiseStore
 from switchboard.redis_clients import admin_client
+from switchboard.routing.sealing import Sealer
+from switchboard.screen.directory import SqliteDirectory
+from switchboard.screen.directory_key import DirectoryKeyError, hash_key
+from switchboard.screen.member import Member
 from tests.support.redis_sentinel import SERVICE, redis_with_sentinels
 from tests.support.redis_server import RedisServer
 

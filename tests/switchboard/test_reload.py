@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from presence.source import InMemoryPresence
 from switchboard.config import load_config
 from switchboard.engine import Engine
+from switchboard.presence.source import InMemoryPresence
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 

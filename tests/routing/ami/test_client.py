@@ -7,10 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from routing.ami import actions
-from routing.ami.client import MAX_RAW_EVENT_NAMES, OTHER_EVENTS, AmiClient, backoff_delay
-from routing.ami.errors import ConnectionLost, NotConnected
-from routing.ami.events import Event
+from switchboard.routing.ami import actions
+from switchboard.routing.ami.client import (
+    MAX_RAW_EVENT_NAMES,
+    OTHER_EVENTS,
+    AmiClient,
+    backoff_delay,
+)
+from switchboard.routing.ami.errors import ConnectionLost, NotConnected
+from switchboard.routing.ami.events import Event
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -113,7 +118,7 @@ async def test_stop_ends_a_reconnect_loop_that_is_waiting() -> None:
 async def test_a_wrong_secret_is_logged_once_and_retried_with_backoff(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, "routing.ami.client")
+    caplog.set_level(logging.INFO, "switchboard.routing.ami.client")
     async with simulator() as sim:
         rec = Recorder()
         client = AmiClient(settings_for(sim, secret="wrong"), rec.events.append, rec.on_connected)

@@ -6,18 +6,25 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from routing.ami import actions
-from routing.ami.actions import Action
-from routing.ami.connection import AmiConnection
-from routing.ami.errors import (
+from switchboard.routing.ami import actions
+from switchboard.routing.ami.actions import Action
+from switchboard.routing.ami.connection import AmiConnection
+from switchboard.routing.ami.errors import (
     ActionFailed,
     ActionTimeout,
     AuthenticationFailed,
     ConnectionLost,
     ProtocolError,
 )
-from routing.ami.events import Event, FullyBooted, QueueEntry, QueueMember, QueueParams, RawEvent
-from routing.queue_state import QueueState
+from switchboard.routing.ami.events import (
+    Event,
+    FullyBooted,
+    QueueEntry,
+    QueueMember,
+    QueueParams,
+    RawEvent,
+)
+from switchboard.routing.queue_state import QueueState
 from tests.support import transcripts
 from tests.support.replay import ReplayServer
 from tests.support.servers import sends, tcp_server

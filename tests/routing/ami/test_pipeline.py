@@ -4,12 +4,12 @@ import asyncio
 
 import pytest
 
-from routing.ami import actions
-from routing.ami.actions import Action
-from routing.ami.client import AmiClient
-from routing.ami.connection import Reply
-from routing.ami.errors import ActionFailed, ActionTimeout
-from routing.ami.pipeline import ActionPipeline, Outcome
+from switchboard.routing.ami import actions
+from switchboard.routing.ami.actions import Action
+from switchboard.routing.ami.client import AmiClient
+from switchboard.routing.ami.connection import Reply
+from switchboard.routing.ami.errors import ActionFailed, ActionTimeout
+from switchboard.routing.ami.pipeline import ActionPipeline, Outcome
 from tests.support.sim import settings_for, simulator
 
 

@@ -1,0 +1,118 @@
+"""The reports' shell: tails queue_log into the store, copies promise outcomes, and builds
+a Report when the page or the CSV asks (the fold itself is `reports.figures`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from switchboard.promises.promise import PromiseKind, PromiseStatus
+from switchboard.promises.store import PromiseStore
+from switchboard.reports import store
+from switchboard.reports.figures import Period, PromiseOutcome, Report, figures
+
+log = logging.getLogger("switchboard.reports")
+
+
+class Reports:
+    def __init__(
+        self,
+        engine: Engine,
+        queue_log: Path,
+        zone: ZoneInfo,
+        clock: Callable[[], datetime],
+        *,
+        promises: PromiseStore | None = None,
+        loop_of_queue: Mapping[str, str] | None = None,
+        service_level_s: int = 20,
+        keep_days: int = 400,
+    ) -> None:
+        self.engine = engine
+        self.queue_log = queue_log
+        self.zone = zone
+        self.clock = clock
+        self.promises = promises
+        self.loop_of_queue = dict(loop_of_queue or {})
+        self.service_level_s = service_level_s
+        self.bad_lines = 0
+        self.keep = timedelta(days=keep_days)
+        self._moved: list[tuple[str, str, int]] = []  # told by the router, not yet stored
+
+    def note_moved(self, callid: str, queue: str) -> None:
+        """The router moved this caller out of `queue` (stored at the next read-on)."""
+        self._moved.append((callid, queue, int(self.clock().timestamp())))
+
+    async def read_on(self) -> int:
+        """Ingest what queue_log gained, copy promise outcomes, apply retention; lines stored."""
+        done = 0
+        since = self.clock() - self.keep
+        if self.queue_log.exists():
+            result = await asyncio.to_thread(store.ingest_file, self.engine, self.queue_log)
+            done, self.bad_lines = result.lines, self.bad_lines + len(result.bad)
+        if self._moved:
+            moved, self._moved = self._moved, []
+            try:
+                await asyncio.to_thread(store.save_moved, self.engine, moved)
+            except Exception:
+                self._moved = moved + self._moved  # the database is down: keep them for later
+                raise
+        if self.promises is not None:
+            outcomes = [
+                PromiseOutcome(
+                    p.ref,
+                    p.kind.value,
+                    p.loop,
+                    p.requested_at,
+                    p.first_due,
+                    p.handled_at if p.status is PromiseStatus.DONE else None,
+                )
+                for p in await self.promises.since(since)
+            ]
+            await asyncio.to_thread(store.save_outcomes, self.engine, outcomes)
+        pruned = await asyncio.to_thread(store.prune, self.engine, since)
+        if pruned.lines or pruned.outcomes:
+            log.info(
+                "reports: deleted %d queue_log line(s), %d promise outcome(s) older than %d days",
+                pruned.lines,
+                pruned.outcomes,
+                self.keep.days,
+            )
+        return done
+
+    async def report(self, period: Period) -> Report:
+        lines = await asyncio.to_thread(store.lines, self.engine)
+        outcomes = await asyncio.to_thread(store.outcomes, self.engine)
+        moved = await asyncio.to_thread(store.moved_calls, self.engine)
+        callbacks: frozenset[str] = frozenset()
+        if self.promises is not None:
+            callbacks = frozenset(
+                p.call_id
+                for p in await self.promises.since(self.clock() - self.keep)
+                if p.kind is PromiseKind.CALLBACK and p.call_id
+            )
+        return figures(
+            lines,
+            outcomes,
+            period,
+            self.zone,
+            service_level_s=self.service_level_s,
+            loop_of_queue=lambda q: self.loop_of_queue.get(q, q),
+            callback_calls=callbacks,
+            moved_calls=moved,
+            now=self.clock(),
+        )
+
+    async def run(self, may_act: Callable[[], bool], every_s: float = 60.0) -> None:
+        while True:
+            if may_act():
+                try:
+                    await self.read_on()
+                except Exception as exc:  # the database or file is an adapter: next pass
+                    log.warning("reports not read on: %s", exc)
+            await asyncio.sleep(every_s)
