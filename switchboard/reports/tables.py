@@ -1,6 +1,6 @@
 """The reports' tables (SQLAlchemy Core): the same for SQLite and PostgreSQL.
 
-The schema is created and changed only by the Alembic migrations in reports/migrations.
+The schema is created and changed only by the Alembic migrations in switchboard/reports/migrations.
 """
 
 from __future__ import annotations

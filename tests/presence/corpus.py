@@ -1,4 +1,4 @@
-"""Busy time of a real-world calendar as read by presence/ and by allenporter's `ical`.
+"""Busy time of a real-world calendar as read by switchboard/presence/ and by allenporter's `ical`.
 
 Both sides get the same house rules (timed events only, free/transparent/cancelled not busy,
 Outlook's busy status and its all-day flag on midnight-to-midnight spans), so a difference

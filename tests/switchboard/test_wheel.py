@@ -19,10 +19,10 @@ PACKAGED = (
     "switchboard/examples/prompts.example.yaml",
     "switchboard/examples/calendars/marit.haugen.ics",
     "switchboard/examples/calendars/ola.brekke.ics",
-    "screen/static/screen.js",
-    "ops/static/wallboard.html",
-    "reports/migrations/script.py.mako",
-    "reports/migrations/versions/0001_first.py",
+    "switchboard/screen/static/screen.js",
+    "switchboard/ops/static/wallboard.html",
+    "switchboard/reports/migrations/script.py.mako",
+    "switchboard/reports/migrations/versions/0001_first.py",
 )
 
 

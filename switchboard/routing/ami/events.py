@@ -7,7 +7,7 @@ not decode becomes a `RawEvent` with `error` set, never an exception.
 
 Our dialplan's UserEvents are input, not truth: anyone with AMI `user` write rights, or a
 caller with a forged caller id, can shape them. Every field must have the shape the
-dialplan (ivr/dialplan.py) gives it; whether a loop exists is checked by ivr.forged.
+dialplan (switchboard/ivr/dialplan.py) gives it; whether a loop exists is checked by ivr.forged.
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ def _agent(f: Fields) -> tuple[str, str, str, str, str, str, str, str, str]:
     return (*caller, f["Interface"], f["MemberName"], f.get("DestChannel", ""))
 
 
-# The steps our dialplan reports (ivr/dialplan.py writes each one).
+# The steps our dialplan reports (switchboard/ivr/dialplan.py writes each one).
 IVR_STEPS = frozenset(
     {
         "choice",
