@@ -1,6 +1,7 @@
 """Differential test: every real-world calendar in ../shared/calendar-corpus, read by
 switchboard/presence/ and by allenporter's `ical` (an independent implementation), must give
-the same busy time in every window (each file's own event dates, engine-like, and a year from the first).
+the same busy time in every window (each file's own event dates, engine-like, and a year
+from the first).
 
 `ical` is strict and refuses some files outright for defects our reader is lenient about on
 purpose (issue 12, item 4). For those, `ical` reads a copy with that one defect repaired
