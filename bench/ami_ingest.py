@@ -33,10 +33,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
+from switchboard.ami.events import Event, FullyBooted  # noqa: E402
+from switchboard.ami.frame import END_OF_MESSAGE  # noqa: E402
 from switchboard.presence.source import InMemoryPresence  # noqa: E402
-from switchboard.routing.ami.client import AmiClient, AmiSettings  # noqa: E402
-from switchboard.routing.ami.events import Event, FullyBooted  # noqa: E402
-from switchboard.routing.ami.frame import END_OF_MESSAGE  # noqa: E402
 from switchboard.routing.roster import Agent, Loop, Roster  # noqa: E402
 from switchboard.routing.router import Router  # noqa: E402
 from switchboard.screen.desk import Desk  # noqa: E402

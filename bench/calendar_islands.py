@@ -35,13 +35,13 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from presence_latency import OSLO, meetings, roster, serve  # noqa: E402
 
+from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.demo import outlook_ics  # noqa: E402
 from switchboard.presence.busy import BusyInterval  # noqa: E402
 from switchboard.presence.calendars import CalendarPresence  # noqa: E402
 from switchboard.presence.ics_source import IcsHttp, ics_fetch  # noqa: E402
 from switchboard.presence.parse_pool import ParsePool  # noqa: E402
 from switchboard.presence.polled import PolledCalendar  # noqa: E402
-from switchboard.routing.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.routing.router import Router  # noqa: E402
 
 RUN_S = 90.0

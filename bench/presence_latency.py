@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
+from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.demo import outlook_ics  # noqa: E402
 from switchboard.pbxsim.server import AmiServer  # noqa: E402
 from switchboard.presence.busy import BusyInterval  # noqa: E402
@@ -40,7 +41,6 @@ from switchboard.presence.graph_source import GraphCalendar  # noqa: E402
 from switchboard.presence.ics_source import ics_fetch  # noqa: E402
 from switchboard.presence.parse_pool import ParsePool  # noqa: E402
 from switchboard.presence.polled import PolledCalendar  # noqa: E402
-from switchboard.routing.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.routing.policy import OWN_REASON_PREFIX  # noqa: E402
 from switchboard.routing.roster import Agent, Loop, Roster  # noqa: E402
 from switchboard.routing.router import Router  # noqa: E402

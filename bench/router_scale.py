@@ -49,13 +49,13 @@ sys.path.insert(0, str(REPO))
 from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
 
 from switchboard import heap  # noqa: E402
+from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.ops.metrics import EngineCollector, EngineView  # noqa: E402
 from switchboard.ops.tally import AgentTally  # noqa: E402
 from switchboard.pbxsim.server import AmiServer  # noqa: E402
 from switchboard.pbxsim.traffic import Traffic, TrafficProfile  # noqa: E402
 from switchboard.presence.busy import BusyInterval  # noqa: E402
 from switchboard.presence.source import InMemoryPresence  # noqa: E402
-from switchboard.routing.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.routing.policy import OWN_REASON_PREFIX  # noqa: E402
 from switchboard.routing.roster import Agent, Loop, Roster  # noqa: E402
 from switchboard.routing.router import Router  # noqa: E402

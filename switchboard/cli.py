@@ -199,10 +199,10 @@ def run(
     import sqlite3
 
     from switchboard.banner import banner
+    from switchboard.cluster.redis_clients import admin_client
     from switchboard.data_key import DataKeyError, read, redis_mismatch
     from switchboard.engine import production_engine
-    from switchboard.redis_clients import admin_client
-    from switchboard.routing.sealing import Sealer, SealError
+    from switchboard.promises.sealing import Sealer, SealError
     from switchboard.screen.directory_key import DirectoryKeyError
 
     _logging(verbose, log_level, log_format)
@@ -763,9 +763,9 @@ def re_key(
     Stop both engines first; afterwards start them with the new key."""
     from redis.exceptions import RedisError
 
+    from switchboard.cluster.redis_clients import admin_client
     from switchboard.data_key import DataKeyError, read, rekey_directory, rekey_redis
-    from switchboard.redis_clients import admin_client
-    from switchboard.routing.sealing import Sealer, SealError
+    from switchboard.promises.sealing import Sealer, SealError
     from switchboard.screen.directory_key import DirectoryKeyError
 
     settings = _load(config)

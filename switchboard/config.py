@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from switchboard.ami.client import AmiSettings
+from switchboard.cluster.config import RedisConfig
 from switchboard.config_checks import cross_field_problems, fix_for
 from switchboard.ivr.closure import Closures
 from switchboard.ivr.consent import Recording
@@ -33,7 +35,6 @@ from switchboard.ivr.rating import Rating
 from switchboard.ivr.service import Announcements, LoopService, WhenAllInMeetings
 from switchboard.promises.config import PromisesConfig
 from switchboard.reports.config import ReportsConfig
-from switchboard.routing.ami.client import AmiSettings
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.roster import Agent, Loop, Roster
 from switchboard.screen.closing import Closings
@@ -297,18 +298,6 @@ class ScreenConfig(_Strict):
                     f"greeting {language!r} may use only {{organisation}} and {{name}}"
                 ) from None
         return value
-
-
-class RedisConfig(_Strict):
-    url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^(redis|rediss|unix)://\S+$")
-    data_key_env: str = Field(default="SWITCHBOARD_DATA_KEY", pattern=r"^[A-Z_][A-Z0-9_]*$")
-    max_connections: int = Field(default=20, ge=1, le=1000)
-    lease_s: float = Field(default=6.0, ge=1, le=60)  # a dead leader is replaced within this
-    # Redis Sentinel (host:port each): the engine asks them for the primary of
-    # `sentinel_service` and follows a failover; `url` then gives only db and password.
-    sentinels: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9.\[\]:-]+:[0-9]{1,5}$")], ...] = ()
-    sentinel_service: str = Field(default="switchboard", pattern=r"^[A-Za-z0-9._-]{1,64}$")
-    sentinel_password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
 
 class SwitchboardConfig(_Strict):

@@ -17,8 +17,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from switchboard.promises.redis_store import CALLER_INDEX, OPEN_SET, PREFIX, SEALED_FIELDS
+from switchboard.promises.sealing import Sealer, SealError
 from switchboard.promises.store import caller_key
-from switchboard.routing.sealing import Sealer, SealError
 from switchboard.screen.directory_key import reseal
 
 GEN_KEY = "export {variable}=$(switchboard gen-key)"

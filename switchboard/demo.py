@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from switchboard.ami.client import AmiSettings
 from switchboard.config import Settings, WebConfig, load_config
 from switchboard.engine import Engine, calendar_presence
 from switchboard.examples import EXAMPLE_CONFIG
@@ -24,7 +25,6 @@ from switchboard.pbxsim.traffic import Traffic, TrafficProfile
 from switchboard.presence.busy import BusyInterval
 from switchboard.promises.store import MemoryPromiseStore
 from switchboard.reports.config import ReportsConfig
-from switchboard.routing.ami.client import AmiSettings
 from switchboard.routing.policy import ManualStatus
 from switchboard.screen.directory import SqliteDirectory
 from switchboard.screen.logins import hash_password

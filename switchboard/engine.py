@@ -19,11 +19,14 @@ import httpx
 from starlette.requests import Request
 
 from switchboard import heap
+from switchboard.ami.client import AmiClient, AmiSettings
+from switchboard.ami.events import Event
+from switchboard.cluster.lease import LeaderLease
+from switchboard.cluster.manual_store import ManualStatusStore, RedisManualStore
+from switchboard.cluster.redis_clients import redis_client
 from switchboard.config import ConfigError, Settings, WebConfig, load_config
-from switchboard.ivr.callbacks import CallbackCounts, count
 from switchboard.ivr.forged import forged_problem
 from switchboard.ivr.hours import is_open
-from switchboard.ops.lease import LeaderLease
 from switchboard.ops.metrics import EngineView
 from switchboard.ops.tally import AgentTally
 from switchboard.ops.web import WebServer, build_app
@@ -39,24 +42,22 @@ from switchboard.presence.parse_pool import ParsePool
 from switchboard.presence.polled import Fetch, PolledCalendar, SourceHealth
 from switchboard.presence.rules import ignored_hint
 from switchboard.presence.source import PresenceSource
+from switchboard.promises.callbacks import CallbackCounts, count
 from switchboard.promises.desk import Mailer, PromiseDesk
+from switchboard.promises.intake import CallbackIntake
 from switchboard.promises.promise import PromiseKind
 from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.promises.sealing import Sealer
 from switchboard.promises.smtp import SmtpMailer, SmtpSettings
 from switchboard.promises.status import status_entries
 from switchboard.promises.store import MemoryPromiseStore, PromiseStore
 from switchboard.quality import recordings as rec
 from switchboard.quality.ratings import RatingStore, consent_of, score_of
-from switchboard.redis_clients import redis_client
 from switchboard.reports import store as reports_store
 from switchboard.reports.service import Reports
 from switchboard.reports.web import report_routes
-from switchboard.routing.ami.client import AmiClient, AmiSettings
-from switchboard.routing.ami.events import Event
-from switchboard.routing.manual_store import ManualStatusStore, RedisManualStore
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.router import Clock, Router
-from switchboard.routing.sealing import Sealer
 from switchboard.screen.desk import Desk
 from switchboard.screen.directory import HttpDirectory, MemberDirectory, SqliteDirectory
 from switchboard.screen.greeting import Greetings
@@ -218,13 +219,14 @@ class Engine:
         self.pending = None if self.promises is None else self.promises.pending
         self.presence = presence
         self.tally = AgentTally()  # agents by loop and state for /metrics and the wallboard
+        working_days = settings.ivr_config.callback_promise_working_days
+        self.intake = None if callbacks is None else CallbackIntake(callbacks, working_days)
         self.router = Router(
             settings.roster,
             presence,
             clock,
             ivr=settings.ivr,
-            callbacks=callbacks,
-            callback_working_days=settings.ivr_config.callback_promise_working_days,
+            intake=self.intake,
             service_level_s=settings.ivr_config.service_level_s,
             may_act=self.is_leader,
             zone=ZoneInfo(settings.presence.timezone),
@@ -306,14 +308,14 @@ class Engine:
     async def _publish_statuses(self, every_s: float = 2.0) -> None:
         """Keep the IVR's status-by-reference entries in AstDB (the leading engine only)."""
         while True:
-            plan, duties = self.settings.ivr, self.router.ivr
-            if plan is not None and plan.status_digit and duties is not None and self.is_leader():
+            plan, intake = self.settings.ivr, self.intake
+            if plan is not None and plan.status_digit and intake is not None and self.is_leader():
                 try:
                     assert self.callbacks is not None
                     now = self.clock()
                     known = await self.callbacks.since(now - timedelta(days=3650))
                     wanted = status_entries(known, now, plan.hours.zone)
-                    await duties.publish_statuses(wanted)
+                    await intake.publish_statuses(wanted)
                 except Exception as exc:  # store or AMI is an adapter: the next pass again
                     log.warning("reference statuses not published to Asterisk: %s", exc)
             await asyncio.sleep(every_s)
@@ -352,7 +354,7 @@ class Engine:
             all_day_hints=hints,
             manual_store=self.manual_store,
             promises=self.promises,
-            forget_callback=self.router.ivr.forget_callback if self.router.ivr else None,
+            forget_callback=self.intake.forget if self.intake and self.router.ivr else None,
             language=s.ui_language,
         )
 
@@ -592,7 +594,7 @@ class Engine:
                 background.append(tasks.create_task(self._share_manual_statuses()))
             if self.promises is not None:
                 background.append(tasks.create_task(self.promises.run(self.is_leader)))
-            if self.callbacks is not None and self.router.ivr is not None:
+            if self.intake is not None and self.router.ivr is not None:
                 background.append(tasks.create_task(self._publish_statuses()))
             if self.reports is not None and self.settings.reports is not None:
                 every_s = self.settings.reports.every_s

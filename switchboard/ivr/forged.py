@@ -7,8 +7,8 @@ the plan can answer. An event refused here changes nothing: no call facts, no st
 
 from __future__ import annotations
 
+from switchboard.ami.events import CallbackRequested, Event, IvrStep
 from switchboard.ivr.plan import CALLBACK, IvrPlan
-from switchboard.routing.ami.events import CallbackRequested, Event, IvrStep
 
 
 def forged_problem(event: Event, plan: IvrPlan | None) -> str | None:

@@ -1,1 +1,1 @@
-"""Ops: metrics, the wallboard, leadership between two engines."""
+"""Ops: metrics, the tally behind them and the wallboard."""

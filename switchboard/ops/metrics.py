@@ -22,9 +22,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from switchboard.ivr.callbacks import CallbackCounts
+from switchboard.ami.events import DeviceStatus
 from switchboard.presence.polled import SourceHealth
-from switchboard.routing.ami.events import DeviceStatus
+from switchboard.promises.callbacks import CallbackCounts
 from switchboard.routing.policy import ManualStatus, PauseReason
 from switchboard.routing.queue_state import MemberState, QueueState
 from switchboard.routing.roster import Agent, Roster

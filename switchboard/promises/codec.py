@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from switchboard.promises.promise import Promise, PromiseKind, PromiseStatus, Step
-from switchboard.routing.sealing import Sealer
+from switchboard.promises.sealing import Sealer
 
 
 def ts(at: datetime | None) -> str:

@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from switchboard.cluster.outage import Outage
 from switchboard.ivr.hours import OpeningHours, callback_deadline
-from switchboard.ops.outage import Outage
 from switchboard.promises import promise as rules
 from switchboard.promises.catalogue import EMPTY, Catalogue
 from switchboard.promises.escalation import due_escalations

@@ -24,8 +24,8 @@ from redis.asyncio import Redis
 
 from switchboard.promises import codec
 from switchboard.promises.promise import Promise, PromiseStatus
+from switchboard.promises.sealing import Sealer
 from switchboard.promises.store import caller_key
-from switchboard.routing.sealing import Sealer
 
 PREFIX = "sb:promise:"
 OPEN_SET = "sb:promises:open"

@@ -14,7 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from switchboard.ops.outage import Outage
+from switchboard.cluster.outage import Outage
+from switchboard.ivr.caller_id import split_loop_suffix
 from switchboard.promises.promise import Promise, PromiseStatus
 
 log = logging.getLogger("switchboard.promises")
@@ -50,8 +51,6 @@ class PromiseStore(Protocol):
 
 def caller_key(number: str) -> str:
     """The part of a number that identifies a caller: without the loop suffix."""
-    from switchboard.routing.roster import split_loop_suffix
-
     return split_loop_suffix(number)[0]
 
 

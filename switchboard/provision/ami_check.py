@@ -18,18 +18,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from switchboard.ivr.plan import IvrPlan
-from switchboard.provision import sounds
-from switchboard.routing.ami.actions import Action, db_get_tree, queue_status
-from switchboard.routing.ami.connection import AmiConnection
-from switchboard.routing.ami.errors import (
+from switchboard.ami.actions import Action, db_get_tree, queue_status
+from switchboard.ami.connection import AmiConnection
+from switchboard.ami.errors import (
     ActionFailed,
     AmiError,
     AuthenticationFailed,
     ProtocolError,
     refused_hint,
 )
-from switchboard.routing.ami.events import DbEntry, QueueMember, QueueParams
+from switchboard.ami.events import DbEntry, QueueMember, QueueParams
+from switchboard.ivr.plan import IvrPlan
+from switchboard.provision import sounds
 
 # What the engine sends, and the write class manager.c/app_queue.c/db.c register it under.
 NEEDED_ACTIONS = {

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from switchboard.routing.ami.events import IvrStep
+from switchboard.ami.events import IvrStep
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ratings (

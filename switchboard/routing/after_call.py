@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from switchboard.ami.events import AgentComplete, AgentConnect, AgentRingNoAnswer, Event
 from switchboard.ivr.service import AUTOPAUSE_REASON, LoopService
-from switchboard.routing.ami.events import AgentComplete, AgentConnect, AgentRingNoAnswer, Event
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.roster import Roster
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from switchboard.routing.ami.events import IVR_STEPS, CallbackRequested, Event, Hangup, IvrStep
+from switchboard.ami.events import IVR_STEPS, CallbackRequested, Event, Hangup, IvrStep
 
 # Steps counted for ops: those our dialplan reports (the decoder refuses any other).
 COUNTED_STEPS = IVR_STEPS

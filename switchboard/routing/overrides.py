@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from switchboard.routing.ami.events import DbEntry
+from switchboard.ami.events import DbEntry
 
 BACK_EARLY_FAMILY = "sb-back-early"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from switchboard.routing.ami.events import DbEntry
+from switchboard.ami.events import DbEntry
 
 OWNED_FAMILY = "sb-member"
 

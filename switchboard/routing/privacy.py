@@ -1,6 +1,6 @@
 """What of a caller may appear in logs: never the whole number, never the name."""
 
-from switchboard.routing.roster import split_loop_suffix
+from switchboard.ivr.caller_id import split_loop_suffix
 
 
 def masked_number(number: str) -> str:

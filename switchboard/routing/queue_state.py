@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     AgentComplete,
     AgentConnect,
     DeviceStatus,

@@ -19,17 +19,6 @@ class Agent:
     calendar: str | None = None
 
 
-def split_loop_suffix(number: str) -> tuple[str, str]:
-    """A delivered caller number as (own number, loop suffix): 90595313-111 → (90595313, -111).
-
-    Only the one dash the dialplan adds counts: a number written 905-95-313 keeps its own.
-    """
-    head, dash, tail = number.rpartition("-")
-    if dash and len(tail) == 3 and tail.isdigit() and "-" not in head:
-        return head, dash + tail
-    return number, ""
-
-
 @dataclass(frozen=True, slots=True)
 class Loop:
     """A loop (Asterisk queue) and who belongs to it: named agents plus whole roles."""

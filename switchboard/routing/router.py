@@ -9,21 +9,11 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
-from switchboard.ivr.plan import IvrPlan
-from switchboard.ivr.service import WhenAllInMeetings
-from switchboard.presence.busy import BusyInterval, busy_at
-from switchboard.presence.source import PresenceSource
-from switchboard.routing.after_call import (
-    AUTOPAUSE_REASON,
-    autopause_due,
-    follow_up_until,
-    ring_outs,
-)
-from switchboard.routing.ami import actions
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.connection import Reply
-from switchboard.routing.ami.errors import ActionFailed, ActionTimeout, AmiError
-from switchboard.routing.ami.events import (
+from switchboard.ami import actions
+from switchboard.ami.client import AmiClient
+from switchboard.ami.connection import Reply
+from switchboard.ami.errors import ActionFailed, ActionTimeout, AmiError
+from switchboard.ami.events import (
     AgentComplete,
     AgentConnect,
     AgentRingNoAnswer,
@@ -35,12 +25,22 @@ from switchboard.routing.ami.events import (
     QueueMemberPause,
     RawEvent,
 )
-from switchboard.routing.ami.pipeline import ActionPipeline, Outcome
+from switchboard.ami.pipeline import ActionPipeline, Outcome
+from switchboard.ivr.plan import IvrPlan
+from switchboard.ivr.service import WhenAllInMeetings
+from switchboard.presence.busy import BusyInterval, busy_at
+from switchboard.presence.source import PresenceSource
+from switchboard.routing.after_call import (
+    AUTOPAUSE_REASON,
+    autopause_due,
+    follow_up_until,
+    ring_outs,
+)
 from switchboard.routing.attention import Attention, Touched
 from switchboard.routing.boundaries import BoundaryIndex, MeetingCache, moments
 from switchboard.routing.calls import CallBook
 from switchboard.routing.catch_up import CatchUp, Heap
-from switchboard.routing.ivr_duties import CallbackSink, IvrDuties
+from switchboard.routing.ivr_duties import Intake, IvrDuties
 from switchboard.routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
 from switchboard.routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
 from switchboard.routing.policy import (
@@ -121,8 +121,7 @@ class Router:
         *,
         boundary_wakeups: bool = True,  # False only to measure the poll-only design against
         ivr: IvrPlan | None = None,
-        callbacks: CallbackSink | None = None,
-        callback_working_days: int = 2,
+        intake: Intake | None = None,  # callback requests into the promise store
         service_level_s: float = 20.0,
         may_act: Callable[[], bool] = lambda: True,  # False on a standby engine
         zone: tzinfo | None = None,  # the office's time zone, for times in the log
@@ -212,8 +211,7 @@ class Router:
             else IvrDuties(
                 ivr,
                 self.state,
-                callbacks,
-                callback_working_days,
+                intake,
                 self._count,
                 self._report,
                 self.staff,
@@ -233,7 +231,7 @@ class Router:
     def attach(self, client: AmiClient) -> None:
         self.client = client
         if self.ivr is not None:
-            self.ivr.client = client
+            self.ivr.attach(client)
 
     def wake(self) -> None:
         """Ask for a reconcile pass soon (something relevant changed)."""
@@ -388,8 +386,8 @@ class Router:
             # (QueueMemberStatus) moves none of them: no pass.
             self.attention.member((member.queue, member.interface))
             self.wake()
-        elif isinstance(event, CallbackRequested) and self.ivr is not None:
-            self.ivr.callbacks_due = True
+        elif isinstance(event, CallbackRequested) and self.ivr and self.ivr.intake:
+            self.ivr.intake.due = True
             self.wake()
         elif change is not Change.NONE and (
             self.ivr is not None or (change is Change.MEMBERS and not self.incremental)

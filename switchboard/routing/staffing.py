@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from switchboard.routing.ami.events import DeviceStatus
+from switchboard.ami.events import DeviceStatus
 from switchboard.routing.attention import Touched
 from switchboard.routing.policy import PauseReason
 from switchboard.routing.queue_state import MemberState, QueueState

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     AgentCalled,
     AgentComplete,
     AgentConnect,

@@ -17,14 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from switchboard.ami.events import Event, RawEvent
+from switchboard.cluster.manual_store import ManualStatusStore
 from switchboard.ivr.plan import IvrPlan
 from switchboard.presence.polled import SourceHealth
 from switchboard.promises.desk import NewInquiry, PromiseDesk
 from switchboard.promises.promise import Promise, PromiseError, PromiseKind
 from switchboard.quality import recordings as rec
 from switchboard.routing.after_call import AUTOPAUSE_REASON
-from switchboard.routing.ami.events import Event, RawEvent
-from switchboard.routing.manual_store import ManualStatusStore
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.privacy import masked_number
 from switchboard.routing.roster import Agent, Roster

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from switchboard.routing.roster import split_loop_suffix
+from switchboard.ivr.caller_id import split_loop_suffix
 from switchboard.screen.member import Member
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from switchboard.ami.events import DbEntry
 from switchboard.ivr.closure import CLOSURE_FAMILY, NOTICE_KEY, WHOLE_LINE, closure_key
 from switchboard.ivr.hours import OpeningHours
-from switchboard.routing.ami.events import DbEntry
 from switchboard.routing.roster import Roster
 
 

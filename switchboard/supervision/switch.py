@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from switchboard.ami import actions
+from switchboard.ami.client import AmiClient
+from switchboard.ami.errors import AmiError
 from switchboard.ivr.closure import CLOSURE_FAMILY, NOTICE_KEY, WHOLE_LINE
 from switchboard.ivr.plan import IvrPlan
-from switchboard.routing.ami import actions
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.errors import AmiError
 from switchboard.routing.roster import Roster
 from switchboard.supervision.closures import (
     Closure,

@@ -14,13 +14,13 @@ import yaml
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from switchboard.ami.client import AmiSettings
 from switchboard.config import load_config
 from switchboard.engine import Engine, calendar_presence, system_clock
 from switchboard.examples import EXAMPLE_CONFIG
 from switchboard.ops.metrics import EngineCollector, EngineView
 from switchboard.ops.web import build_app
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiSettings
 from switchboard.screen.directory import SqliteDirectory
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -11,11 +11,11 @@ import asyncio
 
 import pytest
 
+from switchboard.ami.events import CallbackRequested, IvrStep, RawEvent, decode_event
 from switchboard.config import parse_config
-from switchboard.ivr.callbacks import CallbackParseError, from_astdb
 from switchboard.ivr.forged import forged_problem
 from switchboard.ivr.plan import IvrPlan
-from switchboard.routing.ami.events import CallbackRequested, IvrStep, RawEvent, decode_event
+from switchboard.promises.callbacks import CallbackParseError, from_astdb
 from tests.support.screen import CONFIG, screen_engine
 from tests.support.waiting import eventually
 
@@ -118,9 +118,7 @@ async def test_a_forged_callback_over_ami_never_becomes_a_visible_row() -> None:
         for fields in forged:
             sim.broadcast("".join(f"{k}: {v}\r\n" for k, v in fields.items()).encode() + b"\r\n")
         await eventually(lambda: engine.forged_events == 2, 5)
-        await eventually(
-            lambda: engine.router.ivr is not None and not engine.router.ivr.callbacks_due, 5
-        )
+        await eventually(lambda: engine.intake is not None and not engine.intake.due, 5)
         await asyncio.sleep(0.3)
         assert engine.client.event_counts()["undecodable"] - before["undecodable"] == 1
         assert await rig.callbacks.pending() == []

@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from switchboard.ami.actions import Action
+from switchboard.ami.client import AmiClient, AmiSettings
+from switchboard.ami.errors import ActionFailed
+from switchboard.ami.events import AgentConnect, Event, IvrStep, QueueCallerJoin
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
 from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.intake import CallbackIntake
 from switchboard.promises.store import MemoryPromiseStore
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.client import AmiClient, AmiSettings
-from switchboard.routing.ami.errors import ActionFailed
-from switchboard.routing.ami.events import AgentConnect, Event, IvrStep, QueueCallerJoin
 from switchboard.routing.router import Router
 from tests.support.engine import running
 from tests.support.real_asterisk import needs_asterisk, real_asterisk
@@ -98,7 +99,9 @@ async def lab(config: Settings) -> AsyncIterator[Lab]:
     with real_asterisk(settings_files(config), SECRET) as port:
         store = MemoryPromiseStore()
         now = lambda: datetime.now(OSLO)  # noqa: E731
-        router = Router(config.roster, InMemoryPresence(), now, ivr=config.ivr, callbacks=store)
+        router = Router(
+            config.roster, InMemoryPresence(), now, ivr=config.ivr, intake=CallbackIntake(store)
+        )
         events: list[Event] = []
 
         def on_event(event: Event) -> None:

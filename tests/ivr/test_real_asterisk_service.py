@@ -17,14 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from switchboard.cli import settings_files
-from switchboard.config import Settings, parse_config
-from switchboard.presence.busy import BusyInterval
-from switchboard.presence.source import InMemoryPresence
-from switchboard.promises.store import MemoryPromiseStore
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.client import AmiClient, AmiSettings
-from switchboard.routing.ami.events import (
+from switchboard.ami.actions import Action
+from switchboard.ami.client import AmiClient, AmiSettings
+from switchboard.ami.events import (
     AgentComplete,
     AgentConnect,
     AgentRingNoAnswer,
@@ -32,6 +27,12 @@ from switchboard.routing.ami.events import (
     QueueCallerJoin,
     QueueMemberPause,
 )
+from switchboard.cli import settings_files
+from switchboard.config import Settings, parse_config
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.intake import CallbackIntake
+from switchboard.promises.store import MemoryPromiseStore
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.router import Router
 from tests.ivr.test_real_asterisk import SECRET, originate
@@ -147,7 +148,7 @@ async def lab(
             presence or InMemoryPresence(),
             now,
             ivr=config.ivr,
-            callbacks=MemoryPromiseStore(),
+            intake=CallbackIntake(MemoryPromiseStore()),
             leads=leads,
         )
         for agent_id, status in config.manual.items():

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from switchboard.config import ConfigError, parse_config
-from switchboard.ivr.callbacks import from_astdb
 from switchboard.ivr.checker import check_dialplan
 from switchboard.ivr.dialplan import render_dialplan
 from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
+from switchboard.promises.callbacks import from_astdb
 from switchboard.promises.desk import NewInquiry, PromiseDesk
 from tests.support.screen import CONFIG, screen_engine
 from tests.support.waiting import eventually

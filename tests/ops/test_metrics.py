@@ -12,11 +12,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from switchboard.config import Settings, WebConfig, parse_config
 from switchboard.engine import Engine
-from switchboard.ivr.callbacks import from_astdb
 from switchboard.pbxsim.server import AmiServer
 from switchboard.pbxsim.traffic import Traffic
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.callbacks import from_astdb
 from switchboard.promises.store import MemoryPromiseStore
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually

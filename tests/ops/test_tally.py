@@ -2,9 +2,9 @@
 
 import random
 
+from switchboard.ami.events import DeviceStatus
 from switchboard.ops.metrics import agents_by_state
 from switchboard.ops.tally import AgentTally
-from switchboard.routing.ami.events import DeviceStatus
 from switchboard.routing.attention import Touched
 from switchboard.routing.policy import ManualStatus, PauseReason
 from switchboard.routing.queue_state import MemberState, QueueState

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
+from switchboard.ami.frame import parse_message
 from switchboard.pbxsim.pbx import AgentBehaviour, Pbx, SimError
 from switchboard.pbxsim.traffic import Traffic
-from switchboard.routing.ami.frame import parse_message
 from tests.support import transcripts
 
 

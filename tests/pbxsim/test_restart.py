@@ -2,9 +2,9 @@
 
 import asyncio
 
-from switchboard.routing.ami import actions
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.events import DbEntry
+from switchboard.ami import actions
+from switchboard.ami.client import AmiClient
+from switchboard.ami.events import DbEntry
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 

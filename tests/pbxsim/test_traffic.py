@@ -3,16 +3,16 @@
 import asyncio
 import random
 
-from switchboard.pbxsim.pbx import AgentBehaviour, Pbx
-from switchboard.pbxsim.traffic import Traffic
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     AgentConnect,
     AgentRingNoAnswer,
     QueueCallerAbandon,
     QueueCallerJoin,
     decode_event,
 )
-from switchboard.routing.ami.frame import parse_message
+from switchboard.ami.frame import parse_message
+from switchboard.pbxsim.pbx import AgentBehaviour, Pbx
+from switchboard.pbxsim.traffic import Traffic
 
 
 def _pbx(events: list[object], **kw: object) -> Pbx:

@@ -12,12 +12,12 @@ import pytest
 from redis.asyncio import Redis
 
 from switchboard.config import parse_config
-from switchboard.ivr.callbacks import CallbackParseError, from_astdb
 from switchboard.ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR
 from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
 from switchboard.pbxsim.pbx import Pbx
+from switchboard.promises.callbacks import CallbackParseError, from_astdb
 from switchboard.promises.redis_store import RedisPromiseStore
-from switchboard.routing.sealing import Sealer
+from switchboard.promises.sealing import Sealer
 from switchboard.screen.callback_list import callback_rows
 from tests.promises.test_store import HOURS, MONDAY_10
 

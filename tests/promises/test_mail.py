@@ -14,9 +14,9 @@ from switchboard.promises.desk import NewInquiry, PromiseDesk
 from switchboard.promises.mail import InquiryMail, MailError, subject, template_problem
 from switchboard.promises.promise import PromiseError
 from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.promises.sealing import Sealer
 from switchboard.promises.smtp import SmtpMailer, SmtpSettings
 from switchboard.promises.store import MemoryPromiseStore
-from switchboard.routing.sealing import Sealer
 from tests.promises.catalogue import CATALOGUE_YAML, RULES
 from tests.support.smtp_server import smtp_server
 

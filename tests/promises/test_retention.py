@@ -19,7 +19,7 @@ from switchboard.promises.promise import (
     take,
 )
 from switchboard.promises.redis_store import ALL_SET, DONE_SET, EXPIRY_GRACE, RedisPromiseStore
-from switchboard.routing.sealing import Sealer
+from switchboard.promises.sealing import Sealer
 
 KEEP_DAYS = 30
 

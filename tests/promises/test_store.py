@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
-from switchboard.ivr.callbacks import from_astdb
 from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.promises.callbacks import from_astdb
 from switchboard.promises.desk import PromiseDesk
 from switchboard.promises.promise import Promise, PromiseError, PromiseStatus
 from switchboard.promises.redis_store import RedisPromiseStore
+from switchboard.promises.sealing import Sealer
 from switchboard.promises.store import MemoryPromiseStore, PendingPromises
-from switchboard.routing.sealing import Sealer
 
 OSLO = ZoneInfo("Europe/Oslo")
 DAY = (Span(time(8, 30), time(12, 30)), Span(time(13, 0), time(16, 30)))

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from switchboard.ami.actions import queue_add
+from switchboard.ami.connection import AmiConnection
 from switchboard.cli import settings_files
 from switchboard.config import Settings, load_config
 from switchboard.examples import EXAMPLE_CONFIG
 from switchboard.pbxsim.server import AmiServer
 from switchboard.provision.ami_check import Check, check, contexts_of
-from switchboard.routing.ami.actions import queue_add
-from switchboard.routing.ami.connection import AmiConnection
 from tests.support.sim import QUEUES, SECRET, USER
 
 EXAMPLE = EXAMPLE_CONFIG

@@ -25,11 +25,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
+from switchboard.ami.actions import Action
+from switchboard.ami.client import AmiClient, AmiSettings
 from switchboard.data_key import generate
 from switchboard.promises.redis_store import RedisPromiseStore
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.client import AmiClient, AmiSettings
-from switchboard.routing.sealing import Sealer
+from switchboard.promises.sealing import Sealer
 from tests.support.real_asterisk import (
     TEST_CONTEXTS,
     asterisk_binary,

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from switchboard.ami.events import IvrStep
 from switchboard.quality import recordings as rec
 from switchboard.quality.ratings import RatingStore, consent_of, export_csv, iso_week, score_of
-from switchboard.routing.ami.events import IvrStep
 from tests.support.screen import PASSWORDS, screen_engine
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import Engine
 
 from switchboard.config import parse_config
-from switchboard.ivr.callbacks import from_astdb
 from switchboard.ivr.dialplan import HOURS_UNTIL_VAR, HOURS_VAR, OFFER, loop_context
 from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
 from switchboard.pbxsim.pbx import AgentBehaviour, Pbx, SimCall
+from switchboard.promises.callbacks import from_astdb
 from switchboard.reports import store
 from switchboard.reports.export import to_csv
 from switchboard.reports.figures import Period, figures

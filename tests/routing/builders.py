@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from switchboard.ami.events import DeviceStatus
 from switchboard.presence.busy import BusyInterval
-from switchboard.routing.ami.events import DeviceStatus
 from switchboard.routing.policy import DesiredMember, PauseReason
 from switchboard.routing.queue_state import MemberState
 from switchboard.routing.roster import Agent, Loop, Roster

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+from switchboard.ami.events import AgentConnect, AgentRingNoAnswer
 from switchboard.config import Settings, parse_config
 from switchboard.pbxsim.ivr import CallerScript
 from switchboard.pbxsim.pbx import AgentBehaviour
 from switchboard.routing.after_call import ring_outs
-from switchboard.routing.ami.events import AgentConnect, AgentRingNoAnswer
 from switchboard.routing.policy import ManualStatus
 from tests.routing.test_router_ivr import Rig, members_logged_in, rig
 from tests.support.waiting import eventually

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from switchboard.ami.client import AmiClient
 from switchboard.pbxsim import frames
 from switchboard.pbxsim.pbx import AGENT, RINGING
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.overrides import BACK_EARLY_FAMILY
 from switchboard.routing.policy import ManualStatus, PauseReason
 from switchboard.routing.router import Router

@@ -10,10 +10,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+from switchboard.ami.client import AmiClient
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.catch_up import CatchUp
 from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, ROSTER

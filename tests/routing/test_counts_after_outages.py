@@ -5,10 +5,10 @@ import asyncio
 import random
 from datetime import UTC, datetime
 
+from switchboard.ami.client import AmiClient
+from switchboard.ami.events import Event
 from switchboard.pbxsim.traffic import Traffic
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.events import Event
 from switchboard.routing.queue_state import QueueState
 from switchboard.routing.router import Router
 from tests.routing.builders import ROSTER

@@ -6,9 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from switchboard.ami.client import AmiClient
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.boundaries import MeetingCache, moments
 from switchboard.routing.policy import (
     ManualStatus,

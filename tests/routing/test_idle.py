@@ -8,10 +8,10 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from switchboard.ami.client import AmiClient
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, ROSTER
 from tests.support.engine import running

@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from switchboard.presence.busy import BusyInterval
-from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.connection import Reply
-from switchboard.routing.ami.events import (
+from switchboard.ami.actions import Action
+from switchboard.ami.connection import Reply
+from switchboard.ami.events import (
     DeviceStatus,
     MemberEvent,
     QueueMemberPause,
     QueueMemberRemoved,
     QueueMemberStatus,
 )
+from switchboard.presence.busy import BusyInterval
+from switchboard.presence.source import InMemoryPresence
 from switchboard.routing.policy import ManualStatus, desired_members
 from switchboard.routing.reconciler import Plan, plan
 from switchboard.routing.router import Router

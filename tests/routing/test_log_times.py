@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from switchboard.ami.client import AmiClient
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.router import Router
 from tests.routing.builders import ROSTER
 from tests.routing.test_router_ivr import config, rig

@@ -7,10 +7,10 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+from switchboard.ami.client import AmiClient
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.policy import PauseReason
 from switchboard.routing.router import Router
 from tests.routing.builders import ANNE, ROSTER

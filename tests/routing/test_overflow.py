@@ -3,10 +3,10 @@
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from switchboard.ami.events import DeviceStatus
 from switchboard.ivr.hours import OpeningHours, Span
 from switchboard.ivr.menu import Choice, Menu
 from switchboard.ivr.plan import CALLBACK, IvrPlan, LoopRoute
-from switchboard.routing.ami.events import DeviceStatus
 from switchboard.routing.overflow import (
     next_overflow_time,
     overflow_moves,

@@ -1,6 +1,6 @@
 """The loop model follows recorded Asterisk traffic."""
 
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     AgentConnect,
     DeviceStatus,
     QueueCallerAbandon,

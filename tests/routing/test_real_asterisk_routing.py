@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from switchboard import heap
+from switchboard.ami.client import AmiClient, AmiSettings
+from switchboard.ami.events import Event, QueueMemberPause
 from switchboard.cli import settings_files
 from switchboard.config import Settings, parse_config
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient, AmiSettings
-from switchboard.routing.ami.events import Event, QueueMemberPause
 from switchboard.routing.queue_state import LoopCounters
 from switchboard.routing.router import Router
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate

@@ -2,7 +2,7 @@
 
 import pytest
 
-from switchboard.routing.ami.events import DeviceStatus
+from switchboard.ami.events import DeviceStatus
 from switchboard.routing.policy import DesiredMember, ManualStatus, PauseReason, desired_members
 from switchboard.routing.queue_state import MemberState
 from switchboard.routing.reconciler import (

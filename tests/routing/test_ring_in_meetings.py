@@ -5,11 +5,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from switchboard.ami.client import AmiClient
 from switchboard.cli import service_lines
 from switchboard.config import parse_config
 from switchboard.presence.busy import BusyInterval
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.policy import ManualStatus, PauseReason, desired_members
 from switchboard.routing.reconciler import UnpauseMember
 from switchboard.routing.router import Router

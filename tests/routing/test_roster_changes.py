@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from switchboard.ami.client import AmiClient
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient
 from switchboard.routing.ownership import OWNED_FAMILY
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.roster import Loop, Roster

@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 
+from switchboard.ami.client import AmiClient
+from switchboard.ami.events import AgentConnect, Event, QueueCallerJoin
 from switchboard.config import Settings, parse_config
 from switchboard.pbxsim.ivr import CallerScript, CallRecord, IvrPlayer
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.source import InMemoryPresence
+from switchboard.promises.intake import CallbackIntake
 from switchboard.promises.redis_store import RedisPromiseStore
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.events import AgentConnect, Event, QueueCallerJoin
+from switchboard.promises.sealing import Sealer
 from switchboard.routing.router import Router
-from switchboard.routing.sealing import Sealer
 from tests.support.engine import running
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
@@ -76,6 +77,7 @@ class Rig:
     player: IvrPlayer
     router: Router | None
     events: list[Event]
+    intake: CallbackIntake | None = None
 
     async def call(self, script: CallerScript) -> CallRecord:
         return await asyncio.wait_for(self.player.call(CALLER, "Kari Nordmann", script), 10)
@@ -103,9 +105,8 @@ async def rig(
             yield Rig(sim, player, None, [])
             return
         store = RedisPromiseStore(redis, Sealer.generated()) if redis is not None else None
-        router = Router(
-            settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, callbacks=store
-        )
+        intake = CallbackIntake(store) if store is not None else None
+        router = Router(settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, intake=intake)
         router.manual.update(settings.manual)
         events: list[Event] = []
 
@@ -116,7 +117,7 @@ async def rig(
         client = AmiClient(settings_for(sim), on_event, router.on_connected)
         async with running(router, client):
             await eventually(lambda: "SB_HOURS" in sim.pbx.globals)
-            yield Rig(sim, player, router, events)
+            yield Rig(sim, player, router, events, intake)
 
 
 async def members_logged_in(r: Rig, *queues: str) -> None:
@@ -187,11 +188,7 @@ async def test_on_a_closed_day_callers_hear_closed_and_get_a_callback(redis: Red
         assert record.outcome == "callback"
         assert r.router is not None
         await eventually(
-            lambda: (
-                r.router is not None
-                and r.router.ivr is not None
-                and r.router.ivr.callbacks_stored == 1
-            )
+            lambda: r.router is not None and r.intake is not None and r.intake.stored == 1
         )
         stored = await RedisPromiseStore(redis, Sealer.generated()).redis.hgetall(
             f"sb:promise:{record.callback_ref}"
@@ -210,11 +207,7 @@ async def test_a_waiting_caller_presses_5_and_is_promised_a_callback(redis: Redi
         assert record.outcome == "callback"
         assert f"/sb-callback/{record.callback_ref}" in r.sim.pbx.astdb
         await eventually(
-            lambda: (
-                r.router is not None
-                and r.router.ivr is not None
-                and r.router.ivr.callbacks_stored == 1
-            )
+            lambda: r.router is not None and r.intake is not None and r.intake.stored == 1
         )
 
 
@@ -254,12 +247,11 @@ async def test_a_callback_asked_for_while_the_router_was_down_is_stored_later(
         record = await player.call(CALLER, "Kari", CallerScript(keys=("3",)))
         assert record.outcome == "callback"  # nobody logged in: chain ends at the offer
         store = RedisPromiseStore(redis, Sealer.generated())
-        router = Router(
-            settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, callbacks=store
-        )
+        intake = CallbackIntake(store)
+        router = Router(settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, intake=intake)
         client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
         async with running(router, client):
-            await eventually(lambda: router.ivr is not None and router.ivr.callbacks_stored == 1)
+            await eventually(lambda: intake.stored == 1)
             [stored] = await store.pending()
             assert (stored.ref, stored.number) == (record.callback_ref, CALLER)
             assert stored.loop == "loop3"

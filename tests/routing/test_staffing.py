@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, datetime
 
-from switchboard.routing.ami.events import DeviceStatus, QueueMemberPause, QueueMemberStatus
+from switchboard.ami.events import DeviceStatus, QueueMemberPause, QueueMemberStatus
 from switchboard.routing.attention import Touched
 from switchboard.routing.policy import PauseReason
 from switchboard.routing.queue_state import MemberState, QueueState

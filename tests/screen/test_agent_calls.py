@@ -1,6 +1,6 @@
 """A caller's card reaches the agents being rung, then only the one who answered."""
 
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     AgentCalled,
     AgentConnect,
     AgentRingNoAnswer,

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from switchboard.routing.ami.events import DeviceStatus
+from switchboard.ami.events import DeviceStatus
 from switchboard.routing.policy import ManualStatus, PauseReason
 from switchboard.routing.queue_state import QueueState
 from switchboard.screen.board import Presence, board

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from switchboard.ivr.callbacks import from_astdb
+from switchboard.promises.callbacks import from_astdb
 from switchboard.routing.policy import ManualStatus
 from switchboard.screen.kid import mod10_digit
 from tests.support import axe

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from switchboard.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
 from switchboard.ivr.hours import OpeningHours, Span
 from switchboard.presence.source import InMemoryPresence
 from switchboard.promises.desk import PromiseDesk
 from switchboard.promises.promise import Promise
 from switchboard.promises.store import MemoryPromiseStore
-from switchboard.routing.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
 from switchboard.routing.router import Router
 from switchboard.screen.answers import Refused
 from switchboard.screen.desk import Desk

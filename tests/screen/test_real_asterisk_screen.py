@@ -10,10 +10,10 @@ import asyncio
 
 import pytest
 
+from switchboard.ami.client import AmiClient, AmiSettings
 from switchboard.cli import settings_files
 from switchboard.engine import Engine
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.ami.client import AmiClient, AmiSettings
 from switchboard.screen.directory import SqliteDirectory
 from switchboard.screen.member import Member
 from tests.ivr.test_real_asterisk import SECRET, _nothing, originate, settings

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
+from switchboard.cluster.lease import LeaderLease
+from switchboard.cluster.manual_store import RedisManualStore
 from switchboard.config import Settings, parse_config
 from switchboard.engine import Engine
-from switchboard.ops.lease import LeaderLease
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.source import InMemoryPresence
-from switchboard.routing.manual_store import RedisManualStore
 from switchboard.routing.policy import ManualStatus
 from switchboard.screen.directory import SqliteDirectory
 from tests.support.screen import CONFIG

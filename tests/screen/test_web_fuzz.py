@@ -19,11 +19,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from switchboard.ami.client import AmiSettings
 from switchboard.config import WebConfig, parse_config
 from switchboard.engine import Engine
 from switchboard.presence.source import InMemoryPresence
 from switchboard.promises.store import MemoryPromiseStore
-from switchboard.routing.ami.client import AmiSettings
 from switchboard.screen.directory import SqliteDirectory
 from switchboard.screen.logins import hash_password
 from tests.support.screen import CONFIG, MEMBERS, PASSWORDS

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from switchboard.ami.client import AmiClient
+from switchboard.ami.events import DbEntry
 from switchboard.config import Settings, parse_config
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.events import DbEntry
 from switchboard.supervision.closures import (
     ClosureRefused,
     check_request,

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from switchboard.routing.ami.client import AmiClient
+from switchboard.ami.client import AmiClient
 from switchboard.routing.router import Router
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from switchboard.ami.client import AmiSettings
 from switchboard.pbxsim.pbx import AgentBehaviour
 from switchboard.pbxsim.server import AmiServer
-from switchboard.routing.ami.client import AmiSettings
 
 USER, SECRET = "router", "router-secret"
 QUEUES = {"loop1": "rrmemory", "loop2": "rrmemory", "loop3": "rrmemory", "switchboard": "ringall"}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from switchboard.routing.ami.frame import Fields, parse_message
+from switchboard.ami.frame import Fields, parse_message
 
 REPO = Path(__file__).resolve().parents[2]
 DIRECTORY = Path(

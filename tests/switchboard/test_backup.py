@@ -17,14 +17,14 @@ from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from switchboard.cli import app
+from switchboard.cluster.manual_store import RedisManualStore
 from switchboard.config import load_config
 from switchboard.data_key import generate
 from switchboard.engine import member_directory, production_engine
 from switchboard.promises.promise import Promise
 from switchboard.promises.redis_store import RedisPromiseStore
-from switchboard.routing.manual_store import RedisManualStore
+from switchboard.promises.sealing import Sealer
 from switchboard.routing.policy import ManualStatus
-from switchboard.routing.sealing import Sealer
 from switchboard.screen.directory import SqliteDirectory
 from switchboard.screen.member import IdentityRecord, Member
 from tests.support.redis_server import RedisServer

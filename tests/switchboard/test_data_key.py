@@ -13,12 +13,12 @@ from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from switchboard.cli import app
-from switchboard.config import RedisConfig
+from switchboard.cluster.config import RedisConfig
+from switchboard.cluster.redis_clients import admin_client
 from switchboard.data_key import DataKeyError, generate, is_key, read, redis_mismatch
 from switchboard.promises.promise import Promise, PromiseKind, Step
 from switchboard.promises.redis_store import RedisPromiseStore
-from switchboard.redis_clients import admin_client
-from switchboard.routing.sealing import Sealer
+from switchboard.promises.sealing import Sealer
 from switchboard.screen.directory import SqliteDirectory
 from switchboard.screen.directory_key import DirectoryKeyError, hash_key
 from switchboard.screen.member import Member

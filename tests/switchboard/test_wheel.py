@@ -121,3 +121,35 @@ def test_prompts_speak_from_the_wheel_with_the_packaged_texts(
     for language in ("no", "en"):
         spoken = list((sounds / language / "custom").glob("*.wav"))
         assert spoken, f"no {language} prompt written"
+
+
+def test_the_wheel_installs_beside_live_packages_named_like_our_rooms(
+    dist: Path, tmp_path: Path
+) -> None:
+    """Canonical's `ops` and Roboflow's `supervision` are import names we once installed at
+    the top level; everything of ours now lives under `switchboard`, so all three import."""
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", venv], cwd=tmp_path)
+    python = venv / "bin" / "python"
+    pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check", "install"]
+    locks = ROOT / "requirements"
+    _run([*pip, "--quiet", "--require-hashes", "-r", locks / "runtime.txt"], tmp_path)
+    _run([*pip, "--quiet", "--require-hashes", "-r", locks / "neighbours.txt"], tmp_path)
+    (wheel,) = dist.glob("switchboard_asterisk-*.whl")
+    _run([*pip, "--quiet", "--no-deps", wheel], cwd=tmp_path)
+    out = _run(
+        [
+            python,
+            "-W",
+            "ignore",  # supervision warns about its own optional parts
+            "-c",
+            "import ops, supervision, switchboard.ops, switchboard.engine\n"
+            "print(ops.__name__, hasattr(ops, 'CharmBase'))\n"
+            "print(supervision.__name__, hasattr(supervision, 'Detections'))\n"
+            "print(switchboard.ops.__name__)",
+        ],
+        cwd=tmp_path,
+    )
+    assert out.split() == ["ops", "True", "supervision", "True", "switchboard.ops"]
+    (dist_info,) = (venv / "lib").glob("python3*/site-packages/switchboard_asterisk-*.dist-info")
+    assert (dist_info / "top_level.txt").read_text().split() == ["switchboard"]

@@ -18,7 +18,7 @@ from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff
 from redis.sentinel import Sentinel as BlockingSentinel
 
-from switchboard.config import RedisConfig
+from switchboard.cluster.config import RedisConfig
 
 
 def redis_client(config: RedisConfig, environ: Mapping[str, str] = os.environ) -> Redis:

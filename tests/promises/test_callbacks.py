@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from switchboard.ivr.callbacks import CallbackCounts, CallbackParseError, count, from_astdb
 from switchboard.ivr.hours import OpeningHours, Span
+from switchboard.promises.callbacks import CallbackCounts, CallbackParseError, count, from_astdb
 from switchboard.promises.promise import PromiseKind, PromiseStatus
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -18,16 +18,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from switchboard.routing.ami.actions import Action, logoff
-from switchboard.routing.ami.connection import AmiConnection, Reply
-from switchboard.routing.ami.errors import (
+from switchboard.ami.actions import Action, logoff
+from switchboard.ami.connection import AmiConnection, Reply
+from switchboard.ami.errors import (
     AmiError,
     AuthenticationFailed,
     NotConnected,
     ProtocolError,
     refused_hint,
 )
-from switchboard.routing.ami.events import Event, FullyBooted, RawEvent
+from switchboard.ami.events import Event, FullyBooted, RawEvent
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ import asyncio
 
 import pytest
 
-from switchboard.routing.ami import actions
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.client import AmiClient
-from switchboard.routing.ami.connection import Reply
-from switchboard.routing.ami.errors import ActionFailed, ActionTimeout
-from switchboard.routing.ami.pipeline import ActionPipeline, Outcome
+from switchboard.ami import actions
+from switchboard.ami.actions import Action
+from switchboard.ami.client import AmiClient
+from switchboard.ami.connection import Reply
+from switchboard.ami.errors import ActionFailed, ActionTimeout
+from switchboard.ami.pipeline import ActionPipeline, Outcome
 from tests.support.sim import settings_for, simulator
 
 

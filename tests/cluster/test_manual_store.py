@@ -2,7 +2,7 @@
 
 from redis.asyncio import Redis
 
-from switchboard.routing.manual_store import KEY, OPT_IN_KEY, RedisManualStore
+from switchboard.cluster.manual_store import KEY, OPT_IN_KEY, RedisManualStore
 from switchboard.routing.policy import ManualStatus
 
 

@@ -12,16 +12,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from switchboard.routing.ami.actions import Action, login, ping
-from switchboard.routing.ami.errors import (
+from switchboard.ami.actions import Action, login, ping
+from switchboard.ami.errors import (
     ActionFailed,
     ActionTimeout,
     AuthenticationFailed,
     ConnectionLost,
     ProtocolError,
 )
-from switchboard.routing.ami.events import DECODERS, Event, RawEvent, decode_event
-from switchboard.routing.ami.frame import (
+from switchboard.ami.events import DECODERS, Event, RawEvent, decode_event
+from switchboard.ami.frame import (
     BANNER_PREFIX,
     END_OF_MESSAGE,
     FrameError,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from switchboard.routing.ami.frame import FrameError, encode_message, parse_message
+from switchboard.ami.frame import FrameError, encode_message, parse_message
 from tests.support import transcripts
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from switchboard.ops.outage import Outage
+from switchboard.cluster.outage import Outage
 
 log = logging.getLogger("switchboard.lease")
 

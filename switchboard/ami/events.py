@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TypeVar, dataclass_transform
 
-from switchboard.routing.ami.frame import Fields, parse_text
+from switchboard.ami.frame import Fields, parse_text
 
 _T = TypeVar("_T")
 

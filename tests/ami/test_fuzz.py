@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from switchboard.routing.ami.client import MAX_RAW_EVENT_NAMES, AmiClient, AmiSettings
-from switchboard.routing.ami.connection import AmiConnection
-from switchboard.routing.ami.events import DECODERS, Event, RawEvent, decode_event
-from switchboard.routing.ami.frame import FrameError, encode_message, parse_message
+from switchboard.ami.client import MAX_RAW_EVENT_NAMES, AmiClient, AmiSettings
+from switchboard.ami.connection import AmiConnection
+from switchboard.ami.events import DECODERS, Event, RawEvent, decode_event
+from switchboard.ami.frame import FrameError, encode_message, parse_message
 
 pytestmark = pytest.mark.fuzz
 

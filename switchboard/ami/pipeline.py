@@ -20,9 +20,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.connection import Reply
-from switchboard.routing.ami.errors import ActionTimeout, AmiError
+from switchboard.ami.actions import Action
+from switchboard.ami.connection import Reply
+from switchboard.ami.errors import ActionTimeout, AmiError
 
 Send = Callable[[Action, float], Awaitable[Reply]]  # action, seconds left -> reply
 Outcome = Reply | AmiError

@@ -7,15 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from switchboard.routing.ami import actions
-from switchboard.routing.ami.client import (
+from switchboard.ami import actions
+from switchboard.ami.client import (
     MAX_RAW_EVENT_NAMES,
     OTHER_EVENTS,
     AmiClient,
     backoff_delay,
 )
-from switchboard.routing.ami.errors import ConnectionLost, NotConnected
-from switchboard.routing.ami.events import Event
+from switchboard.ami.errors import ConnectionLost, NotConnected
+from switchboard.ami.events import Event
 from tests.support.sim import settings_for, simulator
 from tests.support.waiting import eventually
 
@@ -118,7 +118,7 @@ async def test_stop_ends_a_reconnect_loop_that_is_waiting() -> None:
 async def test_a_wrong_secret_is_logged_once_and_retried_with_backoff(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, "switchboard.routing.ami.client")
+    caplog.set_level(logging.INFO, "switchboard.ami.client")
     async with simulator() as sim:
         rec = Recorder()
         client = AmiClient(settings_for(sim, secret="wrong"), rec.events.append, rec.on_connected)

@@ -6,17 +6,17 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from switchboard.routing.ami import actions
-from switchboard.routing.ami.actions import Action
-from switchboard.routing.ami.connection import AmiConnection
-from switchboard.routing.ami.errors import (
+from switchboard.ami import actions
+from switchboard.ami.actions import Action
+from switchboard.ami.connection import AmiConnection
+from switchboard.ami.errors import (
     ActionFailed,
     ActionTimeout,
     AuthenticationFailed,
     ConnectionLost,
     ProtocolError,
 )
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     Event,
     FullyBooted,
     QueueEntry,

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from switchboard.ops.lease import KEY, LeaderLease
+from switchboard.cluster.lease import KEY, LeaderLease
 
 
 async def test_only_one_of_two_engines_holds_the_lease(redis: Redis) -> None:

@@ -1,6 +1,6 @@
 """Typed events from what Asterisk 22 actually sends."""
 
-from switchboard.routing.ami.events import (
+from switchboard.ami.events import (
     AgentConnect,
     AgentRingNoAnswer,
     DeviceStatus,
@@ -73,7 +73,7 @@ def test_a_malformed_value_gives_a_raw_event_with_a_reason_not_an_exception() ->
 
 
 def test_ivr_steps_and_callback_requests_decode_from_user_events() -> None:
-    from switchboard.routing.ami.events import CallbackRequested, IvrStep, decode_event
+    from switchboard.ami.events import CallbackRequested, IvrStep, decode_event
 
     block = {"Channel": "PJSIP/trunk-1", "Uniqueid": "1.2", "Linkedid": "1.1"}
     step = decode_event(
@@ -95,7 +95,7 @@ def test_ivr_steps_and_callback_requests_decode_from_user_events() -> None:
 
 def test_agent_complete_without_the_callers_channel_still_decodes() -> None:
     # Seen from a real Asterisk 22.9 when the caller's channel was already gone.
-    from switchboard.routing.ami.events import AgentComplete, decode_event
+    from switchboard.ami.events import AgentComplete, decode_event
 
     event = decode_event(
         {"Event": "AgentComplete", "Queue": "loop1", "Interface": "Local/agent1@agents/n",
