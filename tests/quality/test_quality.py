@@ -51,8 +51,9 @@ def test_recordings_older_than_keep_days_are_deleted(tmp_path: Path) -> None:
     other = tmp_path / "notes.txt"  # not ours: never touched
     for path in (old, new, other):
         path.write_bytes(b"RIFF")
-    now = time.time()
+    now = time.time()  # every age set from it: the file system's own clock may differ
     os.utime(old, (now - 40 * 86400, now - 40 * 86400))
+    os.utime(new, (now - 1 * 86400, now - 1 * 86400))
     os.utime(other, (now - 40 * 86400, now - 40 * 86400))
     assert rec.prune(tmp_path, 30, now) == [old.name]
     assert [r.name for r in rec.recordings(tmp_path)] == [new.name]
