@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from dateutil import rrule as du
@@ -327,7 +327,3 @@ def until_for(rule: Rule, first: datetime, to_wall: object) -> datetime | None:
         converted: datetime = to_wall(moment)
         return converted
     return moment
-
-
-def as_date(moment: datetime) -> date:
-    return moment.date()

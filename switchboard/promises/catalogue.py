@@ -50,10 +50,6 @@ class Catalogue:
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
 
-    def department_of(self, topic_id: str) -> Department | None:
-        topic = self.topics.get(topic_id)
-        return None if topic is None else self.departments.get(topic.department)
-
     def departments_of(self, agent_id: str) -> frozenset[str]:
         return frozenset(d.id for d in self.departments.values() if agent_id in d.agents)
 

@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -151,8 +151,3 @@ def figures(
         loops[key].promises_due += 1
         loops[key].promises_kept += bool(kept)
     return Report(period, dict(loops), dict(agents))
-
-
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, datetime.min.time(), zone)
-    return start, start + timedelta(days=1)

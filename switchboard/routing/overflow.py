@@ -27,11 +27,6 @@ class Move:
     why: str
 
 
-def staffed(state: QueueState, queue: str) -> bool:
-    """Whether anyone in the queue could be rung right now."""
-    return staff_of(state).get(queue, NOBODY).staffed
-
-
 def _threshold(route: LoopRoute, staff: Staff) -> float | None:
     """How long a caller may wait unstaffed: 0 when the loop moves on for meetings."""
     svc = route.service

@@ -8,7 +8,7 @@ here are the engine's to remove; everyone else in a queue was put there by someo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from switchboard.ami.events import DbEntry
 
@@ -36,7 +36,3 @@ def read_owned(entries: Iterable[object]) -> dict[MemberKey, str]:
             if slash and queue and interface:
                 owned[(queue, interface)] = entry.value
     return owned
-
-
-def owned_by(owned: Mapping[MemberKey, str], agent_id: str) -> list[MemberKey]:
-    return sorted(key for key, agent in owned.items() if agent == agent_id)

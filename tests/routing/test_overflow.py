@@ -10,10 +10,10 @@ from switchboard.ivr.plan import CALLBACK, IvrPlan, LoopRoute
 from switchboard.routing.overflow import (
     next_overflow_time,
     overflow_moves,
-    staffed,
     unstaffed_since,
 )
 from switchboard.routing.queue_state import MemberState, QueueState, WaitingCaller
+from switchboard.routing.staffing import NOBODY, staff_of
 
 ALWAYS = OpeningHours(((Span(time(0, 0), time(23, 59)),),) * 7, ZoneInfo("Europe/Oslo"))
 PLAN = IvrPlan(
@@ -42,6 +42,10 @@ def state_with(queue: str, members: list[MemberState], joined_at: float) -> Queu
     loop.members = {f"PJSIP/{i}": m for i, m in enumerate(members)}
     loop.callers["c1"] = WaitingCaller("c1", "PJSIP/trunk-1", "+4790000001", "", 1, joined_at)
     return state
+
+
+def staffed(state: QueueState, queue: str) -> bool:
+    return staff_of(state).get(queue, NOBODY).staffed
 
 
 def test_a_loop_with_one_free_member_is_staffed() -> None:
