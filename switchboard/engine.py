@@ -23,6 +23,7 @@ from switchboard.ami.client import AmiClient, AmiSettings
 from switchboard.ami.events import Event
 from switchboard.cluster.lease import LeaderLease
 from switchboard.cluster.manual_store import ManualStatusStore, RedisManualStore
+from switchboard.cluster.periodic import every
 from switchboard.cluster.redis_clients import redis_client
 from switchboard.config import ConfigError, Settings, WebConfig, load_config
 from switchboard.ivr.forged import forged_problem
@@ -305,20 +306,15 @@ class Engine:
             keep_days=r.keep_days,
         )
 
-    async def _publish_statuses(self, every_s: float = 2.0) -> None:
-        """Keep the IVR's status-by-reference entries in AstDB (the leading engine only)."""
-        while True:
-            plan, intake = self.settings.ivr, self.intake
-            if plan is not None and plan.status_digit and intake is not None and self.is_leader():
-                try:
-                    assert self.callbacks is not None
-                    now = self.clock()
-                    known = await self.callbacks.since(now - timedelta(days=3650))
-                    wanted = status_entries(known, now, plan.hours.zone)
-                    await intake.publish_statuses(wanted)
-                except Exception as exc:  # store or AMI is an adapter: the next pass again
-                    log.warning("reference statuses not published to Asterisk: %s", exc)
-            await asyncio.sleep(every_s)
+    async def _publish_statuses(self) -> None:
+        """Keep the IVR's status-by-reference entries in AstDB."""
+        plan, intake = self.settings.ivr, self.intake
+        if plan is None or not plan.status_digit or intake is None:
+            return
+        assert self.callbacks is not None
+        now = self.clock()
+        known = await self.callbacks.since(now - timedelta(days=3650))
+        await intake.publish_statuses(status_entries(known, now, plan.hours.zone))
 
     def _may_see_reports(self, request: Request) -> bool:
         """A logged-in screen session of an agent with the reports role."""
@@ -595,7 +591,14 @@ class Engine:
             if self.promises is not None:
                 background.append(tasks.create_task(self.promises.run(self.is_leader)))
             if self.intake is not None and self.router.ivr is not None:
-                background.append(tasks.create_task(self._publish_statuses()))
+                statuses = every(
+                    2.0,
+                    self._publish_statuses,
+                    failed="reference statuses not published to Asterisk",
+                    may_act=self.is_leader,
+                    logger=log,
+                )
+                background.append(tasks.create_task(statuses))
             if self.reports is not None and self.settings.reports is not None:
                 every_s = self.settings.reports.every_s
                 background.append(tasks.create_task(self.reports.run(self.is_leader, every_s)))
@@ -630,11 +633,13 @@ def recording_access(settings: Settings) -> tuple[Path, str] | None:
 
 async def prune_recordings(directory: Path, keep_days: int, every_s: float = 3600.0) -> None:
     """Delete expired recordings where the engine can see them (on the Asterisk host)."""
-    while True:
+
+    async def prune() -> None:
         gone = await asyncio.to_thread(rec.prune, directory, keep_days)
         if gone:
             log.info("deleted %d recording(s) older than %d days", len(gone), keep_days)
-        await asyncio.sleep(every_s)
+
+    await every(every_s, prune, failed="recordings not pruned", logger=log)
 
 
 def rating_store(settings: Settings) -> RatingStore | None:

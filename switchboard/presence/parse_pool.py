@@ -129,7 +129,7 @@ class ParsePool:
         self.deadline_s = deadline_s
         self._context = multiprocessing.get_context("forkserver")
         # The fork server imports the reader once; each worker then starts in milliseconds.
-        self._context.set_forkserver_preload(["presence.parse_pool"])
+        self._context.set_forkserver_preload([__name__])
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._started = 0

@@ -5,7 +5,6 @@ mails the inboxes. Decisions are the pure functions of `promises.promise`,
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -16,6 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from switchboard.cluster.outage import Outage
+from switchboard.cluster.periodic import every
 from switchboard.ivr.hours import OpeningHours, callback_deadline
 from switchboard.promises import promise as rules
 from switchboard.promises.catalogue import EMPTY, Catalogue
@@ -281,15 +281,12 @@ class PromiseDesk:
 
     async def run(self, may_act: Callable[[], bool], every_s: float = 60.0) -> None:
         """Escalate and apply retention, on the leading engine only."""
-        while True:
-            if may_act():
-                try:
-                    if await self.escalate_due():
-                        self.on_change()
-                    await self.purge()
-                except Exception as exc:  # the store or mail is an adapter: try next pass
-                    log.warning("promise pass failed: %s", exc)
-            await asyncio.sleep(every_s)
+        await every(every_s, self._pass, failed="promise pass failed", may_act=may_act, logger=log)
+
+    async def _pass(self) -> None:
+        if await self.escalate_due():
+            self.on_change()
+        await self.purge()
 
     # --- reading -------------------------------------------------------------------------
 

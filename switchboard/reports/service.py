@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from switchboard.cluster.periodic import every
 from switchboard.promises.promise import PromiseKind, PromiseStatus
 from switchboard.promises.store import PromiseStore
 from switchboard.reports import store
@@ -109,10 +110,6 @@ class Reports:
         )
 
     async def run(self, may_act: Callable[[], bool], every_s: float = 60.0) -> None:
-        while True:
-            if may_act():
-                try:
-                    await self.read_on()
-                except Exception as exc:  # the database or file is an adapter: next pass
-                    log.warning("reports not read on: %s", exc)
-            await asyncio.sleep(every_s)
+        await every(
+            every_s, self.read_on, failed="reports not read on", may_act=may_act, logger=log
+        )

@@ -3,7 +3,6 @@ them on every call, and the holiday notice kept up to date. Logged, one line eac
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from datetime import datetime
 from switchboard.ami import actions
 from switchboard.ami.client import AmiClient
 from switchboard.ami.errors import AmiError
+from switchboard.cluster.periodic import every
 from switchboard.ivr.closure import CLOSURE_FAMILY, NOTICE_KEY, WHOLE_LINE
 from switchboard.ivr.plan import IvrPlan
 from switchboard.routing.roster import Roster
@@ -118,9 +118,7 @@ class SupervisorSwitch:
         self._notice = until
 
     async def run(self, every_s: float = 10.0) -> None:
-        while True:
-            await self.refresh()
-            await asyncio.sleep(every_s)
+        await every(every_s, self.refresh, failed="closures not refreshed", logger=log)
 
 
 def _what(scope: str) -> str:
