@@ -96,6 +96,19 @@ def screen_routes(
             return _refused("missing or wrong request token: reload the page", 403)
         return session
 
+    def reading(
+        handler: Callable[[Request, Session], Awaitable[Response]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A read for the logged-in agent alone: 401 without a live session."""
+
+        async def endpoint(request: Request) -> Response:
+            session = session_of(request)
+            if session is None:
+                return _refused("not logged in", 401)
+            return await handler(request, session)
+
+        return endpoint
+
     async def body(request: Request) -> dict[str, object]:
         """The JSON object sent, read under this route's cap (BodyRefused says what is wrong)."""
         kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
@@ -160,24 +173,18 @@ def screen_routes(
         """What the login page needs before anyone logs in: the language to label it in."""
         return _json({"language": desk.language})
 
-    async def me(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return _refused("not logged in", 401)
+    @reading
+    async def me(request: Request, session: Session) -> Response:
         return _json({"agent": session.agent_id, "csrf": session.csrf})
 
-    async def view(request: Request) -> Response:
+    @reading
+    async def view(request: Request, session: Session) -> Response:
         """The same view as the stream, once (for clients that cannot keep a stream open)."""
-        session = session_of(request)
-        if session is None:
-            return _refused("not logged in", 401)
         await desk.refresh_callbacks()
         return _json(desk.view(session.agent_id))
 
-    async def events(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return _refused("not logged in", 401)
+    @reading
+    async def events(request: Request, session: Session) -> Response:
         token = request.cookies.get(COOKIE)
 
         async def stream() -> AsyncIterator[str]:
@@ -256,19 +263,15 @@ def screen_routes(
     )
     release = action(lambda s, d: desk.release_callback(s.agent_id, text(d, "ref")))
 
-    async def recording_list(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return _refused("not logged in", 401)
+    @reading
+    async def recording_list(request: Request, session: Session) -> Response:
         try:
             return _json({"recordings": desk.recording_list(session.agent_id)})
         except Refused as refused:
             return _refused(str(refused), 403)
 
-    async def recording_file(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return _refused("not logged in", 401)
+    @reading
+    async def recording_file(request: Request, session: Session) -> Response:
         try:
             path = desk.recording_file(session.agent_id, request.path_params["name"])
         except Refused as refused:
