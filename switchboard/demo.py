@@ -183,7 +183,7 @@ async def run_demo(
     directory.add_all(members)
     one_hash = hash_password(DEMO_PASSWORD)  # one hash for all: the demo's password is shared
     settings = dataclasses.replace(settings, logins=dict.fromkeys(settings.roster.agents, one_hash))
-    engine = Engine(settings, ami, presence, callbacks=callbacks, web=web, directory=directory)
+    engine = Engine(settings, ami, presence, promise_store=callbacks, web=web, directory=directory)
     assert settings.ivr is not None
     rng = random.Random(seed)
     traffic = Traffic(

@@ -186,7 +186,7 @@ class Engine:
         ami: AmiSettings,
         presence: PresenceSource,
         clock: Clock = system_clock,
-        callbacks: PromiseStore | None = None,  # callbacks and inquiries: one store
+        promise_store: PromiseStore | None = None,  # callbacks and inquiries: one store
         *,
         web: WebConfig | None = None,  # None: no HTTP side (most tests)
         lease: LeaderLease | None = None,  # None: a single engine, always acting
@@ -200,15 +200,15 @@ class Engine:
         self.lease = lease
         self.settings = settings
         self.clock = clock
-        self.callbacks = callbacks
+        self.promise_store = promise_store
         # One outage record for every part that talks to Redis (the lease owns it).
         self.redis_outage = lease.outage if lease is not None else None
         self.is_leader: Callable[[], bool] = lease.is_leader if lease else (lambda: True)
         self.promises = (
             None
-            if callbacks is None or settings.ivr is None
+            if promise_store is None or settings.ivr is None
             else PromiseDesk(
-                callbacks,
+                promise_store,
                 settings.ivr.hours,
                 clock,
                 promise_rules=settings.promises.rules(),
@@ -221,7 +221,7 @@ class Engine:
         self.presence = presence
         self.tally = AgentTally()  # agents by loop and state for /metrics and the wallboard
         working_days = settings.ivr_config.callback_promise_working_days
-        self.intake = None if callbacks is None else CallbackIntake(callbacks, working_days)
+        self.intake = None if promise_store is None else CallbackIntake(promise_store, working_days)
         self.router = Router(
             settings.roster,
             presence,
@@ -300,7 +300,7 @@ class Engine:
             Path(r.queue_log),
             ZoneInfo(self.settings.presence.timezone),
             self.clock,
-            promises=self.callbacks,
+            promises=self.promise_store,
             loop_of_queue={loop.queue: loop.id for loop in self.settings.roster.loops},
             service_level_s=self.settings.ivr_config.service_level_s,
             keep_days=r.keep_days,
@@ -311,9 +311,9 @@ class Engine:
         plan, intake = self.settings.ivr, self.intake
         if plan is None or not plan.status_digit or intake is None:
             return
-        assert self.callbacks is not None
+        assert self.promise_store is not None
         now = self.clock()
-        known = await self.callbacks.since(now - timedelta(days=3650))
+        known = await self.promise_store.since(now - timedelta(days=3650))
         await intake.publish_statuses(status_entries(known, now, plan.hours.zone))
 
     def _may_see_reports(self, request: Request) -> bool:
@@ -687,7 +687,7 @@ def production_engine(
         settings,
         ami,
         calendar_presence(settings),
-        callbacks=store,
+        promise_store=store,
         web=settings.web,
         lease=lease,
         directory=directory,

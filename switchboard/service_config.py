@@ -84,7 +84,7 @@ class ClosingConfig(_Strict):
         return value
 
 
-# What each key means, for the generated configuration reference (switchboard.reference).
+# What each key means, for the generated configuration reference (switchboard.config_reference).
 MEANINGS: dict[str, str] = {
     "presence.subject_codes.enabled": "Read calendar codes at the start of subjects (inside "
     "the calendar reader; subjects go no further). Off: show-as alone decides.",

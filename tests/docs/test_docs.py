@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from switchboard import reference
+from switchboard import config_reference as reference
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,7 @@ def test_the_configuration_reference_is_the_one_the_schema_generates() -> None:
     on_disk = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert on_disk == reference.render(), (
         "docs/configuration.md is stale: run "
-        "`.venv/bin/python -m switchboard.reference > docs/configuration.md`"
+        "`.venv/bin/python -m switchboard.config_reference > docs/configuration.md`"
     )
 
 

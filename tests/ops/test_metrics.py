@@ -53,7 +53,7 @@ async def engine_with_web(
             settings,
             settings_for(sim),
             presence or InMemoryPresence(),
-            callbacks=store,
+            promise_store=store,
             web=WebConfig(port=0),
         )
         task = asyncio.create_task(engine.run())
@@ -76,7 +76,7 @@ async def test_metrics_count_ten_offered_seven_answered_three_abandoned() -> Non
         sim.pbx.pause_member("loop1", "PJSIP/201", False, "")
         for _ in range(7):
             assert await traffic.one_call("1", talk_s=0.01) == "answered"
-        await engine.callbacks.add(  # type: ignore[union-attr]
+        await engine.promise_store.add(  # type: ignore[union-attr]
             from_astdb("/sb-callback/123456", "+4790000001|loop1|1000000000|1.1",
                        settings.ivr.hours, 2)  # type: ignore[union-attr]
         )  # fmt: skip

@@ -81,7 +81,7 @@ class Rig:
             settings,
             AmiSettings("127.0.0.1", 1, "router", "x"),  # never connected: no PBX needed
             InMemoryPresence(),
-            callbacks=MemoryPromiseStore(),
+            promise_store=MemoryPromiseStore(),
             web=WebConfig(port=0),
             directory=directory,
         )

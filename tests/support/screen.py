@@ -139,7 +139,7 @@ async def screen_engine(
             settings_for(sim, **(ami or {})),
             InMemoryPresence(),
             clock,
-            callbacks=callbacks,
+            promise_store=callbacks,
             web=WebConfig(port=0),
             directory=directory,
             mailer=mailer,
