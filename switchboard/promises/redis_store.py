@@ -15,6 +15,7 @@ even when no engine runs; index entries left by such an expiry are dropped when 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -49,7 +50,7 @@ return 1
 """
 
 # KEYS: hash, open set, done set.
-# ARGV: ref, expected version, done (1/0), due score, done score, expire at (ms), fields...
+# ARGV: ref, expected version, done (1/0), due score, done score, expire in (ms), fields...
 _SWAP = """
 local version = redis.call('hget', KEYS[1], 'version')
 if not version then return -1 end
@@ -58,7 +59,7 @@ redis.call('hset', KEYS[1], unpack(ARGV, 7))
 if ARGV[3] == '1' then
   redis.call('zrem', KEYS[2], ARGV[1])
   redis.call('zadd', KEYS[3], ARGV[5], ARGV[1])
-  redis.call('pexpireat', KEYS[1], ARGV[6])
+  redis.call('pexpire', KEYS[1], ARGV[6])
 else
   redis.call('zadd', KEYS[2], ARGV[4], ARGV[1])
 end
@@ -81,8 +82,12 @@ class RedisPromiseStore:
         self.keep = timedelta(days=keep_days)  # promises.keep_days
         self._dated = False  # done promises of an older version have their expiry set
 
-    def _expires_at_ms(self, done_at: datetime) -> int:
-        return int((done_at + self.keep + EXPIRY_GRACE).timestamp() * 1000)
+    def _expires_in_ms(self, done_at: datetime) -> int:
+        """How long Redis keeps a done promise, counted on the engine's clock: a TTL, not a
+        moment, so a Redis host whose clock is off neither cuts retention short nor stretches
+        it (0 or less: the promise is already past it, and Redis deletes it at once)."""
+        expires_at = (done_at + self.keep + EXPIRY_GRACE).timestamp()
+        return int((expires_at - time.time()) * 1000)
 
     def _caller_index(self, number: str) -> str:
         key = caller_key(number) if number else ""
@@ -136,7 +141,7 @@ class RedisPromiseStore:
             "1" if is_done else "0",
             codec.ts(after.due),
             codec.ts(done_at),
-            str(self._expires_at_ms(done_at)),
+            str(self._expires_in_ms(done_at)),
             *flat,
         )
         if result == -1:
@@ -171,7 +176,7 @@ class RedisPromiseStore:
                 continue
             if await self.redis.zscore(DONE_SET, p.ref) is None:
                 await self.redis.zadd(DONE_SET, {p.ref: p.handled_at.timestamp()})
-                await self.redis.pexpireat(PREFIX + p.ref, self._expires_at_ms(p.handled_at))
+                await self.redis.pexpire(PREFIX + p.ref, self._expires_in_ms(p.handled_at))
         self._dated = True
 
     async def purge(self, done_before: datetime) -> int:

@@ -39,7 +39,8 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=OSLO).timestamp()
 SCALE = 60.0  # simulated seconds per real second
 SERVICE_LEVEL_S = 20
 CALLS = 60
-KEPT = "+4790009999"  # the one caller whose path is scripted, not drawn
+KEPT = "+4790009999"  # callers whose paths are scripted, not drawn: this one waits it out,
+DECLINES = "+4790009998"  # and this one is moved to the offer by the router and says no
 CONFIG = """
 ami: {username: router, secret_env: S}
 default_loop: loop3
@@ -111,8 +112,25 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer, list[tuple[str, str
         script = CallerScript(keys=("2",), patience_s=1000 / SCALE, talk_s=60 / SCALE)
         await player.call(KEPT, "Kept caller", script)
 
+    async def moved_and_declines() -> None:
+        """One caller certain to be moved out of loop 2 to the callback offer by the router
+        (while Cari is in her meeting) and to say no there: an ABANDON in queue_log that
+        only the router's word tells from a hang-up."""
+        await asyncio.sleep(110 / SCALE)
+        script = CallerScript(keys=("2",), patience_s=1000 / SCALE, wants_callback=False)
+        await player.call(DECLINES, "Declining caller", script)
+
+    async def move_the_decliner() -> None:
+        while True:
+            await asyncio.sleep(1 / SCALE)
+            for call in pbx.queues["loop2"].waiting:
+                if call.channel.caller_num.startswith(DECLINES):
+                    pbx.redirect(call.channel.name, OFFER)
+                    moved.append((call.channel.uniqueid, "loop2", int(clock())))
+                    return
+
     def kept_through(call: SimCall) -> bool:
-        return call.channel.caller_num.startswith(KEPT)
+        return call.channel.caller_num.startswith((KEPT, DECLINES))
 
     moved: list[tuple[str, str, int]] = []  # what the router tells the reports
 
@@ -142,6 +160,8 @@ async def simulate(queue_log: Path) -> tuple[Pbx, IvrPlayer, list[tuple[str, str
     helpers = [asyncio.create_task(router_moves()), asyncio.create_task(supervisor_pauses())]
     async with asyncio.TaskGroup() as calls:
         calls.create_task(through_to_the_offer())
+        calls.create_task(moved_and_declines())
+        calls.create_task(move_the_decliner())
         for n in range(CALLS):
             calls.create_task(caller(n))
             await asyncio.sleep(rng.expovariate(1 / (12 / SCALE)))
