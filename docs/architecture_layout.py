@@ -53,11 +53,6 @@ def _path(room: str) -> Path:
     return folder if folder.is_dir() else folder.with_suffix(".py")
 
 
-def _sources(room: str) -> list[Path]:
-    path = _path(room)
-    return sorted(path.rglob("*.py")) if path.is_dir() else [path]
-
-
 def _package(room: str) -> str:
     if room == "resources":  # the one module at the bottom: package data as folders
         return room
@@ -76,6 +71,14 @@ def _summary(room: str) -> str:
     return first.replace("|", "\\|")
 
 
+def sizes() -> list[tuple[int, str]]:
+    """Every module's length in lines, longest first."""
+    found = (
+        (_lines(f), f.relative_to(REPO).as_posix()) for f in (REPO / "switchboard").rglob("*.py")
+    )
+    return sorted(found, reverse=True)
+
+
 def render() -> str:
     stack = layers()
     level = {room: n for n, layer in enumerate(stack) for room in layer}
@@ -92,7 +95,7 @@ def render() -> str:
         out.append(f"{n + 1:>2}  {'  '.join(layer)}")
     out += ["```", "", "### The package graph", ""]
     out += [
-        "Every arrow is one package importing another (the number: how many imports); `app`",
+        "Every arrow is one package importing another; `app`",
         "stands for the modules at the top of `switchboard/` (cli, engine, config, demo, ...)",
         "but `resources`, which is at the bottom.",
         "",
@@ -105,29 +108,19 @@ def render() -> str:
         if key[0] != key[1]:
             folded[key] = folded.get(key, 0) + n
     rank = {p: min(level[r] for r in level if _package(r) == p) for p, _ in folded}
-    for (a, b), n in sorted(folded.items(), key=lambda x: (rank[x[0][0]], x[0])):
-        out.append(f"  {a} -->|{n}| {b}")
+    for a, b in sorted(folded, key=lambda pair: (rank[pair[0]], pair)):
+        out.append(f"  {a} --> {b}")
     out += ["```", ""]
     up = [(a, b) for (a, b) in counted if level[a] >= level[b]]
     out += [f"Rooms {len(level)}, arrows {len(counted)}, arrows back up or sideways {len(up)}.", ""]
     out += ["### The rooms", ""]
-    out += ["| room | modules | lines | what it holds |", "| --- | --- | --- | --- |"]
+    out += ["| room | what it holds |", "| --- | --- |"]
     for layer in stack:
         for room in layer:
-            files = _sources(room)
             shown = f"`{room}/`" if _path(room).is_dir() else f"`{room}.py`"
-            total = sum(_lines(f) for f in files)
-            out.append(f"| {shown} | {len(files)} | {total:,} | {_summary(room)} |")
-    out += ["", f"Modules over {LONG} lines, the next to split:", ""]
-    long_ones = sorted(
-        (
-            (_lines(f), f.relative_to(REPO).as_posix())
-            for f in (REPO / "switchboard").rglob("*.py")
-            if _lines(f) > LONG
-        ),
-        reverse=True,
-    )
-    out += [f"- `{name}`: {n:,} lines" for n, name in long_ones] or ["- none"]
+            out.append(f"| {shown} | {_summary(room)} |")
+    out += ["", f"Modules over {LONG} lines, the next to split (`--sizes` prints them all):", ""]
+    out += [f"- `{name}`" for _, name in sizes() if _ > LONG] or ["- none"]
     out += ["", END]
     return "\n".join(out)
 
@@ -140,7 +133,9 @@ def page_with(generated: str, page: str) -> str:
 
 if __name__ == "__main__":
     text = render()
-    if "--write" in sys.argv:
+    if "--sizes" in sys.argv:
+        print("\n".join(f"{n:>6}  {name}" for n, name in sizes()))
+    elif "--write" in sys.argv:
         PAGE.write_text(page_with(text, PAGE.read_text(encoding="utf-8")), encoding="utf-8")
     else:
         print(text)
