@@ -55,7 +55,7 @@ from switchboard.promises.store import MemoryPromiseStore, PromiseStore
 from switchboard.quality import recordings as rec
 from switchboard.quality.ratings import RatingStore, consent_of, score_of
 from switchboard.reports import store as reports_store
-from switchboard.reports.service import Reports
+from switchboard.reports.shell import Reports
 from switchboard.reports.web import report_routes
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.router import Clock, Router

@@ -16,8 +16,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from switchboard.presence.calendar import CalendarRead
 from switchboard.presence.codes import NO_CODES, SubjectCodes
-from switchboard.presence.ics import DEFAULT_LIMITS, IcsResult, Limits
+from switchboard.presence.ics import DEFAULT_LIMITS, Limits
 from switchboard.presence.parse_pool import ParsePool, ReadJob
 
 DAV, CAL = "DAV:", "urn:ietf:params:xml:ns:caldav"
@@ -99,12 +100,12 @@ class DavCalendar:
         self._sync_supported = True
         self._objects: dict[str, tuple[str, bytes]] = {}  # href -> (etag, data)
 
-    async def fetch(self, start: datetime, end: datetime) -> IcsResult:
+    async def fetch(self, start: datetime, end: datetime) -> CalendarRead:
         """A `Fetch` for PolledCalendar."""
         await self._sync()
         data = tuple(d for _, d in self._objects.values())
         if not data:
-            return IcsResult((), ())
+            return CalendarRead((), ())
         return await self._pool.read(
             ReadJob(start, end, self._local, data=data, limits=self._limits, codes=self._codes)
         )

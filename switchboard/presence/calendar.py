@@ -31,3 +31,11 @@ class CalendarEvent:
     all_day: bool
     show_as: ShowAs
     info_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRead:
+    """What one read of a calendar gives, whatever the source (ICS, CalDAV, Graph, EWS)."""
+
+    events: tuple[CalendarEvent, ...]
+    problems: tuple[str, ...]  # events skipped, each with where and why (never their subject)

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 
-from switchboard.presence.calendar import CalendarEvent, ShowAs
-from switchboard.presence.ics import IcsResult
+from switchboard.presence.calendar import CalendarEvent, CalendarRead, ShowAs
 from switchboard.presence.polled import Fetch
 
 BATCH = 100  # Exchange's limit of mailboxes per GetUserAvailability
@@ -52,13 +51,13 @@ class EwsFreeBusy:
         self._local = local
         self._lock = asyncio.Lock()
         self._window: tuple[datetime, datetime] | None = None
-        self._results: dict[str, IcsResult | Exception] = {}
+        self._results: dict[str, CalendarRead | Exception] = {}
         self.requests = 0
 
     def fetch_for(self, mailbox: str) -> Fetch:
         """A PolledCalendar fetch for one mailbox, served from the shared batch."""
 
-        async def fetch(start: datetime, end: datetime) -> IcsResult:
+        async def fetch(start: datetime, end: datetime) -> CalendarRead:
             async with self._lock:
                 if self._window != (start, end):
                     self._results = await asyncio.to_thread(self._fetch_all, start, end)
@@ -72,7 +71,7 @@ class EwsFreeBusy:
 
         return fetch
 
-    def _fetch_all(self, start: datetime, end: datetime) -> dict[str, IcsResult | Exception]:
+    def _fetch_all(self, start: datetime, end: datetime) -> dict[str, CalendarRead | Exception]:
         from exchangelib import EWSDateTime, EWSTimeZone
         from exchangelib.properties import FreeBusyViewOptions, MailboxData, TimeWindow
         from exchangelib.services import GetUserAvailability
@@ -83,7 +82,7 @@ class EwsFreeBusy:
             u = moment.astimezone(UTC)
             return EWSDateTime(u.year, u.month, u.day, u.hour, u.minute, u.second, tzinfo=utc)
 
-        results: dict[str, IcsResult | Exception] = {}
+        results: dict[str, CalendarRead | Exception] = {}
         for first in range(0, len(self._mailboxes), BATCH):
             batch = self._mailboxes[first : first + BATCH]
             self.requests += 1
@@ -101,7 +100,7 @@ class EwsFreeBusy:
                 results[mailbox] = view if isinstance(view, Exception) else self._events(view)
         return results
 
-    def _events(self, view: Any) -> IcsResult:
+    def _events(self, view: Any) -> CalendarRead:
         events = []
         for e in view.calendar_events or ():
             start, end = _aware(e.start), _aware(e.end)
@@ -109,7 +108,7 @@ class EwsFreeBusy:
             events.append(
                 CalendarEvent(start, end, all_day, _BUSY_TYPE.get(str(e.busy_type), ShowAs.BUSY))
             )
-        return IcsResult(tuple(sorted(events, key=lambda ev: ev.start)), ())
+        return CalendarRead(tuple(sorted(events, key=lambda ev: ev.start)), ())
 
 
 def _aware(moment: datetime) -> datetime:

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from switchboard.presence.calendar import CalendarEvent, ShowAs
+from switchboard.presence.calendar import CalendarEvent, CalendarRead, ShowAs
 from switchboard.presence.codes import NO_CODES, SubjectCodes, coded
-from switchboard.presence.ics import IcsResult
 from switchboard.presence.polled import Fetch
 
 _STATUS = {
@@ -97,13 +96,13 @@ def ews_fetch(account: Callable[[], Any], local: tzinfo, codes: SubjectCodes = N
     """A fetch function for PolledCalendar; `account` builds (or returns) the Account."""
     built: list[Any] = []
 
-    async def fetch(start: datetime, end: datetime) -> IcsResult:
+    async def fetch(start: datetime, end: datetime) -> CalendarRead:
         def work() -> list[CalendarEvent]:
             if not built:
                 built.append(account())
             return _view(built[0], start, end, local, codes)
 
         events = await asyncio.to_thread(work)
-        return IcsResult(tuple(sorted(events, key=lambda e: e.start)), ())
+        return CalendarRead(tuple(sorted(events, key=lambda e: e.start)), ())
 
     return fetch

@@ -17,9 +17,8 @@ from urllib.parse import quote
 
 import httpx
 
-from switchboard.presence.calendar import CalendarEvent, ShowAs
+from switchboard.presence.calendar import CalendarEvent, CalendarRead, ShowAs
 from switchboard.presence.codes import NO_CODES, SubjectCodes, coded
-from switchboard.presence.ics import IcsResult
 from switchboard.presence.ics_zones import known_zone
 
 log = logging.getLogger("switchboard.presence")
@@ -129,7 +128,7 @@ class GraphCalendar:
         self._problems: dict[str, str] = {}  # event id -> why it was skipped
         self.requests = 0
 
-    async def fetch(self, start: datetime, end: datetime) -> IcsResult:
+    async def fetch(self, start: datetime, end: datetime) -> CalendarRead:
         """A `Fetch` for PolledCalendar: delta when possible, a full sync when needed."""
         if self._delta_link is None or self._sync_end is None or end > self._sync_end:
             await self._full_sync(start)
@@ -140,7 +139,7 @@ class GraphCalendar:
                 log.info("Graph delta state for %s expired; full sync", self.user)
                 await self._full_sync(start)
         events = [e for e in self._events.values() if e.end > start and e.start < end]
-        return IcsResult(
+        return CalendarRead(
             tuple(sorted(events, key=lambda e: e.start)), tuple(self._problems.values())
         )
 

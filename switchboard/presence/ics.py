@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from switchboard.presence.calendar import CalendarEvent, ShowAs
+from switchboard.presence.calendar import CalendarEvent, CalendarRead, ShowAs
 from switchboard.presence.codes import NO_CODES, SubjectCodes, coded
 from switchboard.presence.ics_recur import (
     Rule,
@@ -33,7 +33,7 @@ from switchboard.presence.ics_recur import (
 from switchboard.presence.ics_text import CalendarError, Component, Prop, components, decode
 from switchboard.presence.ics_zones import Zones
 
-__all__ = ["DEFAULT_LIMITS", "CalendarError", "IcsResult", "Limits", "parse_ics"]
+__all__ = ["DEFAULT_LIMITS", "CalendarError", "CalendarRead", "Limits", "parse_ics"]
 
 _BUSYSTATUS = {
     "FREE": ShowAs.FREE,
@@ -63,12 +63,6 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass(frozen=True, slots=True)
-class IcsResult:
-    events: tuple[CalendarEvent, ...]
-    problems: tuple[str, ...]  # events skipped, each with where and why (never their subject)
-
-
 class _Skip(Exception):
     """This event cannot be used; the message says why."""
 
@@ -80,7 +74,7 @@ def parse_ics(
     local: tzinfo,
     limits: Limits = DEFAULT_LIMITS,
     codes: SubjectCodes = NO_CODES,
-) -> IcsResult:
+) -> CalendarRead:
     """The occurrences overlapping [start, end); floating times are read in `local`.
 
     With `codes`, a code at the start of an event's SUMMARY overrides its show-as."""
@@ -368,14 +362,14 @@ class _Reader:
                 continue
             self._emit(aware, length, m.start, m.all_day, m.show_as, m.info_only)
 
-    def result(self) -> IcsResult:
+    def result(self) -> CalendarRead:
         for master in self._masters:
             try:
                 self._expand(master)
             except (_Skip, RuleError) as exc:
                 self._problem(master.where, str(exc))
         events = sorted(self._events, key=lambda e: (e.start, e.end))
-        return IcsResult(tuple(events), tuple(self._problems))
+        return CalendarRead(tuple(events), tuple(self._problems))
 
 
 def _digits(text: str) -> datetime | None:

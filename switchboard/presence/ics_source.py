@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from switchboard.presence.calendar import CalendarRead
 from switchboard.presence.codes import NO_CODES, SubjectCodes
-from switchboard.presence.ics import DEFAULT_LIMITS, IcsResult, Limits
+from switchboard.presence.ics import DEFAULT_LIMITS, Limits
 from switchboard.presence.parse_pool import MAX_BYTES, ParsePool, ReadJob
 from switchboard.presence.polled import Fetch
 
@@ -100,7 +101,7 @@ def ics_fetch(
     if is_url and http is None:
         raise ValueError("an ICS URL needs an IcsHttp session")
 
-    async def fetch(start: datetime, end: datetime) -> IcsResult:
+    async def fetch(start: datetime, end: datetime) -> CalendarRead:
         if is_url:
             assert http is not None
             data = await http.get(location)

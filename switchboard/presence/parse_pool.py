@@ -21,8 +21,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from switchboard.presence.calendar import CalendarRead
 from switchboard.presence.codes import NO_CODES, SubjectCodes
-from switchboard.presence.ics import DEFAULT_LIMITS, CalendarError, IcsResult, Limits, parse_ics
+from switchboard.presence.ics import DEFAULT_LIMITS, CalendarError, Limits, parse_ics
 
 log = logging.getLogger("switchboard.presence")
 
@@ -43,7 +44,7 @@ class ReadJob:
     codes: SubjectCodes = NO_CODES  # calendar codes in subjects (read in the worker only)
 
 
-def read(job: ReadJob) -> IcsResult:
+def read(job: ReadJob) -> CalendarRead:
     """The work itself (also usable in-process, e.g. by tests of the reader)."""
     if job.path:
         path = Path(job.path)
@@ -67,7 +68,7 @@ def read(job: ReadJob) -> IcsResult:
         prefix = f"object {n}, " if len(texts) > 1 else ""
         problems.extend(prefix + p for p in result.problems)
     events.sort(key=lambda e: (e.start, e.end))
-    return IcsResult(tuple(events), tuple(problems))
+    return CalendarRead(tuple(events), tuple(problems))
 
 
 def _too_large(size: int, limit: int) -> str:
@@ -138,7 +139,7 @@ class ParsePool:
         self._reading: set[asyncio.Future[tuple[str, Any]]] = set()
         self.killed = 0  # reads stopped at the deadline, since start
 
-    async def read(self, job: ReadJob) -> IcsResult:
+    async def read(self, job: ReadJob) -> CalendarRead:
         """The calendar's events; CalendarError (or OSError) when it cannot be read."""
         worker = await self._acquire()
         # The read owns its worker until it ends on its own terms (an answer, or the read
@@ -149,7 +150,7 @@ class ParsePool:
         asking.add_done_callback(lambda done: self._finished(worker, done))
         kind, value = await asyncio.shield(asking)
         if kind == "ok":
-            result: IcsResult = value
+            result: CalendarRead = value
             return result
         if kind == "os":
             raise OSError(value)

@@ -15,12 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from switchboard.presence.calendar import CalendarEvent
-from switchboard.presence.ics import IcsResult
+from switchboard.presence.calendar import CalendarEvent, CalendarRead
 
 log = logging.getLogger("switchboard.presence")
 
-Fetch = Callable[[datetime, datetime], Awaitable[IcsResult]]
+Fetch = Callable[[datetime, datetime], Awaitable[CalendarRead]]
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from switchboard.reports.export import page, to_csv
 from switchboard.reports.figures import Period
-from switchboard.reports.service import Reports
+from switchboard.reports.shell import Reports
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from switchboard.presence.busy import BusyInterval
+from switchboard.presence.calendar import CalendarRead
 from switchboard.presence.calendars import CalendarPresence
-from switchboard.presence.ics import IcsResult
 from switchboard.presence.ics_source import ics_fetch
 from switchboard.presence.parse_pool import ParsePool
 from switchboard.presence.polled import PolledCalendar
@@ -90,7 +90,7 @@ async def test_ignored_all_day_events_are_told_once(caplog: pytest.LogCaptureFix
     caplog.set_level(logging.INFO, "switchboard.presence")
     all_day = cal(ev("o", "20261123T000000", "20261124T000000", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE"))
 
-    async def fetch(start: datetime, end: datetime) -> IcsResult:
+    async def fetch(start: datetime, end: datetime) -> CalendarRead:
         from switchboard.presence.ics import parse_ics
 
         return parse_ics(all_day, start, end, OSLO)

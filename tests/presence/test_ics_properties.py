@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from switchboard.presence.ics import CalendarError, IcsResult, parse_ics
+from switchboard.presence.calendar import CalendarRead
+from switchboard.presence.ics import CalendarError, parse_ics
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -75,7 +76,7 @@ def _check(data: str | bytes) -> None:
         result = parse_ics(data, NOW, NOW + timedelta(hours=36), OSLO)
     except CalendarError:
         return
-    assert isinstance(result, IcsResult)
+    assert isinstance(result, CalendarRead)
 
 
 @BOUNDED

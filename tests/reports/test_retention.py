@@ -15,7 +15,7 @@ from switchboard.promises.promise import Promise, PromiseKind, close, registered
 from switchboard.promises.store import MemoryPromiseStore
 from switchboard.reports import store
 from switchboard.reports.figures import PromiseOutcome
-from switchboard.reports.service import Reports
+from switchboard.reports.shell import Reports
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAY = 86400
