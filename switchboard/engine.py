@@ -44,8 +44,8 @@ from switchboard.presence.polled import Fetch, PolledCalendar, SourceHealth
 from switchboard.presence.rules import ignored_hint
 from switchboard.presence.source import PresenceSource
 from switchboard.promises.callbacks import CallbackCounts, count
-from switchboard.promises.desk import Mailer, PromiseDesk
 from switchboard.promises.intake import CallbackIntake
+from switchboard.promises.keeper import Mailer, PromiseKeeper
 from switchboard.promises.promise import PromiseKind
 from switchboard.promises.redis_store import RedisPromiseStore
 from switchboard.promises.sealing import Sealer
@@ -207,7 +207,7 @@ class Engine:
         self.promises = (
             None
             if promise_store is None or settings.ivr is None
-            else PromiseDesk(
+            else PromiseKeeper(
                 promise_store,
                 settings.ivr.hours,
                 clock,

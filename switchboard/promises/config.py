@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from switchboard.promises.catalogue import Catalogue, Department, Level, Topic
-from switchboard.promises.desk import DEFAULT_NOTICE, PromiseRules
+from switchboard.promises.keeper import DEFAULT_NOTICE, PromiseRules
 from switchboard.promises.mail import DEFAULT_SUBJECT, template_problem
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]

@@ -21,7 +21,7 @@ from switchboard.ami.events import Event, RawEvent
 from switchboard.cluster.manual_store import ManualStatusStore
 from switchboard.ivr.plan import IvrPlan
 from switchboard.presence.polled import SourceHealth
-from switchboard.promises.desk import NewInquiry, PromiseDesk
+from switchboard.promises.keeper import NewInquiry, PromiseKeeper
 from switchboard.promises.promise import Promise, PromiseError, PromiseKind
 from switchboard.quality import recordings as rec
 from switchboard.routing.after_call import AUTOPAUSE_REASON
@@ -90,7 +90,7 @@ class Desk:
         all_day_hints: Callable[[str], list[str]] = lambda _agent: [],
         manual_store: ManualStatusStore | None = None,
         clock: Callable[[], float] = time.time,
-        promises: PromiseDesk | None = None,
+        promises: PromiseKeeper | None = None,
         forget_callback: Callable[[str], Awaitable[None]] | None = None,  # AstDB clean-up
         language: str = "en",  # the screen's own words: "no" or "en"
     ) -> None:
@@ -546,7 +546,7 @@ class Desk:
             await self.promises.pending.refresh()
 
     @property
-    def promise_desk(self) -> PromiseDesk:
+    def promise_desk(self) -> PromiseKeeper:
         if self.promises is None:
             raise Refused("callbacks and inquiries are not kept by this engine")
         return self.promises

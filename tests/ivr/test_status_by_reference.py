@@ -13,7 +13,7 @@ from switchboard.ivr.checker import check_dialplan
 from switchboard.ivr.dialplan import render_dialplan
 from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
 from switchboard.promises.callbacks import from_astdb
-from switchboard.promises.desk import NewInquiry, PromiseDesk
+from switchboard.promises.keeper import NewInquiry, PromiseKeeper
 from tests.support.screen import CONFIG, screen_engine
 from tests.support.waiting import eventually
 
@@ -46,7 +46,7 @@ async def test_a_caller_hears_the_status_of_an_inquiry_and_a_callback_by_referen
     async with screen_engine(ring_s=1.0, extra=ALWAYS_OPEN + CATALOGUE) as rig:
         engine = rig.engine
         desk = engine.promises
-        assert isinstance(desk, PromiseDesk)
+        assert isinstance(desk, PromiseKeeper)
         settings = engine.settings
         assert settings.ivr is not None
         inquiry = await desk.register(

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from switchboard.ivr.hours import OpeningHours, Span
 from switchboard.promises.config import PromisesConfig
-from switchboard.promises.desk import NewInquiry, PromiseDesk
+from switchboard.promises.keeper import NewInquiry, PromiseKeeper
 from switchboard.promises.mail import InquiryMail, MailError, subject, template_problem
 from switchboard.promises.promise import PromiseError
 from switchboard.promises.redis_store import RedisPromiseStore
@@ -83,7 +83,7 @@ async def test_a_registered_inquiry_is_mailed_to_the_department_inbox(redis: Red
     now = [MONDAY]
     with smtp_server() as smtp:
         store = RedisPromiseStore(redis, Sealer.generated())
-        desk = PromiseDesk(
+        desk = PromiseKeeper(
             store, HOURS, lambda: now[0], promise_rules=RULES,
             mailer=SmtpMailer(SmtpSettings(smtp.host, smtp.port)),
         )  # fmt: skip
@@ -122,7 +122,7 @@ async def test_with_the_mail_server_down_the_inquiry_is_kept_and_mailed_later() 
     with smtp_server() as smtp:
         port = smtp.port
     store = MemoryPromiseStore()
-    desk = PromiseDesk(
+    desk = PromiseKeeper(
         store, HOURS, lambda: MONDAY, promise_rules=RULES,
         mailer=SmtpMailer(SmtpSettings("127.0.0.1", port, timeout_s=2)),
     )  # fmt: skip
@@ -142,7 +142,7 @@ async def test_with_the_mail_server_down_the_inquiry_is_kept_and_mailed_later() 
 async def test_a_national_id_is_neither_kept_in_a_note_nor_sent_in_a_mail() -> None:
     with smtp_server() as smtp:
         store = MemoryPromiseStore()
-        desk = PromiseDesk(
+        desk = PromiseKeeper(
             store, HOURS, lambda: MONDAY, promise_rules=RULES,
             mailer=SmtpMailer(SmtpSettings(smtp.host, smtp.port)),
         )  # fmt: skip

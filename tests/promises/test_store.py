@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from switchboard.ivr.hours import OpeningHours, Span
 from switchboard.promises.callbacks import from_astdb
-from switchboard.promises.desk import PromiseDesk
+from switchboard.promises.keeper import PromiseKeeper
 from switchboard.promises.promise import Promise, PromiseError, PromiseStatus
 from switchboard.promises.redis_store import RedisPromiseStore
 from switchboard.promises.sealing import Sealer
@@ -41,7 +41,7 @@ async def test_a_finished_callback_leaves_the_open_list_but_keeps_its_record(
     request = from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
     await store.add(request)
     at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    desk = PromiseDesk(store, HOURS, lambda: at)
+    desk = PromiseKeeper(store, HOURS, lambda: at)
     taken = await desk.take("482913", "marit.haugen")
     assert taken.handled_by == "marit.haugen"
     await desk.close("482913", "marit.haugen")
@@ -69,7 +69,7 @@ async def test_two_agents_taking_one_callback_at_once_one_gets_it(redis: Redis, 
     request = from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
     await store.add(request)
     at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    desk = PromiseDesk(store, HOURS, lambda: at)
+    desk = PromiseKeeper(store, HOURS, lambda: at)
     results = await asyncio.gather(
         *(desk.take("482913", agent) for agent in ("anne", "bjorn", "cari", "dina")),
         return_exceptions=True,
@@ -94,7 +94,7 @@ async def test_only_the_taker_can_hand_a_callback_back(redis: Redis, kind: str) 
         from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
     )
     at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    desk = PromiseDesk(store, HOURS, lambda: at)
+    desk = PromiseKeeper(store, HOURS, lambda: at)
     with pytest.raises(PromiseError, match="only the one who took it"):
         await desk.release("482913", "anne")  # nobody has it
     await desk.take("482913", "anne")

@@ -11,7 +11,7 @@ import pytest
 from switchboard.ami.events import AgentCalled, AgentComplete, AgentConnect, Hangup
 from switchboard.ivr.hours import OpeningHours, Span
 from switchboard.presence.source import InMemoryPresence
-from switchboard.promises.desk import PromiseDesk
+from switchboard.promises.keeper import PromiseKeeper
 from switchboard.promises.promise import Promise
 from switchboard.promises.store import MemoryPromiseStore
 from switchboard.routing.router import Router
@@ -174,7 +174,7 @@ async def test_callbacks_are_taken_within_ones_own_loops_and_finished_by_the_tak
     async def forget(ref: str) -> None:
         forgotten.append(ref)
 
-    promises = PromiseDesk(store, OpeningHours((DAY,) * 5 + ((), ()), OSLO), router.clock)
+    promises = PromiseKeeper(store, OpeningHours((DAY,) * 5 + ((), ()), OSLO), router.clock)
     desk = Desk(router, directory, promises=promises, forget_callback=forget)
     at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     await store.add(Promise("111", "+4790595313", "loop1", at, at, "c9"))

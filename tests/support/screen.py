@@ -16,7 +16,7 @@ from switchboard.config import WebConfig, parse_config
 from switchboard.engine import Engine
 from switchboard.pbxsim.server import AmiServer
 from switchboard.presence.source import InMemoryPresence
-from switchboard.promises.desk import Mailer
+from switchboard.promises.keeper import Mailer
 from switchboard.promises.store import MemoryPromiseStore
 from switchboard.screen.directory import SqliteDirectory
 from switchboard.screen.logins import hash_password

@@ -68,7 +68,7 @@ class NewInquiry:
     note: str
 
 
-class PromiseDesk:
+class PromiseKeeper:
     def __init__(
         self,
         store: PromiseStore,
