@@ -235,8 +235,7 @@ class Engine:
         )
         if lease is not None:
             lease.on_change = self._leadership_changed
-        self.router.manual.update(settings.manual)
-        self.router.opted_in.update(settings.ring_in_meetings)
+        self.router.start_with(settings.manual, settings.ring_in_meetings)
         self.manual_store = manual_store
         self.forged_events = 0  # dialplan events naming loops the plan does not have
         self.client = AmiClient(ami, self._on_event, self.router.on_connected)

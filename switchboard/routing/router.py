@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from switchboard.ami import actions
@@ -238,6 +238,11 @@ class Router:
         self._wake.set()
 
     @property
+    def plan(self) -> IvrPlan | None:
+        """The menu plan the IVR duties follow (None without an IVR)."""
+        return self.ivr.plan if self.ivr is not None else None
+
+    @property
     def busy(self) -> Mapping[str, Sequence[BusyInterval]]:
         """Busy intervals per agent as the router last read them (kept fresh: when told,
         and every presence_check_s)."""
@@ -283,6 +288,14 @@ class Router:
                     agent_id, soon.start, "said available on the screen", "a heads-up"
                 )
         self.wake()
+
+    def start_with(
+        self, manual: Mapping[str, ManualStatus], ring_in_meetings: Iterable[str] = ()
+    ) -> None:
+        """The config's starting point: each agent's own status and who rings in meetings."""
+        for agent_id, status in manual.items():
+            self.set_manual_status(agent_id, status)
+        self.opted_in.update(ring_in_meetings)
 
     def set_ring_in_meetings(self, agent_id: str, on: bool) -> bool:
         """The agent's own choice: offered calls in meetings when nobody else in a loop can.

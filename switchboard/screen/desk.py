@@ -28,7 +28,7 @@ from switchboard.routing.after_call import AUTOPAUSE_REASON
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.privacy import masked_number
 from switchboard.routing.roster import Agent, Roster
-from switchboard.routing.router import Router
+from switchboard.routing.view import RouterView
 from switchboard.screen import identity as wizard
 from switchboard.screen.agent_calls import AgentCalls
 from switchboard.screen.answers import Refused, asked, verdict
@@ -77,7 +77,7 @@ class Desk:
 
     def __init__(
         self,
-        router: Router,
+        router: RouterView,
         directory: MemberDirectory,
         *,
         greetings: Greetings = DEFAULT_GREETINGS,
@@ -112,7 +112,7 @@ class Desk:
         self.calls = AgentCalls(router.roster)
         self.notes: dict[str, CallNotes] = {}
         self.use_roster(router.roster)
-        self.plan: IvrPlan | None = router.ivr.plan if router.ivr else None
+        self.plan: IvrPlan | None = router.plan
         self._changed = asyncio.Event()
         self._lookups: set[asyncio.Task[None]] = set()
         self.identity_counts: Counter[tuple[str, bool]] = Counter()  # (method, verified)

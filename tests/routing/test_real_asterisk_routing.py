@@ -89,7 +89,7 @@ async def engine(
         zone=OSLO,
         heap=heap,  # as the engine gives it: the collector waits while catching up
     )
-    router.manual.update(settings.manual)
+    router.start_with(settings.manual)
     ami = AmiSettings("127.0.0.1", pbx.port, "router", SECRET, action_timeout_s=5)
     client = AmiClient(ami, lambda e: None, router.on_connected)
     e = Engine(router, client)

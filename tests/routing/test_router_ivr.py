@@ -107,7 +107,7 @@ async def rig(
         store = RedisPromiseStore(redis, Sealer.generated()) if redis is not None else None
         intake = CallbackIntake(store) if store is not None else None
         router = Router(settings.roster, InMemoryPresence(), aware, ivr=settings.ivr, intake=intake)
-        router.manual.update(settings.manual)
+        router.start_with(settings.manual)
         events: list[Event] = []
 
         def on_event(event: Event) -> None:
