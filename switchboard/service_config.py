@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from switchboard.ivr.closure import DEFAULT_MESSAGES
-from switchboard.presence.codes import NO_CODES, SubjectCodes
 from switchboard.screen.closing import DEFAULT_CLOSINGS
 
 CODE = r"^\*[0-9]{1,4}$"
@@ -51,25 +50,6 @@ class SupervisorConfig(_Strict):
     messages: tuple[MessageKey, ...] = Field(default=DEFAULT_MESSAGES, min_length=1)
     offer_callback: bool = True  # after the closure message, the callback offer
     holiday_notice_days: int = Field(default=0, ge=0, le=14)  # 0: no notice before public holidays
-
-
-CodePrefix = Annotated[str, Field(min_length=1, max_length=16, pattern=r"\S")]
-
-
-class SubjectCodesConfig(_Strict):
-    """Calendar codes at the start of a subject (the Nordic habit); off by default."""
-
-    enabled: bool = False
-    busy: tuple[CodePrefix, ...] = ("MØT:",)  # out of the queue, whatever show-as says
-    info: tuple[CodePrefix, ...] = (";",)  # information only: never out of the queue
-
-    @model_validator(mode="after")
-    def _apart(self) -> SubjectCodesConfig:
-        SubjectCodes(self.busy, self.info)  # a prefix that is both busy and info is refused
-        return self
-
-    def codes(self) -> SubjectCodes:
-        return SubjectCodes(self.busy, self.info) if self.enabled else NO_CODES
 
 
 class ClosingConfig(_Strict):
