@@ -20,8 +20,7 @@ from cryptography.fernet import Fernet
 
 from switchboard.demo import outlook_ics
 from switchboard.presence.busy import BusyInterval
-from tests.cluster.test_sentinel_failover import start_engine
-from tests.ops.test_failover import pauses, wait_for_flag
+from tests.ops.test_failover import pauses, start_engine, wait_for_flag
 from tests.support.real_asterisk import free_port
 from tests.support.redis_server import RedisServer
 from tests.support.sim import simulator

@@ -10,7 +10,6 @@ when it starts, once when it ends, with its length.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -23,10 +22,10 @@ from redis import Redis as SyncRedis
 
 from switchboard.demo import outlook_ics
 from switchboard.presence.busy import BusyInterval
-from tests.ops.test_failover import leader_flag, pauses, wait_for_flag
+from tests.ops.test_failover import leader_flag, pauses, start_engine, wait_for_flag
 from tests.support.real_asterisk import free_port
 from tests.support.redis_sentinel import SERVICE, SentinelRig, redis_with_sentinels
-from tests.support.sim import SECRET, simulator
+from tests.support.sim import simulator
 from tests.support.waiting import eventually
 
 SWITCHBOARD = str(Path(sys.executable).parent / "switchboard")
@@ -45,22 +44,6 @@ agents:
   - {{id: anne, name: Anne Aas, interface: PJSIP/201, calendar: "ics:{calendar}"}}
   - {{id: bo, name: Bo Berg, interface: PJSIP/202}}
 """
-
-
-def start_engine(config: Path, web_port: int, key: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SB_TEST_AMI_SECRET": SECRET,
-        "SWITCHBOARD_DATA_KEY": key,
-        "SWITCHBOARD_WEB_PORT": str(web_port),
-    }
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [SWITCHBOARD, "run", "--config", str(config)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=out,
-        )
 
 
 def primary_port(rig: SentinelRig) -> int | None:

@@ -49,14 +49,18 @@ agents:
 """
 
 
-def start_engine(config: Path, web_port: int, key: str) -> subprocess.Popen[bytes]:
+def start_engine(
+    config: Path, web_port: int, key: str, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`switchboard run` as its own process; its output goes to `log` (default: a file beside
+    the config named by the web port), read when a test fails."""
     env = {
         **os.environ,
         "SB_TEST_AMI_SECRET": SECRET,
         "SWITCHBOARD_DATA_KEY": key,
         "SWITCHBOARD_WEB_PORT": str(web_port),
     }
-    log = config.parent / f"engine-{web_port}.log"  # read when a test fails
+    log = log or config.parent / f"engine-{web_port}.log"
     with log.open("wb") as out:
         return subprocess.Popen(
             [SWITCHBOARD, "run", "--config", str(config)], env=env, stdout=out, stderr=out
