@@ -48,17 +48,24 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new virtualenv with the locked runtime dependencies and the wheel; returns its bin/."""
-    venv = tmp_path_factory.mktemp("venv")
-    _run([sys.executable, "-m", "venv", venv], cwd=venv)
+def venv_with_wheel(dist: Path, venv: Path, *locks: str) -> Path:
+    """A new virtualenv with the locked runtime dependencies (and `locks`, hash-checked too)
+    and then the wheel alone; returns its bin/."""
+    _run([sys.executable, "-m", "venv", venv], cwd=venv.parent)
     python = venv / "bin" / "python"
     pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check", "install"]
-    _run([*pip, "--quiet", "--require-hashes", "-r", ROOT / "requirements" / "runtime.txt"], venv)
+    for lock in ("runtime", *locks):
+        path = ROOT / "requirements" / f"{lock}.txt"
+        _run([*pip, "--quiet", "--require-hashes", "-r", path], cwd=venv.parent)
     (wheel,) = dist.glob("switchboard_asterisk-*.whl")
-    _run([*pip, "--quiet", "--no-deps", wheel], cwd=venv)
+    _run([*pip, "--quiet", "--no-deps", wheel], cwd=venv.parent)
     return venv / "bin"
+
+
+@pytest.fixture(scope="module")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel in a new virtualenv outside the checkout; its bin/."""
+    return venv_with_wheel(dist, tmp_path_factory.mktemp("installed") / "venv")
 
 
 def test_both_files_hold_the_package_data(dist: Path) -> None:
@@ -129,14 +136,7 @@ def test_the_wheel_installs_beside_live_packages_named_like_our_rooms(
     """Canonical's `ops` and Roboflow's `supervision` are import names we once installed at
     the top level; everything of ours now lives under `switchboard`, so all three import."""
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", venv], cwd=tmp_path)
-    python = venv / "bin" / "python"
-    pip: list[str | Path] = [python, "-m", "pip", "--disable-pip-version-check", "install"]
-    locks = ROOT / "requirements"
-    _run([*pip, "--quiet", "--require-hashes", "-r", locks / "runtime.txt"], tmp_path)
-    _run([*pip, "--quiet", "--require-hashes", "-r", locks / "neighbours.txt"], tmp_path)
-    (wheel,) = dist.glob("switchboard_asterisk-*.whl")
-    _run([*pip, "--quiet", "--no-deps", wheel], cwd=tmp_path)
+    python = venv_with_wheel(dist, venv, "neighbours") / "python"
     out = _run(
         [
             python,
