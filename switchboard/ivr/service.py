@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-AUTOPAUSE_REASON = "Auto-Pause"  # what app_queue itself gives (apps/app_queue.c, rna())
-
 
 class WhenAllInMeetings(StrEnum):
     """What a loop does when every member is in a meeting (nobody else could answer)."""

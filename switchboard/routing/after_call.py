@@ -9,15 +9,18 @@ it on its own, only when the person says they are back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from switchboard.ami.events import AgentComplete, AgentConnect, AgentRingNoAnswer, Event
-from switchboard.ivr.service import AUTOPAUSE_REASON, LoopService
-from switchboard.routing.policy import ManualStatus
+from switchboard.ivr.service import LoopService
+from switchboard.routing.ownership import MemberKey
+from switchboard.routing.policy import AUTOPAUSE_REASON, ManualStatus
+from switchboard.routing.queue_state import MemberState
+from switchboard.routing.reconciler import AutoPause
 from switchboard.routing.roster import Roster
 
-__all__ = ["AUTOPAUSE_REASON", "autopause_due", "follow_up_until", "ring_outs"]
+__all__ = ["autopause_changes", "autopause_due", "follow_up_until", "ring_outs"]
 
 
 def follow_up_until(
@@ -56,3 +59,28 @@ def autopause_due(
     """Whether this ring-out is the one that pauses the agent (the engine's count: N >= 2)."""
     service = services.get(event.queue)
     return service is not None and service.autopause_after >= 2 and count >= service.autopause_after
+
+
+def autopause_changes(
+    due: Iterable[str],
+    lifting: Iterable[str],
+    roster: Roster,
+    members: Mapping[MemberKey, MemberState],
+    ring_outs: Mapping[str, int],
+) -> tuple[AutoPause, ...]:
+    """The pauses for agents whose calls rang out too often (`due`), in every loop they
+    stand in, and the unpauses for those who said they are back (`lifting`): only an
+    Auto-Pause is lifted, never a pause somebody else made."""
+    changes: list[AutoPause] = []
+    wanted = [(a, True) for a in sorted(set(due))] + [(a, False) for a in sorted(set(lifting))]
+    for agent_id, paused in wanted:
+        agent = roster.agents.get(agent_id)
+        if agent is None:
+            continue
+        for (queue, interface), m in sorted(members.items()):
+            if interface != agent.interface or m.paused == paused:
+                continue
+            if not paused and m.paused_reason != AUTOPAUSE_REASON:
+                continue
+            changes.append(AutoPause(queue, interface, m.name, paused, ring_outs.get(agent_id, 0)))
+    return tuple(changes)

@@ -58,6 +58,9 @@ class ManualStatus(StrEnum):
 
 
 RESUME_REASON = OWN_REASON_PREFIX + "available"
+# What app_queue itself gives (apps/app_queue.c, rna()); the engine pauses with it too after
+# calls rung out in a row. No own prefix: only the person lifts it (routing.after_call).
+AUTOPAUSE_REASON = "Auto-Pause"
 
 
 def is_own_reason(paused_reason: str) -> bool:

@@ -15,7 +15,12 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from switchboard.routing.ownership import MemberKey
-from switchboard.routing.policy import DesiredMember, PauseReason, is_own_reason
+from switchboard.routing.policy import (
+    AUTOPAUSE_REASON,
+    DesiredMember,
+    PauseReason,
+    is_own_reason,
+)
 from switchboard.routing.queue_state import MemberState
 
 
@@ -91,8 +96,37 @@ class UnpauseMember:
         return f"unpause {self.member.name} in {self.member.queue}: available again"
 
 
+@dataclass(frozen=True, slots=True)
+class AutoPause:
+    """Pause (or, on the person's word, unpause) a member after calls rang out in a row.
+
+    Not the policy's: the reason carries no own prefix, so no plan ever lifts it (see
+    routing.after_call)."""
+
+    queue: str
+    interface: str
+    name: str
+    paused: bool
+    ring_outs: int = 0
+
+    @property
+    def why(self) -> str:
+        if self.paused:
+            return (
+                f"pause {self.name} in {self.queue}: {self.ring_outs} calls rang out in a row "
+                "(Auto-Pause: they lift it themself)"
+            )
+        return f"unpause {self.name} in {self.queue}: back after an autopause (their own word)"
+
+
 MemberChange = (
-    AddMember | RemoveMember | PauseMember | UnpauseMember | RecordOwnership | ForgetOwnership
+    AddMember
+    | RemoveMember
+    | PauseMember
+    | UnpauseMember
+    | RecordOwnership
+    | ForgetOwnership
+    | AutoPause
 )
 
 
@@ -109,6 +143,8 @@ def brings(change: MemberChange, seen: tuple[bool, str] | None) -> bool:
         return paused and reason == change.reason.wire
     if isinstance(change, UnpauseMember):
         return not paused
+    if isinstance(change, AutoPause):
+        return paused == change.paused and (not paused or reason == AUTOPAUSE_REASON)
     pause = change.member.pause
     return paused == (pause is not None) and (pause is None or reason == pause.wire)
 

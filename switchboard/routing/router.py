@@ -31,7 +31,7 @@ from switchboard.ivr.service import WhenAllInMeetings
 from switchboard.presence.busy import BusyInterval, busy_at
 from switchboard.presence.source import PresenceSource
 from switchboard.routing.after_call import (
-    AUTOPAUSE_REASON,
+    autopause_changes,
     autopause_due,
     follow_up_until,
     ring_outs,
@@ -44,6 +44,7 @@ from switchboard.routing.ivr_duties import Intake, IvrDuties
 from switchboard.routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
 from switchboard.routing.ownership import OWNED_FAMILY, MemberKey, owned_key, read_owned
 from switchboard.routing.policy import (
+    AUTOPAUSE_REASON,
     RESUME_REASON,
     DesiredMember,
     ManualStatus,
@@ -58,6 +59,7 @@ from switchboard.routing.privacy import masked_number
 from switchboard.routing.queue_state import Change, MemberState, QueueState
 from switchboard.routing.reconciler import (
     AddMember,
+    AutoPause,
     ForgetOwnership,
     MemberChange,
     PauseMember,
@@ -81,7 +83,7 @@ class NotLeader(AmiError):
 
 
 def _key(change: MemberChange) -> MemberKey:
-    if isinstance(change, RemoveMember | RecordOwnership | ForgetOwnership):
+    if isinstance(change, RemoveMember | RecordOwnership | ForgetOwnership | AutoPause):
         return (change.queue, change.interface)
     return change.member.key
 
@@ -95,6 +97,9 @@ def to_action(change: MemberChange) -> actions.Action:
         return actions.db_put(OWNED_FAMILY, key, change.agent_id)
     if isinstance(change, ForgetOwnership):
         return actions.db_del(OWNED_FAMILY, owned_key(change.queue, change.interface))
+    if isinstance(change, AutoPause):
+        reason = AUTOPAUSE_REASON if change.paused else RESUME_REASON
+        return actions.queue_pause(change.queue, change.interface, change.paused, reason)
     m = change.member
     if isinstance(change, AddMember):
         return actions.queue_add(
@@ -538,7 +543,7 @@ class Router:
                 return Plan()
         now = self.clock()
         self._end_follow_ups(now)
-        await self._autopause(now)
+        await self._autopause(wait)
         await self._keep_back_early(now)
         todo = self._decide(now)
         for note in todo.notes:
@@ -565,39 +570,16 @@ class Router:
                 self.touched.agents.add(agent_id)
                 log.info("%s's follow-up time is over: available again", agent_id)
 
-    async def _autopause(self, now: datetime) -> None:
-        """Pause agents whose calls rang out too often; lift it for those who say they are back."""
-        assert self.client is not None
-        for agent_id, paused in [(a, True) for a in sorted(self._autopause_due)] + [
-            (a, False) for a in sorted(self._lift_autopause)
-        ]:
-            agent = self.roster.agents.get(agent_id)
-            if agent is None:
-                continue
-            changed = 0
-            for (queue, interface), m in self.state.members().items():
-                if interface != agent.interface or m.paused == paused:
-                    continue
-                if not paused and m.paused_reason != AUTOPAUSE_REASON:
-                    continue  # never lift a pause that is not an autopause
-                reason = AUTOPAUSE_REASON if paused else RESUME_REASON
-                with contextlib.suppress(AmiError):
-                    await self.client.send(actions.queue_pause(queue, interface, paused, reason))
-                    self.state.note_paused(queue, interface, paused, reason)
-                    self._touch((queue, interface))
-                    changed += 1
-            if not changed:
-                continue
-            log.info(
-                "%s %s",
-                agent.name,
-                f"paused after {self.ring_outs.get(agent_id, 0)} calls rang out in a row "
-                "(Auto-Pause: they lift it themself)"
-                if paused
-                else "is back after an autopause (their own word)",
-            )
+    async def _autopause(self, wait: bool) -> None:
+        """Pause agents whose calls rang out too often; lift it for those who say they are back
+        (through the pipeline, like every other change: the events it causes are expected)."""
+        members = self.state.members() if self._autopause_due or self._lift_autopause else {}
+        changes = autopause_changes(
+            self._autopause_due, self._lift_autopause, self.roster, members, self.ring_outs
+        )
         self._autopause_due.clear()
         self._lift_autopause.clear()
+        await self._carry_out_all(changes, wait=wait)
 
     def _decide(self, now: datetime) -> Plan:
         """The plan for what changed: the same changes a full recompute would give."""
@@ -859,6 +841,9 @@ class Router:
             owned.pop((change.queue, change.interface), None)
         elif isinstance(change, RemoveMember):
             self.state.note_removed(change.queue, change.interface)
+        elif isinstance(change, AutoPause):
+            reason = AUTOPAUSE_REASON if change.paused else RESUME_REASON
+            self.state.note_paused(change.queue, change.interface, change.paused, reason)
         elif isinstance(change, PauseMember):
             m = change.member
             self.state.note_paused(m.queue, m.interface, True, change.reason.wire)

@@ -12,10 +12,9 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from switchboard.ivr.service import AUTOPAUSE_REASON
 from switchboard.ops.metrics import AgentState, agent_state
 from switchboard.presence.busy import BusyInterval, busy_at, merge
-from switchboard.routing.policy import ManualStatus, PauseReason
+from switchboard.routing.policy import AUTOPAUSE_REASON, ManualStatus, PauseReason
 from switchboard.routing.queue_state import QueueState
 from switchboard.routing.roster import Agent, Roster
 from switchboard.routing.staffing import NOBODY, Staff

@@ -24,8 +24,7 @@ from switchboard.presence.polled import SourceHealth
 from switchboard.promises.keeper import NewInquiry, PromiseKeeper
 from switchboard.promises.promise import Promise, PromiseError, PromiseKind
 from switchboard.quality import recordings as rec
-from switchboard.routing.after_call import AUTOPAUSE_REASON
-from switchboard.routing.policy import ManualStatus
+from switchboard.routing.policy import AUTOPAUSE_REASON, ManualStatus
 from switchboard.routing.privacy import masked_number
 from switchboard.routing.roster import Agent, Roster
 from switchboard.routing.view import RouterView

@@ -9,8 +9,9 @@ from switchboard.ami.events import AgentConnect, AgentRingNoAnswer
 from switchboard.config import Settings, parse_config
 from switchboard.pbxsim.ivr import CallerScript
 from switchboard.pbxsim.pbx import AgentBehaviour
-from switchboard.routing.after_call import ring_outs
+from switchboard.routing.after_call import autopause_changes, ring_outs
 from switchboard.routing.policy import ManualStatus
+from switchboard.routing.queue_state import DeviceStatus, MemberState
 from tests.routing.test_router_ivr import Rig, members_logged_in, rig
 from tests.support.waiting import eventually
 
@@ -89,3 +90,30 @@ def test_answering_a_call_starts_the_count_again() -> None:
     counts = ring_outs(ring_outs({}, no, roster), no, roster)
     assert counts == {"anne": 2}
     assert ring_outs(counts, yes, roster) == {"anne": 0}
+
+
+def standing(queue: str, paused: bool, reason: str) -> MemberState:
+    return MemberState(
+        queue, "PJSIP/201", "Anne Aas", "", "dynamic", paused, reason, DeviceStatus(1), False
+    )
+
+
+def test_back_from_an_autopause_lifts_only_the_autopause() -> None:
+    roster = settings("autopause_after: 2").roster
+    members = {
+        ("loop1", "PJSIP/201"): standing("loop1", True, "Auto-Pause"),
+        ("loop3", "PJSIP/201"): standing("loop3", True, "toilet"),  # her own, by hand
+    }
+    lifted = autopause_changes((), ("anne",), roster, members, {})
+    assert [(c.queue, c.paused) for c in lifted] == [("loop1", False)]
+
+
+def test_an_autopause_pauses_the_agent_in_every_loop_they_are_free_in() -> None:
+    roster = settings("autopause_after: 2").roster
+    members = {
+        ("loop1", "PJSIP/201"): standing("loop1", False, ""),
+        ("loop3", "PJSIP/201"): standing("loop3", True, "switchboard:meeting"),
+    }
+    paused = autopause_changes(("anne",), (), roster, members, {"anne": 2})
+    assert [(c.queue, c.paused) for c in paused] == [("loop1", True)]
+    assert "2 calls rang out in a row" in paused[0].why
