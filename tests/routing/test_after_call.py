@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from switchboard.ami.events import AgentConnect, AgentRingNoAnswer
+from switchboard.ami.events import AgentConnect, AgentRingNoAnswer, DeviceStatus
 from switchboard.config import Settings, parse_config
 from switchboard.pbxsim.ivr import CallerScript
 from switchboard.pbxsim.pbx import AgentBehaviour
 from switchboard.routing.after_call import autopause_changes, ring_outs
 from switchboard.routing.policy import ManualStatus
-from switchboard.routing.queue_state import DeviceStatus, MemberState
+from switchboard.routing.queue_state import MemberState
 from tests.routing.test_router_ivr import Rig, members_logged_in, rig
 from tests.support.waiting import eventually
 

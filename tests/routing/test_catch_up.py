@@ -80,7 +80,7 @@ async def test_after_a_restart_the_collector_waits_until_the_pauses_due_are_answ
 async def test_a_standby_engine_never_holds_the_collector() -> None:
     heap = Heap()
     async with engine(heap, InMemoryPresence(), may_act=False) as (_sim, router):
-        await eventually(lambda: router.client is not None and router.client.connected.is_set())
+        await eventually(lambda: router._client is not None and router._client.connected.is_set())
         await asyncio.sleep(0.2)
         assert heap.calls == []
 

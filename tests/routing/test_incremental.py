@@ -118,9 +118,9 @@ def _router(presence: InMemoryPresence, clock: Callable[[], datetime]) -> Router
     router = Router(ROSTER, presence, clock)
     client = AcceptingClient()
     client.connected.set()
-    router.client = client  # type: ignore[assignment]
+    router.attach(client)  # type: ignore[arg-type]
     router._needs_snapshot = False
-    router.owned = {}
+    router._owned = {}
     router.state.load_snapshot([], clock().timestamp())
     return router
 

@@ -107,7 +107,7 @@ agents:
     )
     async with simulator(ring_s=0.1) as sim:
         router = Router(settings.roster, presence, lambda: datetime.now(UTC), ivr=settings.ivr)
-        router.opted_in.update(settings.ring_in_meetings)
+        router.start_with({}, settings.ring_in_meetings)
         client = AmiClient(settings_for(sim), router.on_event, router.on_connected)
         pbx = sim.pbx
         async with running(router, client):

@@ -268,8 +268,7 @@ async def test_a_caller_the_router_moves_on_is_counted_moved_not_abandoned() -> 
         await members_logged_in(r, "loop3")
         told: list[tuple[str, str]] = []  # what the reports are told (queue_log says ABANDON)
         assert r.router is not None
-        assert r.router.ivr is not None
-        r.router.ivr.on_moved = lambda callid, queue: told.append((callid, queue))
+        r.router.on_moved(lambda callid, queue: told.append((callid, queue)))
         record = await r.call(CallerScript(keys=("1",), talk_s=0.05))
         assert record.queues == ["loop1", "loop3"]
         assert told == [(record.uniqueid, "loop1")]

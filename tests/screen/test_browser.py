@@ -263,7 +263,7 @@ async def test_an_agent_opts_in_to_be_rung_in_meetings_on_their_screen(
     rig: ScreenRig, browser: Browser
 ) -> None:
     router = rig.engine.router
-    router.ring_opted_in = {"loop1"}  # as `when_all_in_meetings: ring_opted_in` gives it
+    router._ring_opted_in = {"loop1"}  # as `when_all_in_meetings: ring_opted_in` gives it
     bjorn = await logged_in(browser, rig.base, "bjorn")  # loop 2 only: not offered
     await expect(bjorn.get_by_test_id("me-name")).to_have_text("Bjørn Berg")
     await expect(bjorn.get_by_test_id("ring-in-meetings")).to_be_hidden()

@@ -1,0 +1,1 @@
+"""Benchmarks of the product (see README: Performance); run each as a script."""
