@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from starlette.applications import Starlette
 from starlette.requests import Request
 
 from switchboard import heap
@@ -24,12 +25,13 @@ from switchboard.cluster.lease import LeaderLease
 from switchboard.cluster.manual_store import ManualStatusStore, RedisManualStore
 from switchboard.cluster.periodic import every
 from switchboard.cluster.redis_clients import redis_client
+from switchboard.cluster.status_sharing import StatusSharing
 from switchboard.config import ConfigError, Settings, WebConfig, load_config
 from switchboard.ivr.forged import forged_problem
 from switchboard.ivr.hours import is_open
 from switchboard.ops.metrics import EngineView
 from switchboard.ops.tally import AgentTally
-from switchboard.ops.web import WebServer, build_app
+from switchboard.ops.web import WebServer, ops_routes
 from switchboard.presence.calendars import CalendarPresence
 from switchboard.presence.factory import presence_from
 from switchboard.presence.polled import SourceHealth
@@ -175,8 +177,8 @@ class Engine:
             )
         )
         self.reports = self._reports()
-        if self.reports is not None and self.router.ivr is not None:
-            self.router.ivr.on_moved = self.reports.note_moved
+        if self.reports is not None:
+            self.router.on_moved(self.reports.note_moved)
         if self.reports is not None and self.desk is not None:
             language = settings.screen.ui_language
             routes = [*routes, *report_routes(self.reports, self._may_see_reports, language)]
@@ -184,8 +186,12 @@ class Engine:
             None
             if web is None
             else WebServer(
-                build_app(
-                    self.view(), self.refresh, extra_routes=routes, stopping=self._stop.is_set
+                # One app, each package's routes side by side: ops', the screen's, the reports'.
+                Starlette(
+                    routes=[
+                        *ops_routes(self.view(), self.refresh, stopping=self._stop.is_set),
+                        *routes,
+                    ]
                 ),
                 web.host,
                 web.port,
@@ -252,7 +258,7 @@ class Engine:
             all_day_hints=hints,
             manual_store=self.manual_store,
             promises=self.promises,
-            forget_callback=self.intake.forget if self.intake and self.router.ivr else None,
+            forget_callback=self.intake.forget if self.intake and self.router.has_ivr else None,
             language=s.ui_language,
         )
 
@@ -290,53 +296,6 @@ class Engine:
         if self.forged_events <= 10 or self.forged_events % 1000 == 0:
             log.warning("dialplan event refused (%d so far): %s", self.forged_events, problem)
 
-    async def _share_manual_statuses(self, every_s: float = 2.0) -> None:
-        """Take in statuses set through the other engine (the store is the shared truth)."""
-        assert self.manual_store is not None
-        last: dict[str, ManualStatus] = {}
-        while True:
-            try:
-                shared = await self.manual_store.load()
-            except Exception as exc:  # the store is an adapter: keep what we have
-                if self.redis_outage is not None:
-                    self.redis_outage.failed(exc)
-                else:
-                    log.warning("manual statuses not read from the store: %s", exc)
-            else:
-                if self.redis_outage is not None:
-                    self.redis_outage.succeeded()
-                # A follow-up pause after a call is this engine's own, not in the store:
-                # only a status newly set through the other engine ends it.
-                changed = {
-                    a: st
-                    for a, st in shared.items()
-                    if self.router.manual.get(a) != st
-                    and (a not in self.router.follow_ups or last.get(a) != st)
-                }
-                last = dict(shared)
-                for agent_id, status in changed.items():
-                    if agent_id in self.settings.roster.agents:
-                        self.router.set_manual_status(agent_id, status)
-                chosen = await self._share_opt_ins()
-                if (changed or chosen) and self.desk is not None:
-                    self.desk.changed()
-            await asyncio.sleep(every_s)
-
-    async def _share_opt_ins(self) -> bool:
-        """Take in "ring me in meetings" choices made through the other engine (a stored
-        choice is the person's own word and wins over the YAML's starting point)."""
-        assert self.manual_store is not None
-        try:
-            choices = await self.manual_store.load_opt_ins()
-        except Exception as exc:  # the store is an adapter: keep what we have
-            log.warning("ring-in-meetings choices not read from the store: %s", exc)
-            return False
-        changed = False
-        for agent_id, on in choices.items():
-            if agent_id in self.settings.roster.agents:
-                changed |= self.router.set_ring_in_meetings(agent_id, on)
-        return changed
-
     def view(self) -> EngineView:
         """What ops see of this engine (metrics and wallboard read it at request time)."""
         router, client = self.router, self.client
@@ -352,7 +311,7 @@ class Engine:
             ami_connected=client.connected.is_set,
             reconnects=lambda: client.reconnects,
             actions_sent=lambda: router.actions_sent,
-            action_errors=lambda: router.action_errors + (router.ivr.errors if router.ivr else 0),
+            action_errors=lambda: router.action_errors,
             reconcile_durations=lambda: router.reconcile_durations,
             ivr_steps=lambda: router.calls.steps,
             calendar_health=lambda: {a: c.health for a, c in calendars.items()},
@@ -422,8 +381,8 @@ class Engine:
             return False
         old, self.settings = self.settings, fresh
         self.router.use_roster(fresh.roster)
-        if self.router.ivr is not None and fresh.ivr is not None:
-            self.router.ivr.use_plan(fresh.ivr)
+        if fresh.ivr is not None:
+            self.router.use_plan(fresh.ivr)
         if self.desk is not None:
             self.desk.use_roster(fresh.roster)
         if self.promises is not None:  # the catalogue and texts; the mail server at restart
@@ -489,10 +448,17 @@ class Engine:
             if self.lease is not None:
                 background.append(tasks.create_task(self.lease.run()))
             if self.manual_store is not None:
-                background.append(tasks.create_task(self._share_manual_statuses()))
+                sharing = StatusSharing(
+                    self.manual_store,
+                    self.router,
+                    lambda agent_id: agent_id in self.settings.roster.agents,
+                    self.redis_outage,
+                    self.desk.changed if self.desk is not None else lambda: None,
+                )
+                background.append(tasks.create_task(sharing.run()))
             if self.promises is not None:
                 background.append(tasks.create_task(self.promises.run(self.is_leader)))
-            if self.intake is not None and self.router.ivr is not None:
+            if self.intake is not None and self.router.has_ivr:
                 statuses = every(
                     2.0,
                     self._publish_statuses,

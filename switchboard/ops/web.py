@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -57,14 +57,19 @@ def wallboard_data(view: EngineView) -> dict[str, object]:
     }
 
 
-def build_app(
+def build_app(view: EngineView) -> Starlette:
+    """The ops routes alone, as an app (the engine mounts them beside the screen's)."""
+    return Starlette(routes=ops_routes(view))
+
+
+def ops_routes(
     view: EngineView,
     refresh: Callable[[], Awaitable[None]] = lambda: asyncio.sleep(0),
     push_interval_s: float = 1.0,
-    extra_routes: Sequence[BaseRoute] = (),
     stopping: Callable[[], bool] = lambda: False,  # streams end when the engine stops
-) -> Starlette:
-    """The ops app; `refresh` updates anything read asynchronously (callback counts)."""
+) -> list[BaseRoute]:
+    """Metrics, the wallboard and the health check; `refresh` updates anything read
+    asynchronously (callback counts)."""
     registry = CollectorRegistry(auto_describe=True)
     registry.register(EngineCollector(view))
 
@@ -100,18 +105,15 @@ def build_app(
 
     # Plain routes, not a Mount: a mounted app answers /metrics with a 307 to /metrics/,
     # which some scrapers do not follow.
-    return Starlette(
-        routes=[
-            Route("/metrics", metrics),
-            Route("/wallboard", wallboard),
-            Route("/wallboard/wallboard.js", wallboard_script),
-            Route("/wallboard/wallboard.css", wallboard_style),
-            Route("/api/wallboard", wallboard_json),
-            Route("/api/wallboard/events", wallboard_events),
-            Route("/healthz", health),
-            *extra_routes,
-        ]
-    )
+    return [
+        Route("/metrics", metrics),
+        Route("/wallboard", wallboard),
+        Route("/wallboard/wallboard.js", wallboard_script),
+        Route("/wallboard/wallboard.css", wallboard_style),
+        Route("/api/wallboard", wallboard_json),
+        Route("/api/wallboard/events", wallboard_events),
+        Route("/healthz", health),
+    ]
 
 
 class WebServer:

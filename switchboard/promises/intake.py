@@ -27,7 +27,7 @@ log = logging.getLogger("switchboard.router")
 
 
 class CallbackSink(Protocol):
-    async def add(self, promise: Promise) -> bool: ...
+    async def add(self, promise: Promise) -> Promise | None: ...
 
 
 def _uncounted(_action: str, _n: int) -> None:
@@ -82,7 +82,7 @@ class CallbackIntake:
                 self.errors += 1
                 log.error("callback %s not stored yet (%s); kept in Asterisk", request.ref, exc)
                 return
-            if added:
+            if added is not None:
                 self.stored += 1
                 log.info(
                     "callback %s stored for %s, due %s",

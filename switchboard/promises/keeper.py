@@ -177,23 +177,27 @@ class PromiseKeeper:
                 )
             )
             draft = rules.noted(draft, now, new.agent_id, "agreed", rules.bounded(new.contact, 80))
-            if await self.store.add(draft):
+            stored = await self.store.add(draft)
+            if stored is not None:
                 break
         else:  # pragma: no cover - 20 collisions in 10^7 references
             raise PromiseError("no free reference found: try again")
         log.info("inquiry %s registered by %s (topic %s)", draft.ref, new.agent_id, topic.id)
-        stored = await self.store.get(draft.ref) or draft
-        await self._mail(stored, new, level=0)
-        await self._changed()
-        return await self.store.get(draft.ref) or stored
+        # One write, and one more noting the mail: the record as written is at hand, so
+        # neither reads it back, nor does the list of open promises get read again.
+        stored = await self._mail(stored, new, level=0)
+        self.pending.took(stored)
+        self.on_change()
+        return stored
 
     # --- mail and escalation -------------------------------------------------------------
 
-    async def _mail(self, p: Promise, facts: NewInquiry, level: int, heading: str = "") -> None:
+    async def _mail(self, p: Promise, facts: NewInquiry, level: int, heading: str = "") -> Promise:
+        """Mail the level's inbox; the promise as it stands after noting what became of it."""
         where = self.catalogue.level(p.topic, level)
         topic = self.catalogue.topic(p.topic)
         if where is None or topic is None or self.mailer is None:
-            return
+            return p
         name, inbox = where
         mail = InquiryMail(
             ref=p.ref,
@@ -218,24 +222,27 @@ class PromiseKeeper:
         except MailError as exc:
             self.mail_errors += 1
             log.error("inquiry %s: mail to %s not sent: %s", p.ref, name, exc)
-            await self._note(p.ref, "mail-refused", f"level {level}: {exc}")
-            return
+            return await self._note(p, "mail-refused", f"level {level}: {exc}")
         except Exception as exc:  # SMTP down: the inquiry is stored; the next pass retries
             self.mail_errors += 1
             log.warning("inquiry %s: mail to %s not sent yet: %s", p.ref, name, exc)
-            return
+            return p
         self.mails_sent += 1
-        await self._note(p.ref, "mailed", f"level {level}: {name}")
+        return await self._note(p, "mailed", f"level {level}: {name}")
 
-    async def _note(self, ref: str, action: str, detail: str) -> None:
+    async def _note(self, p: Promise, action: str, detail: str) -> Promise:
+        """Note what the engine did; the promise as it then stands."""
+        current: Promise | None = p
         for _ in range(3):  # an agent may change it at the same moment: read again
-            current = await self.store.get(ref)
             if current is None:
-                return
-            if await self.store.swap(
+                return p
+            stored = await self.store.swap(
                 current, rules.noted(current, self.clock(), "engine", action, detail)
-            ):
-                return
+            )
+            if stored is not None:
+                return stored
+            current = await self.store.get(p.ref)
+        return current or p
 
     async def facts_of(self, p: Promise) -> NewInquiry:
         """The mail facts of a stored inquiry (retries, escalations): the member's name and

@@ -93,7 +93,7 @@ class RedisPromiseStore:
         key = caller_key(number) if number else ""
         return CALLER_INDEX + self.sealer.tag(key) if key else ""
 
-    async def add(self, promise: Promise) -> bool:
+    async def add(self, promise: Promise) -> Promise | None:
         stored = replace(promise, version=1)
         flat = [x for pair in codec.fields(stored, self.sealer).items() for x in pair]
         added = await self.redis.eval(
@@ -109,7 +109,7 @@ class RedisPromiseStore:
             codec.ts(promise.requested_at),
             *flat,
         )
-        return bool(added)
+        return stored if added else None
 
     async def get(self, ref: str) -> Promise | None:
         h = await self.redis.hgetall(PREFIX + ref)

@@ -22,8 +22,9 @@ log = logging.getLogger("switchboard.promises")
 
 
 class PromiseStore(Protocol):
-    async def add(self, promise: Promise) -> bool:
-        """Store a new promise; False when that reference is already stored."""
+    async def add(self, promise: Promise) -> Promise | None:
+        """Store a new promise; the record as stored (its version), or None when that
+        reference is already stored."""
         ...
 
     async def get(self, ref: str) -> Promise | None: ...
@@ -60,11 +61,11 @@ class MemoryPromiseStore:
     def __init__(self) -> None:
         self.promises: dict[str, Promise] = {}
 
-    async def add(self, promise: Promise) -> bool:
+    async def add(self, promise: Promise) -> Promise | None:
         if promise.ref in self.promises:
-            return False
-        self.promises[promise.ref] = replace(promise, version=1)
-        return True
+            return None
+        stored = self.promises[promise.ref] = replace(promise, version=1)
+        return stored
 
     async def get(self, ref: str) -> Promise | None:
         return self.promises.get(ref)
@@ -146,3 +147,14 @@ class PendingPromises:
         else:
             if self.outage is not None:
                 self.outage.succeeded()
+
+    def took(self, p: Promise) -> None:
+        """A promise this engine just wrote, as it now stands: into the list without a
+        re-read of every open promise (the next read, within `every_s`, agrees)."""
+        if self.requests is None:
+            return
+        rest = [q for q in self.requests if q.ref != p.ref]
+        if p.status is not PromiseStatus.DONE:
+            rest.append(p)
+            rest.sort(key=lambda q: q.due)
+        self.requests = rest

@@ -12,7 +12,7 @@ from switchboard.ivr.hours import OpeningHours, Span
 from switchboard.promises.config import PromisesConfig
 from switchboard.promises.keeper import NewInquiry, PromiseKeeper
 from switchboard.promises.mail import InquiryMail, MailError, subject, template_problem
-from switchboard.promises.promise import PromiseError
+from switchboard.promises.promise import Promise, PromiseError
 from switchboard.promises.redis_store import RedisPromiseStore
 from switchboard.promises.sealing import Sealer
 from switchboard.promises.smtp import SmtpMailer, SmtpSettings
@@ -112,6 +112,45 @@ async def test_a_registered_inquiry_is_mailed_to_the_department_inbox(redis: Red
         assert stored is not None
         assert stored.level == 1
         assert await desk.escalate_due() == 0  # nothing twice
+
+
+class CountingStore(MemoryPromiseStore):
+    """The promise store, noting each call (a call is a round trip to Redis)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    async def add(self, promise: Promise) -> Promise | None:
+        self.calls.append("add")
+        return await super().add(promise)
+
+    async def get(self, ref: str) -> Promise | None:
+        self.calls.append("get")
+        return await super().get(ref)
+
+    async def swap(self, before: Promise, after: Promise) -> Promise | None:
+        self.calls.append("swap")
+        return await super().swap(before, after)
+
+    async def pending(self) -> list[Promise]:
+        self.calls.append("pending")
+        return await super().pending()
+
+
+async def test_registering_an_inquiry_writes_it_once_and_notes_the_mail_without_reading() -> None:
+    with smtp_server() as smtp:
+        store = CountingStore()
+        desk = PromiseKeeper(
+            store, HOURS, lambda: MONDAY, promise_rules=RULES,
+            mailer=SmtpMailer(SmtpSettings(smtp.host, smtp.port)),
+        )  # fmt: skip
+        await desk.pending.refresh()  # a screen is open: the open promises are listed
+        store.calls.clear()
+        p = await desk.register(kari())
+        assert store.calls == ["add", "swap"]
+        assert [s.action for s in p.steps] == ["registered", "agreed", "mailed"]
+        assert desk.pending.requests == [p]  # listed at once, without a re-read
 
 
 async def _kari_facts(member_id: str) -> tuple[str, str]:

@@ -26,8 +26,8 @@ MONDAY_10 = int(datetime(2026, 11, 23, 10, 0, tzinfo=OSLO).timestamp())
 async def test_a_request_is_stored_once_with_the_number_sealed(redis: Redis) -> None:
     store = RedisPromiseStore(redis, Sealer.generated())
     request = from_astdb("/sb-callback/482913", f"+4790595313|loop1|{MONDAY_10}|1.7", HOURS, 2)
-    assert await store.add(request) is True
-    assert await store.add(request) is False  # a second import changes nothing
+    assert await store.add(request) == replace(request, version=1)
+    assert await store.add(request) is None  # a second import changes nothing
     raw = await redis.hgetall("sb:promise:482913")
     assert b"90595313" not in repr(raw).encode()
     assert await store.get("482913") == replace(request, version=1)
