@@ -22,7 +22,7 @@ from switchboard.cluster.manual_store import ManualStatusStore
 from switchboard.ivr.plan import IvrPlan
 from switchboard.presence.polled import SourceHealth
 from switchboard.promises.keeper import NewInquiry, PromiseKeeper
-from switchboard.promises.promise import Promise, PromiseError, PromiseKind
+from switchboard.promises.promise import PromiseKind
 from switchboard.quality import recordings as rec
 from switchboard.routing.policy import AUTOPAUSE_REASON, ManualStatus
 from switchboard.routing.privacy import masked_number
@@ -33,7 +33,6 @@ from switchboard.screen.agent_calls import AgentCalls
 from switchboard.screen.answers import Refused, asked, verdict
 from switchboard.screen.board import BoardRow, board, loop_notes
 from switchboard.screen.calendar_health import health_text
-from switchboard.screen.callback_list import callback_rows, visible_to
 from switchboard.screen.card import CallContext, Json, card_json
 from switchboard.screen.closing import Closings
 from switchboard.screen.closures_panel import closures_json, switch_json
@@ -49,7 +48,7 @@ from switchboard.screen.member import (
     Member,
     correction_problem,
 )
-from switchboard.screen.promise_views import history_rows, promise_json
+from switchboard.screen.promise_work import PromiseWork
 from switchboard.screen.texts import localise_card, localise_view, say
 from switchboard.supervision.closures import ClosureRefused
 from switchboard.supervision.switch import SupervisorSwitch
@@ -109,6 +108,15 @@ class Desk:
         self.manual_store = manual_store
         self.clock = clock
         self.calls = AgentCalls(router.roster)
+        self.promise_work = PromiseWork(
+            promises,
+            router.roster,
+            zone=zone,
+            language=language,
+            clock=router.clock,
+            changed=self.changed,
+            forget_callback=forget_callback,
+        )
         self.notes: dict[str, CallNotes] = {}
         self.use_roster(router.roster)
         self.plan: IvrPlan | None = router.plan
@@ -127,6 +135,7 @@ class Desk:
         """Take a new roster (the config was reloaded): names, loops and titles from it."""
         self.roster = roster
         self.calls.roster = roster
+        self.promise_work.use_roster(roster)
         self.titles = {loop.queue: loop.title for loop in roster.loops}
         self.loop_titles = {loop.id: loop.title for loop in roster.loops}
         self.agent_names = {a.id: a.name for a in roster.agents.values()}
@@ -249,9 +258,9 @@ class Desk:
             "statuses": [s.value for s in ManualStatus],
             "hints": self.all_day_hints(agent_id) + _paused_at_phone_hint(mine),
             "call": self._card(agent_id),
-            "callbacks": self._promise_rows(agent_id, now, PromiseKind.CALLBACK),
-            "inquiries": self._promise_rows(agent_id, now, PromiseKind.INQUIRY),
-            "topics": self._topics(),
+            "callbacks": self.promise_work.rows(agent_id, now, PromiseKind.CALLBACK),
+            "inquiries": self.promise_work.rows(agent_id, now, PromiseKind.INQUIRY),
+            "topics": self.promise_work.topics(),
             "closures": [],
             "switch": None,
             # The earliest anyone is back is when the loop can answer again.
@@ -508,118 +517,7 @@ class Desk:
             raise Refused(str(refused)) from None
         self.changed()
 
-    # --- promises: callbacks and inquiries ------------------------------------------------
-
-    def _promise_rows(self, agent_id: str, now: datetime, kind: PromiseKind) -> list[Json]:
-        if self.promises is None:
-            return []
-        return callback_rows(
-            self.promises.pending.requests or [],
-            agent_id,
-            self.agent_loops[agent_id],
-            self.loop_titles,
-            self.agent_names,
-            now,
-            self.zone,
-            kind=kind,
-            catalogue=self.promises.catalogue,
-            departments=self.promises.catalogue.departments_of(agent_id),
-            language=self.language,
-        )
-
-    def _topics(self) -> list[Json]:
-        if self.promises is None:
-            return []
-        return [
-            {
-                "id": t.id,
-                "title": t.title(self.language),
-                "working_days": t.promise_working_days,
-            }
-            for t in self.promises.catalogue.topics.values()
-        ]
-
-    async def refresh_callbacks(self) -> None:
-        """Re-read open promises (shared with ops: at most once a second)."""
-        if self.promises is not None:
-            await self.promises.pending.refresh()
-
-    @property
-    def promise_desk(self) -> PromiseKeeper:
-        if self.promises is None:
-            raise Refused("callbacks and inquiries are not kept by this engine")
-        return self.promises
-
-    async def _mine_to_see(self, agent_id: str, ref: str) -> Promise:
-        """A promise of the agent's loops or department (others are not theirs to change)."""
-        desk = self.promise_desk
-        try:
-            found = await desk.store.get(ref.strip())
-        except Exception as exc:
-            raise Refused(f"promise store: {exc}") from None
-        departments = desk.catalogue.departments_of(agent_id)
-        if found is None or not visible_to(
-            found, self.agent_loops[agent_id], departments, desk.catalogue
-        ):
-            raise Refused("no such callback or inquiry in your loops")
-        return found
-
-    async def _apply(self, action: Awaitable[Promise]) -> Promise:
-        try:
-            result = await action
-        except PromiseError as problem:
-            raise Refused(str(problem)) from None
-        self.changed()
-        return result
-
-    async def take_callback(self, agent_id: str, ref: str) -> None:
-        """Claim a callback or inquiry of the agent's loops (first come, first served)."""
-        await self._mine_to_see(agent_id, ref)
-        await self._apply(self.promise_desk.take(ref, agent_id))
-        log.info("promise %s taken by %s", ref, agent_id)
-
-    async def release_callback(self, agent_id: str, ref: str) -> None:
-        """Hand a taken promise back to the loop (someone else will call or answer)."""
-        await self._mine_to_see(agent_id, ref)
-        await self._apply(self.promise_desk.release(ref, agent_id))
-        log.info("promise %s handed back by %s", ref, agent_id)
-
-    async def finish_callback(self, agent_id: str, ref: str, outcome: str = "") -> None:
-        """Done: closed in the store (a callback also leaves Asterisk's AstDB)."""
-        found = await self._mine_to_see(agent_id, ref)
-        if found.kind is PromiseKind.INQUIRY and not outcome.strip():
-            raise Refused("say how it was answered (the outcome)")
-        await self._apply(self.promise_desk.close(ref, agent_id, outcome))
-        log.info("promise %s done by %s", ref, agent_id)
-        if found.kind is PromiseKind.CALLBACK and self.forget_callback is not None:
-            try:
-                await self.forget_callback(ref)
-            except Exception as exc:  # done in the store; AstDB keeps a stale copy, harmless
-                log.warning("callback %s done, but not removed from AstDB: %s", ref, exc)
-
-    async def new_date(self, agent_id: str, ref: str, day: str, reason: str) -> Json:
-        """A promise that cannot be kept: a later day (YYYY-MM-DD), the reason, and the
-        notice the caller is given."""
-        await self._mine_to_see(agent_id, ref)
-        try:
-            local = datetime.fromisoformat(day)
-        except ValueError:
-            raise Refused("give the new date as YYYY-MM-DD") from None
-        if local.tzinfo is None:
-            closing = self._closing_time(local)
-            local = local.replace(hour=closing[0], minute=closing[1], tzinfo=self.zone)
-        try:
-            _, notice = await self.promise_desk.new_date(ref, agent_id, local, reason)
-        except PromiseError as problem:
-            raise Refused(str(problem)) from None
-        self.changed()
-        return {"ok": True, "notice": notice}
-
-    def _closing_time(self, day: datetime) -> tuple[int, int]:
-        hours = self.promise_desk.hours
-        spans = hours.spans_on(day.date())
-        end = spans[-1].end if spans else None
-        return (end.hour, end.minute) if end else (16, 0)
+    # --- promises: callbacks and inquiries (screen.promise_work) ------------------------
 
     async def register_inquiry(
         self, agent_id: str, call_id: str, form: Mapping[str, object]
@@ -653,40 +551,15 @@ class Desk:
             contact=contact,
             note=note,
         )
-        p = await self._apply(self.promise_desk.register(new))
-        mailed = any(s.action == "mailed" for s in p.steps)
-        due = f"{p.due.astimezone(self.zone):%a %d %b %H:%M}"
-        return {"ref": p.ref, "due": due, "mailed": mailed}
-
-    async def search(self, agent_id: str, ref: str) -> Json:
-        """Status by reference (the caller reads it out): any of the agent's loops'."""
-        found = await self._mine_to_see(agent_id, ref)
-        return promise_json(
-            found,
-            self.promise_desk.catalogue,
-            self.loop_titles,
-            self.agent_names,
-            self.zone,
-            self.language,
-            self.router.clock(),
-        )
+        return await self.promise_work.register(new)
 
     async def history(self, agent_id: str, call_id: str) -> Json:
         """The caller's and the card's members' earlier callbacks and inquiries."""
         notes = self._own_call(agent_id, call_id)
         call = self.calls.of(agent_id)
         assert call is not None
-        if self.promises is None:
-            return {"history": []}
         members = {m.id for m in notes.members} | {m.id for m in notes.checked.values()}
-        try:
-            found = await self.promises.history(members, call.number)
-        except Exception as exc:
-            raise Refused(f"promise store: {exc}") from None
-        rows = history_rows(
-            found, self.promises.catalogue, self.loop_titles, self.zone, self.language
-        )
-        return {"history": rows}
+        return await self.promise_work.history(members, call.number)
 
 
 def _epoch(moment: datetime | None) -> float | None:

@@ -180,7 +180,7 @@ def screen_routes(
     @reading
     async def view(request: Request, session: Session) -> Response:
         """The same view as the stream, once (for clients that cannot keep a stream open)."""
-        await desk.refresh_callbacks()
+        await desk.promise_work.refresh()
         return _json(desk.view(session.agent_id))
 
     @reading
@@ -195,7 +195,7 @@ def screen_routes(
                 if sessions.get(token) is None:  # expired or logged out elsewhere
                     yield "event: expired\ndata: {}\n\n"
                     return
-                await desk.refresh_callbacks()
+                await desk.promise_work.refresh()
                 own = desk.own_json(session.agent_id)
                 version, board_text = desk.board_json()
                 if own != sent or version != sent_board:
@@ -257,11 +257,11 @@ def screen_routes(
     dismiss = action(lambda s, d: desk.dismiss(s.agent_id, text(d, "call_id")))
     status = action(lambda s, d: desk.set_status(s.agent_id, text(d, "status")))
     ring_in_meetings = action(lambda s, d: desk.set_ring_in_meetings(s.agent_id, text(d, "ring")))
-    take = action(lambda s, d: desk.take_callback(s.agent_id, text(d, "ref")))
+    take = action(lambda s, d: desk.promise_work.take(s.agent_id, text(d, "ref")))
     done = action(
-        lambda s, d: desk.finish_callback(s.agent_id, text(d, "ref"), optional(d, "outcome"))
+        lambda s, d: desk.promise_work.finish(s.agent_id, text(d, "ref"), optional(d, "outcome"))
     )
-    release = action(lambda s, d: desk.release_callback(s.agent_id, text(d, "ref")))
+    release = action(lambda s, d: desk.promise_work.release(s.agent_id, text(d, "ref")))
 
     @reading
     async def recording_list(request: Request, session: Session) -> Response:
@@ -284,9 +284,11 @@ def screen_routes(
     # Promises: inquiries registered from the card, new dates, status by reference, history.
     inquiry = action(lambda s, d: desk.register_inquiry(s.agent_id, text(d, "call_id"), d))
     new_date = action(
-        lambda s, d: desk.new_date(s.agent_id, text(d, "ref"), text(d, "date"), text(d, "reason"))
+        lambda s, d: desk.promise_work.new_date(
+            s.agent_id, text(d, "ref"), text(d, "date"), text(d, "reason")
+        )
     )
-    search = action(lambda s, d: desk.search(s.agent_id, text(d, "ref")))
+    search = action(lambda s, d: desk.promise_work.search(s.agent_id, text(d, "ref")))
     history = action(lambda s, d: desk.history(s.agent_id, text(d, "call_id")))
 
     return [

@@ -179,17 +179,17 @@ async def test_callbacks_are_taken_within_ones_own_loops_and_finished_by_the_tak
     at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     await store.add(Promise("111", "+4790595313", "loop1", at, at, "c9"))
     with pytest.raises(Refused, match="no such callback or inquiry in your loops"):
-        await desk.take_callback("bjorn", "111")  # Bjørn answers loop 2 only
+        await desk.promise_work.take("bjorn", "111")  # Bjørn answers loop 2 only
     with pytest.raises(Refused, match="take the callback before marking it done"):
-        await desk.finish_callback("anne", "111")
-    await desk.take_callback("anne", "111")
+        await desk.promise_work.finish("anne", "111")
+    await desk.promise_work.take("anne", "111")
     rows = desk.view("anne")["callbacks"]
     assert isinstance(rows, list)
     assert rows[0]["number"] == "+4790595313"
     assert rows[0]["overdue"] is False
     with pytest.raises(Refused, match="someone else has taken"):
-        await desk.take_callback("anne", "111")
-    await desk.finish_callback("anne", "111")
+        await desk.promise_work.take("anne", "111")
+    await desk.promise_work.finish("anne", "111")
     assert forgotten == ["111"]
     assert desk.view("anne")["callbacks"] == []
 
