@@ -31,7 +31,7 @@ def test_a_billion_laughs_is_refused_before_it_expands(tmp_path: Path) -> None:
     bomb = tmp_path / "laughs.yaml"
     bomb.write_text("\n".join(lines) + "\n")
     (problem,) = problems_in(bomb)
-    assert "expands to more than 200,000 values" in problem
+    assert "expands to more than 2,000,000 values" in problem
     assert "(fix: write the values out" in problem
 
 
@@ -50,8 +50,42 @@ def test_a_300_mb_file_is_refused_without_being_read(tmp_path: Path) -> None:
     with huge.open("wb") as f:  # sparse: 300 MB on paper, no disk used
         f.truncate(300 * 1024 * 1024)
     (problem,) = problems_in(huge)
-    assert problem.startswith(f"{huge}:0: file: the file is larger than 2 MiB")
+    assert problem.startswith(f"{huge}:0: file: the file is larger than 16 MiB")
     assert "(fix: check that this is the configuration file" in problem
+
+
+def office(agents: int, *, by_roles: bool) -> str:
+    """A config of `agents` agents in three loops, named in each loop or given by roles."""
+    ids = [f"a{i:05d}" for i in range(agents)]
+    loops = []
+    for n in (1, 2, 3):
+        who = "roles: [staff]" if by_roles else "agents: [" + ", ".join(ids) + "]"
+        loops.append(
+            f"  - {{id: loop{n}, queue: loop{n}, title: Loop {n}, digit: \"{n}\", "
+            f"suffix: \"-11{n}\", {who}}}"
+        )
+    roles = ", roles: [staff]" if by_roles else ""
+    people = [f"  - {{id: {a}, name: Agent {a}, interface: PJSIP/{a}{roles}}}" for a in ids]
+    return "\n".join(
+        [
+            "ami: {username: switchboard, secret_env: SB_SECRET}",
+            "default_loop: loop3",
+            "loops:",
+            *loops,
+            "agents:",
+            *people,
+            "",
+        ]
+    )
+
+
+@pytest.mark.parametrize("by_roles", [False, True], ids=["named", "by-roles"])
+def test_an_office_of_20000_agents_in_three_loops_loads(tmp_path: Path, by_roles: bool) -> None:
+    config = tmp_path / "large.yaml"
+    config.write_text(office(20_000, by_roles=by_roles))
+    roster = load_config(config, {}).roster
+    assert len(roster.agents) == 20_000
+    assert all(len(roster.loops_of(a)) == 3 for a in ("a00000", "a19999"))
 
 
 def test_a_file_just_under_the_cap_is_read(tmp_path: Path) -> None:
