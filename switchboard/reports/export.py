@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import html
 import io
+from datetime import date, timedelta
 
 from switchboard.reports.figures import TARGET_KEPT, Report
+from switchboard.reports.window import Window
 
 COLUMNS = {
     "en": ["period", "loop", "offered", "answered", "within service level", "abandoned",
@@ -68,9 +70,9 @@ def to_csv(report: Report, language: str = "en") -> str:
 
 TITLES = {
     "en": ("Reports", "Calls per loop", "offered", "answered", "abandoned", "Agents",
-           "Promises kept (target 95 %)", "CSV"),
+           "Promises kept (target 95 %)", "CSV", "earlier", "later"),
     "no": ("Rapporter", "Samtaler per sløyfe", "tilbudt", "besvart", "lagt på", "Agenter",
-           "Løfter holdt (mål 95 %)", "CSV"),
+           "Løfter holdt (mål 95 %)", "CSV", "tidligere", "senere"),
 }  # fmt: skip
 
 
@@ -102,8 +104,24 @@ def _bars(report: Report, language: str) -> str:
     return "".join(parts)
 
 
-def page(report: Report, language: str = "en", csv_href: str = "/reports.csv") -> str:
+def _query(window: Window, end: date) -> str:
+    count = len(window.keys())
+    return f"period={window.period.value}&end={end.isoformat()}&count={count}"
+
+
+def page(report: Report, window: Window, language: str = "en") -> str:
+    """The window's figures, with links to the window before and after it and to its CSV."""
     t = TITLES[language]
+    here = _query(window, window.later() - timedelta(days=1))
+    keys = window.keys()
+    earlier = html.escape(f"/reports?{_query(window, window.earlier())}&lang={language}")
+    later = html.escape(f"/reports?{_query(window, window.later())}&lang={language}")
+    nav = (
+        f'<nav><a data-testid="earlier" href="{earlier}">&larr; {t[8]}</a> '
+        f"{html.escape(keys[0])} &ndash; {html.escape(keys[-1])} "
+        f'<a data-testid="later" href="{later}">{t[9]} &rarr;</a></nav>'
+    )
+    csv_href = f"/reports.csv?{here}"
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS[language])
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
@@ -119,7 +137,7 @@ def page(report: Report, language: str = "en", csv_href: str = "/reports.csv") -
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>Switchboard — {html.escape(t[0])}</title></head><body>"
         f"<h1>{html.escape(t[0])} ({html.escape(report.period.value)})</h1>"
-        f'<p><a href="{html.escape(csv_href)}">{t[7]}</a></p>'
+        f'{nav}<p><a href="{html.escape(csv_href)}">{t[7]}</a></p>'
         f"<h2>{html.escape(t[1])}</h2>{_bars(report, language)}"
         f'<table data-testid="loops"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         f'<h2>{html.escape(t[5])}</h2><table data-testid="agents"><thead><tr>{ahead}</tr>'

@@ -1,4 +1,7 @@
-"""Figures per loop and period, folded from queue_log lines and promise outcomes (pure).
+"""Figures per loop and period: what reports count, and the shapes they come in (pure).
+
+`reports.aggregate` counts them in the database; tests/reports/fold.py folds the same from
+the lines one by one, the reference the database is held to.
 
 Definitions (docs/reports.md):
 * offered: ENTERQUEUE.
@@ -12,14 +15,12 @@ Definitions (docs/reports.md):
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
-
-from switchboard.reports.queue_log import QueueLogLine
 
 MOVED_VERBS = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW"})
 CALL_VERBS = MOVED_VERBS | {"ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "COMPLETECALLER", "ABANDON"}
@@ -33,7 +34,11 @@ class Period(StrEnum):
 
 
 def period_of(at: datetime, period: Period, zone: ZoneInfo) -> str:
-    local = at.astimezone(zone).date()
+    return period_of_day(at.astimezone(zone).date(), period)
+
+
+def period_of_day(local: date, period: Period) -> str:
+    """The period key of a day in the office's calendar: 2026-11-23, 2026-W48, 2026-Q4."""
     if period is Period.DAY:
         return local.isoformat()
     if period is Period.WEEK:
@@ -52,6 +57,7 @@ class PromiseOutcome:
     requested_at: datetime
     first_due: datetime
     done_at: datetime | None
+    callid: str = ""  # the call a callback was asked on (Asterisk's id, not the number)
 
     def kept(self) -> bool | None:
         if self.done_at is None:
@@ -66,16 +72,22 @@ class LoopFigures:
     within_service_level: int = 0
     abandoned: int = 0
     moved_on: int = 0
-    answer_times: list[int] = field(default_factory=list)
+    answer_times: Counter[int] = field(default_factory=Counter)  # hold seconds -> calls
     promises_due: int = 0  # done, or open past their first due date
     promises_kept: int = 0
 
     def percentile(self, p: float) -> int | None:
         """Nearest-rank percentile of answer times (seconds), None without answers."""
-        if not self.answer_times:
+        total = self.answer_times.total()
+        if not total:
             return None
-        ordered = sorted(self.answer_times)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+        rank = max(1, math.ceil(p / 100 * total))
+        seen = 0
+        for hold in sorted(self.answer_times):
+            seen += self.answer_times[hold]
+            if seen >= rank:
+                return hold
+        raise AssertionError("unreachable: the ranks add up to the total")
 
     @property
     def kept_share(self) -> float | None:
@@ -93,61 +105,3 @@ class Report:
     period: Period
     loops: Mapping[tuple[str, str], LoopFigures]  # (period key, loop) ->
     agents: Mapping[tuple[str, str], AgentFigures]  # (period key, agent name) ->
-
-
-def figures(
-    lines: Iterable[QueueLogLine],
-    outcomes: Iterable[PromiseOutcome],
-    period: Period,
-    zone: ZoneInfo,
-    *,
-    service_level_s: int = 20,
-    loop_of_queue: Callable[[str], str] = lambda q: q,
-    callback_calls: frozenset[str] = frozenset(),  # call ids that asked for a callback
-    moved_calls: frozenset[tuple[str, str]] = frozenset(),  # (call id, queue) the router moved
-    now: datetime | None = None,
-) -> Report:
-    lines = sorted(lines, key=lambda ln: ln.time)
-    last_entry: dict[str, int] = {}  # call id -> position of its last ENTERQUEUE
-    for i, ln in enumerate(lines):
-        if ln.verb == "ENTERQUEUE":
-            last_entry[ln.callid] = i
-    loops: dict[tuple[str, str], LoopFigures] = defaultdict(LoopFigures)
-    agents: dict[tuple[str, str], AgentFigures] = defaultdict(AgentFigures)
-    for i, ln in enumerate(lines):
-        if ln.queue in ("", "NONE") or ln.verb not in CALL_VERBS:
-            continue
-        when = period_of(datetime.fromtimestamp(ln.time, UTC), period, zone)
-        key = (when, loop_of_queue(ln.queue))
-        f = loops[key]
-        if ln.verb == "ENTERQUEUE":
-            f.offered += 1
-        elif ln.verb == "CONNECT":
-            hold = ln.number(0)
-            f.answered += 1
-            f.answer_times.append(hold)
-            f.within_service_level += hold <= service_level_s
-            agents[(key[0], ln.agent)].answered += 1
-        elif ln.verb in ("COMPLETEAGENT", "COMPLETECALLER"):
-            agents[(key[0], ln.agent)].talk_s += ln.number(1)
-        elif ln.verb == "ABANDON":
-            moved = (
-                ln.callid in callback_calls
-                or (ln.callid, ln.queue) in moved_calls
-                or last_entry.get(ln.callid, -1) > i
-            )
-            if moved:
-                f.moved_on += 1
-            else:
-                f.abandoned += 1
-        elif ln.verb in MOVED_VERBS:
-            f.moved_on += 1
-    moment = now or datetime.now(UTC)
-    for o in outcomes:
-        kept = o.kept()
-        if kept is None and o.first_due >= moment:
-            continue  # still open and not yet due: not decided
-        key = (period_of(o.first_due, period, zone), o.loop)
-        loops[key].promises_due += 1
-        loops[key].promises_kept += bool(kept)
-    return Report(period, dict(loops), dict(agents))

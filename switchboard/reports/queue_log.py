@@ -24,11 +24,14 @@ class QueueLogLine:
     data: tuple[str, ...]
 
     def number(self, index: int) -> int:
-        """Data field `index` as a whole number (0 when absent or not a number)."""
-        try:
-            return int(self.data[index])
-        except (IndexError, ValueError):
-            return 0
+        """Data field `index` as a whole number: one to nine ASCII digits, else 0 (the
+        database applies the same rule: migrations/versions/0003)."""
+        return as_number(self.data[index] if index < len(self.data) else "")
+
+
+def as_number(text: str) -> int:
+    """One to nine ASCII digits as their number, anything else 0."""
+    return int(text) if 0 < len(text) <= 9 and text.isascii() and text.isdigit() else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,13 @@
 """The reports' shell: tails queue_log into the store, copies promise outcomes, and builds
-a Report when the page or the CSV asks (the fold itself is `reports.figures`)."""
+a Report of a window when the page or the CSV asks (counted by the database:
+`reports.aggregate`; `reports.figures` defines what is counted)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,9 @@ from switchboard.cluster.periodic import every
 from switchboard.promises.promise import PromiseKind, PromiseStatus
 from switchboard.promises.store import PromiseStore
 from switchboard.reports import store
-from switchboard.reports.figures import Period, PromiseOutcome, Report, figures
+from switchboard.reports.aggregate import report_of
+from switchboard.reports.figures import Period, PromiseOutcome, Report
+from switchboard.reports.window import Window, window_ending
 
 log = logging.getLogger("switchboard.reports")
 
@@ -72,6 +75,7 @@ class Reports:
                     p.requested_at,
                     p.first_due,
                     p.handled_at if p.status is PromiseStatus.DONE else None,
+                    p.call_id if p.kind is PromiseKind.CALLBACK else "",
                 )
                 for p in await self.promises.since(since)
             ]
@@ -86,26 +90,22 @@ class Reports:
             )
         return done
 
-    async def report(self, period: Period) -> Report:
-        lines = await asyncio.to_thread(store.lines, self.engine)
-        outcomes = await asyncio.to_thread(store.outcomes, self.engine)
-        moved = await asyncio.to_thread(store.moved_calls, self.engine)
-        callbacks: frozenset[str] = frozenset()
-        if self.promises is not None:
-            callbacks = frozenset(
-                p.call_id
-                for p in await self.promises.since(self.clock() - self.keep)
-                if p.kind is PromiseKind.CALLBACK and p.call_id
-            )
-        return figures(
-            lines,
-            outcomes,
-            period,
-            self.zone,
+    def window(self, period: Period, end: date | None = None, count: int | None = None) -> Window:
+        """The periods a report covers: `count` of them ending with the one holding `end`
+        (default: today, in the office's calendar)."""
+        return window_ending(
+            period, end or self.clock().astimezone(self.zone).date(), self.zone, count
+        )
+
+    async def report(self, window: Window) -> Report:
+        """The window's figures, counted by the database (reports.aggregate): what they cost
+        follows the window, not the history kept."""
+        return await asyncio.to_thread(
+            report_of,
+            self.engine,
+            window,
             service_level_s=self.service_level_s,
             loop_of_queue=lambda q: self.loop_of_queue.get(q, q),
-            callback_calls=callbacks,
-            moved_calls=moved,
             now=self.clock(),
         )
 

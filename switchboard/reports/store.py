@@ -17,7 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, insert, select
 
 from switchboard.reports.figures import PromiseOutcome
-from switchboard.reports.queue_log import BadLine, QueueLogLine, parse
+from switchboard.reports.queue_log import BadLine, QueueLogLine, as_number, parse
 from switchboard.reports.tables import ingest_state, moved_call, promise_outcome, queue_log
 from switchboard.resources import package_folder
 
@@ -60,6 +60,9 @@ def _row(source: str, n: int, ln: QueueLogLine) -> dict[str, object]:
         "agent": ln.agent[:80],
         "event": ln.verb[:32],
         **{f"data{i + 1}": str(v)[:100] for i, v in enumerate(data)},
+        # From the kept fields: the caller's number of ENTERQUEUE is not a number here either.
+        "n1": as_number(str(data[0])),
+        "n2": as_number(str(data[1])),
     }
 
 
@@ -180,9 +183,11 @@ def save_outcomes(engine: Engine, outcomes: Iterable[PromiseOutcome]) -> int:
             "ref": o.ref,
             "kind": o.kind,
             "loop": o.loop,
-            "requested_at": o.requested_at,
-            "first_due": o.first_due,
-            "done_at": o.done_at,
+            # In UTC: SQLite keeps a datetime's wall time and drops its zone.
+            "requested_at": o.requested_at.astimezone(UTC),
+            "first_due": o.first_due.astimezone(UTC),
+            "done_at": o.done_at.astimezone(UTC) if o.done_at else None,
+            "callid": o.callid[:80],
         }
         for o in outcomes
     ]
@@ -200,13 +205,22 @@ def _aware(at: datetime | None) -> datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
-def outcomes(engine: Engine) -> list[PromiseOutcome]:
+def outcomes(
+    engine: Engine, due_from: datetime | None = None, due_before: datetime | None = None
+) -> list[PromiseOutcome]:
+    """Stored outcomes, those first due within [due_from, due_before) when given."""
+    q = select(promise_outcome).order_by(promise_outcome.c.ref)
+    if due_from is not None:
+        q = q.where(promise_outcome.c.first_due >= due_from.astimezone(UTC))
+    if due_before is not None:
+        q = q.where(promise_outcome.c.first_due < due_before.astimezone(UTC))
     with engine.connect() as c:
-        rows = c.execute(select(promise_outcome).order_by(promise_outcome.c.ref)).all()
+        rows = c.execute(q).all()
     out = []
     for r in rows:
         requested, due = _aware(r.requested_at), _aware(r.first_due)
         assert requested is not None
         assert due is not None
-        out.append(PromiseOutcome(r.ref, r.kind, r.loop, requested, due, _aware(r.done_at)))
+        done = _aware(r.done_at)
+        out.append(PromiseOutcome(r.ref, r.kind, r.loop, requested, due, done, r.callid))
     return out

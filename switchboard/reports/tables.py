@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -36,7 +37,13 @@ queue_log = Table(
     Column("data3", String(100), nullable=False, default=""),
     Column("data4", String(100), nullable=False, default=""),
     Column("data5", String(100), nullable=False, default=""),
+    # data1 and data2 as numbers (QueueLogLine.number): hold, talk and wait times, summed
+    # and counted in the database (reports.aggregate).
+    Column("n1", BigInteger, nullable=False, server_default="0"),
+    Column("n2", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("source", "line_no", name="uq_queue_log_line"),
+    Index("ix_queue_log_time", "time"),
+    Index("ix_queue_log_callid", "callid"),
 )
 
 # How far each source has been read (a restart or a second run reads on from here).
@@ -67,4 +74,7 @@ promise_outcome = Table(
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("first_due", DateTime(timezone=True), nullable=False),
     Column("done_at", DateTime(timezone=True), nullable=True),
+    Column("callid", String(80), nullable=False, server_default=""),  # Asterisk's, not a number
+    Index("ix_promise_outcome_callid", "callid"),
+    Index("ix_promise_outcome_first_due", "first_due"),
 )

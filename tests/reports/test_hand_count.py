@@ -6,16 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
 from switchboard.reports import store
+from switchboard.reports.aggregate import report_of
 from switchboard.reports.export import page, to_csv
-from switchboard.reports.figures import Period, PromiseOutcome, figures
+from switchboard.reports.figures import Period, PromiseOutcome
 from switchboard.reports.tables import queue_log
+from switchboard.reports.window import window_ending
 
 RECORDED = Path(__file__).parents[1] / "data" / "ami-transcripts" / "queue_log.txt"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -40,7 +42,7 @@ def test_the_recorded_queue_log_gives_the_hand_count(engine: Engine, tmp_path: P
     shutil.copy(RECORDED, copy)
     done = store.ingest_file(engine, copy, "asterisk-lab")
     assert (done.lines, done.bad) == (39, [])
-    report = figures(store.lines(engine), [], Period.DAY, OSLO)
+    report = report_of(engine, window_ending(Period.DAY, date(2026, 11, 22), OSLO))
     got = {
         key: (f.offered, f.answered, f.within_service_level, f.abandoned, f.moved_on,
               f.percentile(50), f.percentile(90))
@@ -117,17 +119,17 @@ def test_a_constructed_day_gives_its_hand_count_and_the_promises_their_share(
     store.save_outcomes(
         engine,
         [
-            PromiseOutcome("111111", "callback", "loop2", monday, due, due - timedelta(hours=1)),
+            PromiseOutcome(  # asked on call c7 (its ABANDON: moved to the offer)
+                "111111", "callback", "loop2", monday, due, due - timedelta(hours=1), "c7"
+            ),
             PromiseOutcome("222222", "callback", "loop2", monday, due, due + timedelta(hours=1)),
             PromiseOutcome("12345674", "inquiry", "loop2", monday, due, None),  # overdue, open
             PromiseOutcome("23456781", "inquiry", "loop1", monday, due, due),  # on the minute
         ],
     )
     after = due + timedelta(days=1)
-    report = figures(
-        store.lines(engine), store.outcomes(engine), Period.WEEK, OSLO,
-        callback_calls=frozenset({"c7"}), now=after,
-    )  # fmt: skip
+    week = window_ending(Period.WEEK, monday.date(), OSLO, count=1)
+    report = report_of(engine, week, now=after)
     l1, l2 = report.loops[("2026-W48", "loop1")], report.loops[("2026-W48", "loop2")]
     # loop1: offered c1-c5 = 5; answered c1, c2; within 20 s: c1; abandoned: c3 (c5 moved);
     # moved on: c4 (timeout), c5 (redirect).
@@ -145,7 +147,7 @@ def test_a_constructed_day_gives_its_hand_count_and_the_promises_their_share(
         "Anne Aas": (2, 180),
         "Bjørn Berg": (1, 100),
     }
-    quarter = figures(store.lines(engine), [], Period.QUARTER, OSLO)
+    quarter = report_of(engine, window_ending(Period.QUARTER, monday.date(), OSLO), now=after)
     assert set(quarter.loops) == {("2026-Q4", "loop1"), ("2026-Q4", "loop2")}
 
     # CSV and the page say the same, with no personal number anywhere.
@@ -161,18 +163,20 @@ def test_a_constructed_day_gives_its_hand_count_and_the_promises_their_share(
     ]  # fmt: skip
     assert rows[2][:7] == ["2026-W48", "loop2", "4", "1", "1", "1", "2"]
     assert rows[2][9:12] == ["3", "1", "0.333"]
-    norsk = page(report, "no")
+    norsk = page(report, week, "no")
     assert '<html lang="nb">' in norsk
     assert "Samtaler per sløyfe" in norsk
     assert "<svg" in norsk
     assert "<td>2026-W48</td><td>loop1</td><td>5</td><td>2</td><td>1</td><td>1</td>" in norsk
-    assert "Calls per loop" in page(report, "en")
+    assert "Calls per loop" in page(report, week, "en")
+    assert 'href="/reports.csv?period=week&amp;end=2026-11-29&amp;count=1"' in norsk
 
 
 def test_a_cell_that_would_be_a_formula_in_a_spreadsheet_is_quoted(engine: Engine) -> None:
     hostile = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    report = figures(
-        [], [PromiseOutcome("1", "callback", "=cmd|' /C calc'!A0", hostile, hostile, hostile)],
-        Period.DAY, OSLO, now=hostile,
-    )  # fmt: skip
+    store.save_outcomes(
+        engine, [PromiseOutcome("1", "callback", "=cmd|' /C calc'!A0", hostile, hostile, hostile)]
+    )
+    day = window_ending(Period.DAY, date(2026, 11, 23), OSLO, count=1)
+    report = report_of(engine, day, now=hostile)
     assert "\r\n2026-11-23,'=cmd" in to_csv(report)

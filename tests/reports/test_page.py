@@ -54,7 +54,7 @@ async def test_the_reports_page_and_csv_show_the_hand_count_to_the_reports_role(
             assert (await bjorn.get("/reports.csv")).status_code == 403  # no reports role
         async with httpx.AsyncClient(base_url=rig.base) as http:
             await login(http, "anne")
-            page = await http.get("/reports?period=day&lang=no")
+            page = await http.get("/reports?period=day&end=2026-11-22&lang=no")
             assert page.status_code == 200
             assert "Samtaler per sløyfe" in page.text
             assert "<svg" in page.text
@@ -63,7 +63,11 @@ async def test_the_reports_page_and_csv_show_the_hand_count_to_the_reports_role(
                 page.text
             )
             assert (await http.get("/reports?period=year")).status_code == 400
-            got = await http.get("/reports.csv?period=quarter")
+            assert (await http.get("/reports?end=yesterday")).status_code == 400
+            assert (await http.get("/reports?count=-1")).status_code == 400
+            earlier = await http.get("/reports?period=day&end=2026-11-15&count=7&lang=no")
+            assert "2026-11-22" not in earlier.text  # only the week asked for
+            got = await http.get("/reports.csv?period=quarter&end=2026-11-22")
             assert got.headers["content-type"].startswith("text/csv")
             rows = list(csv.reader(io.StringIO(got.text)))
             by_loop = {r[1]: r[2:7] for r in rows[1:] if len(r) > 7}

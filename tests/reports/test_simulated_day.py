@@ -30,8 +30,10 @@ from switchboard.pbxsim.ivr import CallerScript, IvrPlayer
 from switchboard.pbxsim.pbx import AgentBehaviour, Pbx, SimCall
 from switchboard.promises.callbacks import from_astdb
 from switchboard.reports import store
+from switchboard.reports.aggregate import report_of
 from switchboard.reports.export import to_csv
-from switchboard.reports.figures import Period, figures
+from switchboard.reports.figures import Period, PromiseOutcome
+from switchboard.reports.window import window_ending
 from tests.pbxsim.test_queue_log import LAYOUT
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -191,22 +193,23 @@ async def test_the_reports_of_a_simulated_spell_equal_the_simulators_own_count(
     log_file, pbx, player, moved = spell
     settings = parse_config(CONFIG, "sim.yaml")
     assert settings.ivr is not None
-    # The router reads the callbacks from AstDB into the promise store, with their call id.
-    callbacks = frozenset(
-        from_astdb(key, value, settings.ivr.hours, 2).call_id for key, value in pbx.astdb.items()
-    )
+    # The router reads the callbacks from AstDB into the promise store, with their call id,
+    # and the reports copy their outcomes (with the call) from there.
+    asked = [from_astdb(key, value, settings.ivr.hours, 2) for key, value in pbx.astdb.items()]
+    outcomes = [
+        PromiseOutcome(p.ref, "callback", p.loop, p.requested_at, p.first_due, None, p.call_id)
+        for p in asked
+    ]
 
     done = await asyncio.to_thread(store.ingest_file, engine, log_file)
     assert done.bad == []
     assert store.save_moved(engine, moved) == len(moved)
-    report = figures(
-        store.lines(engine),
-        [],
-        Period.DAY,
-        OSLO,
+    store.save_outcomes(engine, outcomes)
+    monday = datetime.fromtimestamp(MONDAY_10, OSLO).date()
+    report = report_of(
+        engine,
+        window_ending(Period.DAY, monday, OSLO, count=1),
         service_level_s=SERVICE_LEVEL_S,
-        callback_calls=callbacks,
-        moved_calls=store.moved_calls(engine),
     )
 
     day = datetime.fromtimestamp(MONDAY_10, OSLO).date().isoformat()

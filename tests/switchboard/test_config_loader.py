@@ -61,8 +61,8 @@ def office(agents: int, *, by_roles: bool) -> str:
     for n in (1, 2, 3):
         who = "roles: [staff]" if by_roles else "agents: [" + ", ".join(ids) + "]"
         loops.append(
-            f"  - {{id: loop{n}, queue: loop{n}, title: Loop {n}, digit: \"{n}\", "
-            f"suffix: \"-11{n}\", {who}}}"
+            f'  - {{id: loop{n}, queue: loop{n}, title: Loop {n}, digit: "{n}", '
+            f'suffix: "-11{n}", {who}}}'
         )
     roles = ", roles: [staff]" if by_roles else ""
     people = [f"  - {{id: {a}, name: Agent {a}, interface: PJSIP/{a}{roles}}}" for a in ids]

@@ -1,0 +1,44 @@
+"""Figures aggregated in the database: the numbers of a line as numbers, the call a
+callback was asked on, and the indexes a window's count uses (reports.aggregate)."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+# The rule of QueueLogLine.number: one to nine ASCII digits, else 0.
+_NUMBER = {
+    "postgresql": "CASE WHEN {c} ~ '^[0-9]{{1,9}}$' THEN CAST({c} AS BIGINT) ELSE 0 END",
+    "sqlite": (
+        "CASE WHEN length({c}) BETWEEN 1 AND 9 AND {c} NOT GLOB '*[^0-9]*' "
+        "THEN CAST({c} AS INTEGER) ELSE 0 END"
+    ),
+}
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("queue_log") as table:
+        table.add_column(sa.Column("n1", sa.BigInteger, nullable=False, server_default="0"))
+        table.add_column(sa.Column("n2", sa.BigInteger, nullable=False, server_default="0"))
+    number = _NUMBER[op.get_bind().dialect.name]
+    op.execute(
+        f"UPDATE queue_log SET n1 = {number.format(c='data1')}, n2 = {number.format(c='data2')}"
+    )
+    op.create_index("ix_queue_log_callid", "queue_log", ["callid"])  # (time: since 0001)
+    # The call a callback was asked on: its ABANDON is a caller moved on, not lost.
+    with op.batch_alter_table("promise_outcome") as table:
+        table.add_column(sa.Column("callid", sa.String(80), nullable=False, server_default=""))
+    op.create_index("ix_promise_outcome_callid", "promise_outcome", ["callid"])
+    op.create_index("ix_promise_outcome_first_due", "promise_outcome", ["first_due"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_promise_outcome_first_due", "promise_outcome")
+    op.drop_index("ix_promise_outcome_callid", "promise_outcome")
+    with op.batch_alter_table("promise_outcome") as table:
+        table.drop_column("callid")
+    op.drop_index("ix_queue_log_callid", "queue_log")
+    with op.batch_alter_table("queue_log") as table:
+        table.drop_column("n2")
+        table.drop_column("n1")
