@@ -82,6 +82,26 @@ def calendar_presence(
     return presence_from(settings.presence, calendars, clock, window)
 
 
+def reports_for(
+    settings: Settings, clock: Clock, promises: PromiseStore | None = None
+) -> Reports | None:
+    """The reports the config asks for (its `reports:` section), with the database migrated;
+    None without one. The engine reads on every minute; `switchboard reports-read` now."""
+    r = settings.reports
+    if r is None:
+        return None
+    return Reports(
+        reports_store.connect(settings.reports_database()),
+        Path(r.queue_log),
+        ZoneInfo(settings.presence.timezone),
+        clock,
+        promises=promises,
+        loop_of_queue={loop.queue: loop.id for loop in settings.roster.loops},
+        service_level_s=settings.ivr_config.service_level_s,
+        keep_days=r.keep_days,
+    )
+
+
 class Engine:
     """Everything that runs against one Asterisk, built in one place."""
 
@@ -200,19 +220,7 @@ class Engine:
 
     def _reports(self) -> Reports | None:
         """Reports from queue_log, when the config has a `reports:` section."""
-        r = self.settings.reports
-        if r is None:
-            return None
-        return Reports(
-            reports_store.connect(self.settings.reports_database()),
-            Path(r.queue_log),
-            ZoneInfo(self.settings.presence.timezone),
-            self.clock,
-            promises=self.promise_store,
-            loop_of_queue={loop.queue: loop.id for loop in self.settings.roster.loops},
-            service_level_s=self.settings.ivr_config.service_level_s,
-            keep_days=r.keep_days,
-        )
+        return reports_for(self.settings, self.clock, self.promise_store)
 
     async def _publish_statuses(self) -> None:
         """Keep the IVR's status-by-reference entries in AstDB."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sqlite3
@@ -82,6 +83,77 @@ def reports_prune(
         f"deleted {gone.lines} queue_log line(s) and {gone.outcomes} promise outcome(s) "
         f"older than {keep} days"
     )
+
+
+@app.command("reports-read")
+def reports_read(
+    config: ConfigOption,
+) -> None:
+    """Read what queue_log gained into the reports database now (the engine does every
+    minute): a backlog, or the lines of an outage. Outcomes of promises come with the engine."""
+    from datetime import UTC, datetime
+
+    from switchboard.engine import reports_for
+
+    settings = _load(config)
+    reports = reports_for(settings, lambda: datetime.now(UTC))
+    if reports is None:
+        _fail("the config has no reports: section")
+    try:
+        lines = asyncio.run(reports.read_on())
+    finally:
+        reports.engine.dispose()
+    bad = f", {reports.bad_lines} line(s) not read (see the log)" if reports.bad_lines else ""
+    typer.echo(f"read {lines} queue_log line(s) from {reports.queue_log}{bad}")
+
+
+@app.command("report")
+def report(
+    config: ConfigOption,
+    period: Annotated[
+        str, typer.Option(help="day, week or quarter: what each row of the report covers.")
+    ] = "day",
+    end: Annotated[
+        str | None, typer.Option(help="A day (YYYY-MM-DD) of the last period; default today.")
+    ] = None,
+    count: Annotated[
+        int | None,
+        typer.Option(help="Periods in the report (default 7 days, 13 weeks, 4 quarters)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV file; default stdout.")
+    ] = None,
+) -> None:
+    """The reports' figures as CSV, as /reports.csv gives them (loops, then agents)."""
+    from datetime import UTC, date, datetime
+
+    from switchboard.engine import reports_for
+    from switchboard.reports.export import to_csv
+    from switchboard.reports.figures import Period
+
+    try:
+        kind = Period(period)
+    except ValueError:
+        _fail(f"--period {period!r}: give day, week or quarter")
+    try:
+        last = date.fromisoformat(end) if end else None
+    except ValueError:
+        _fail(f"--end {end!r}: give a date as YYYY-MM-DD")
+    if count is not None and count < 1:
+        _fail(f"--count {count}: give one period or more")
+    settings = _load(config)
+    reports = reports_for(settings, lambda: datetime.now(UTC))
+    if reports is None:
+        _fail("the config has no reports: section")
+    try:
+        figures = asyncio.run(reports.report(reports.window(kind, last, count)))
+    finally:
+        reports.engine.dispose()
+    text = to_csv(figures, settings.screen.ui_language)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @app.command("password-hash")
