@@ -48,9 +48,9 @@ from switchboard.promises.status import status_entries
 from switchboard.promises.store import MemoryPromiseStore, PromiseStore
 from switchboard.quality import recordings as rec
 from switchboard.quality.ratings import RatingStore, consent_of, score_of
-from switchboard.reports import store as reports_store
 from switchboard.reports.shell import Reports
 from switchboard.reports.web import report_routes
+from switchboard.reports_setup import reports_for
 from switchboard.routing.policy import ManualStatus
 from switchboard.routing.router import Clock, Router
 from switchboard.screen.desk import Desk
@@ -80,26 +80,6 @@ def calendar_presence(
         if (where := settings.calendar_location(agent)) is not None
     }
     return presence_from(settings.presence, calendars, clock, window)
-
-
-def reports_for(
-    settings: Settings, clock: Clock, promises: PromiseStore | None = None
-) -> Reports | None:
-    """The reports the config asks for (its `reports:` section), with the database migrated;
-    None without one. The engine reads on every minute; `switchboard reports-read` now."""
-    r = settings.reports
-    if r is None:
-        return None
-    return Reports(
-        reports_store.connect(settings.reports_database()),
-        Path(r.queue_log),
-        ZoneInfo(settings.presence.timezone),
-        clock,
-        promises=promises,
-        loop_of_queue={loop.queue: loop.id for loop in settings.roster.loops},
-        service_level_s=settings.ivr_config.service_level_s,
-        keep_days=r.keep_days,
-    )
 
 
 class Engine:

@@ -93,7 +93,7 @@ def reports_read(
     minute): a backlog, or the lines of an outage. Outcomes of promises come with the engine."""
     from datetime import UTC, datetime
 
-    from switchboard.engine import reports_for
+    from switchboard.reports_setup import reports_for
 
     settings = _load(config)
     reports = reports_for(settings, lambda: datetime.now(UTC))
@@ -127,9 +127,9 @@ def report(
     """The reports' figures as CSV, as /reports.csv gives them (loops, then agents)."""
     from datetime import UTC, date, datetime
 
-    from switchboard.engine import reports_for
     from switchboard.reports.export import to_csv
     from switchboard.reports.figures import Period
+    from switchboard.reports_setup import reports_for
 
     try:
         kind = Period(period)

@@ -23,7 +23,7 @@ from switchboard.resources import package_folder
 
 log = logging.getLogger("switchboard.reports")
 MIGRATIONS = package_folder("switchboard.reports", "migrations")
-BATCH = 1000
+BATCH = 5000  # lines per transaction (a commit per batch: what a crash can cost to re-read)
 
 
 def connect(url: str) -> Engine:
