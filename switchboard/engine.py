@@ -44,7 +44,7 @@ from switchboard.promises.promise import PromiseKind
 from switchboard.promises.redis_store import RedisPromiseStore
 from switchboard.promises.sealing import Sealer
 from switchboard.promises.smtp import SmtpMailer, SmtpSettings
-from switchboard.promises.status import status_entries
+from switchboard.promises.status import StatusFeed
 from switchboard.promises.store import MemoryPromiseStore, PromiseStore
 from switchboard.quality import recordings as rec
 from switchboard.quality.ratings import RatingStore, consent_of, score_of
@@ -142,6 +142,7 @@ class Engine:
             lease.on_change = self._leadership_changed
         self.router.start_with(settings.manual, settings.ring_in_meetings)
         self.manual_store = manual_store
+        self.status_feed: StatusFeed | None = None  # the IVR's status by reference
         self.forged_events = 0  # dialplan events naming loops the plan does not have
         self.client = AmiClient(ami, self._on_event, self.router.on_connected)
         self.router.attach(self.client)
@@ -208,9 +209,13 @@ class Engine:
         if plan is None or not plan.status_digit or intake is None:
             return
         assert self.promise_store is not None
-        now = self.clock()
-        known = await self.promise_store.since(now - timedelta(days=3650))
-        await intake.publish_statuses(status_entries(known, now, plan.hours.zone))
+        if self.status_feed is None:  # every promise kept: an open one may be years old
+            self.status_feed = StatusFeed(
+                self.promise_store, plan.hours.zone, keep=timedelta(days=3650)
+            )
+        self.status_feed.zone = plan.hours.zone  # (a reloaded config may move it)
+        entries = await self.status_feed.entries(self.clock(), time.monotonic())
+        await intake.publish_statuses(entries)
 
     def _may_see_reports(self, request: Request) -> bool:
         """A logged-in screen session of an agent with the reports role."""
@@ -322,6 +327,8 @@ class Engine:
     def _leadership_changed(self, leader: bool) -> None:
         if leader:
             self.router.became_leader()
+            if self.status_feed is not None:
+                self.status_feed.start_over()  # the other engine's writes: read them all
 
     def _phones_open(self) -> bool | None:
         plan = self.settings.ivr

@@ -4,8 +4,10 @@ Keys: `sb:promise:<ref>` (hash), `sb:promises:open` (sorted set, score = due epo
 `sb:promises:all` (sorted set, score = registration epoch: reports and retention),
 `sb:promises:done` (sorted set, score = epoch it was done: retention reads only these),
 `sb:promises:member:<member id>` and `sb:promises:caller:<keyed hash of the number>`
-(sets of refs: a caller's history without the number in clear). Adding and every change
-are one Lua script each, so a promise is stored whole or not at all.
+(sets of refs: a caller's history without the number in clear), `sb:promises:changed`
+(sorted set, score = the write's number from `sb:promises:seq`: what changed since a
+reader last looked, whichever engine wrote it). Adding and every change are one Lua script
+each, so a promise is stored whole or not at all.
 
 Retention: the leading engine's pass (`purge`) deletes a done promise `keep_days` after
 it was done, with every index entry. Redis enforces it too: a done promise's hash expires
@@ -36,9 +38,11 @@ EXPIRY_GRACE = timedelta(days=7)  # the pass deletes first; Redis's own expiry i
 MEMBER_INDEX = "sb:promises:member:"
 SEALED_FIELDS = ("number", "outcome", "note", "steps")  # what `switchboard re-key` re-seals
 CALLER_INDEX = "sb:promises:caller:"
+CHANGED_SET = "sb:promises:changed"
+SEQ = "sb:promises:seq"
 
-# KEYS: hash, open set, all set, member index ("" = none), caller index ("" = none)
-# ARGV: ref, due score, requested score, field pairs...
+# KEYS: hash, open set, all set, member index ("" = none), caller index ("" = none),
+# changed set, seq. ARGV: ref, due score, requested score, field pairs...
 _ADD = """
 if redis.call('exists', KEYS[1]) == 1 then return 0 end
 redis.call('hset', KEYS[1], unpack(ARGV, 4))
@@ -46,10 +50,11 @@ redis.call('zadd', KEYS[2], ARGV[2], ARGV[1])
 redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
 if KEYS[4] ~= '' then redis.call('sadd', KEYS[4], ARGV[1]) end
 if KEYS[5] ~= '' then redis.call('sadd', KEYS[5], ARGV[1]) end
+redis.call('zadd', KEYS[6], redis.call('incr', KEYS[7]), ARGV[1])
 return 1
 """
 
-# KEYS: hash, open set, done set.
+# KEYS: hash, open set, done set, changed set, seq.
 # ARGV: ref, expected version, done (1/0), due score, done score, expire in (ms), fields...
 _SWAP = """
 local version = redis.call('hget', KEYS[1], 'version')
@@ -63,6 +68,7 @@ if ARGV[3] == '1' then
 else
   redis.call('zadd', KEYS[2], ARGV[4], ARGV[1])
 end
+redis.call('zadd', KEYS[4], redis.call('incr', KEYS[5]), ARGV[1])
 return 1
 """
 
@@ -98,12 +104,14 @@ class RedisPromiseStore:
         flat = [x for pair in codec.fields(stored, self.sealer).items() for x in pair]
         added = await self.redis.eval(
             _ADD,
-            5,
+            7,
             PREFIX + promise.ref,
             OPEN_SET,
             ALL_SET,
             MEMBER_INDEX + promise.member_id if promise.member_id else "",
             self._caller_index(promise.number),
+            CHANGED_SET,
+            SEQ,
             promise.ref,
             codec.ts(promise.due),
             codec.ts(promise.requested_at),
@@ -132,10 +140,12 @@ class RedisPromiseStore:
         done_at = after.handled_at or after.due
         result = await self.redis.eval(
             _SWAP,
-            3,
+            5,
             PREFIX + before.ref,
             OPEN_SET,
             DONE_SET,
+            CHANGED_SET,
+            SEQ,
             before.ref,
             str(before.version),
             "1" if is_done else "0",
@@ -164,6 +174,15 @@ class RedisPromiseStore:
                 pipe.zrem(DONE_SET, *gone)
                 await pipe.execute()
         return sorted(found, key=lambda p: p.requested_at, reverse=True)
+
+    async def changed_since(self, seq: int) -> tuple[int, list[Promise]]:
+        """(the newest write's number, the promises written after `seq`): what changed,
+        through either engine, read in one round trip for the refs and one for the records."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.get(SEQ)
+            pipe.zrangebyscore(CHANGED_SET, f"({seq}", "+inf")
+            newest, refs = await pipe.execute()
+        return int(newest or 0), await self._many(refs)
 
     async def since(self, start: datetime) -> list[Promise]:
         return await self._many(await self.redis.zrangebyscore(ALL_SET, start.timestamp(), "+inf"))
@@ -196,6 +215,7 @@ class RedisPromiseStore:
                 pipe.zrem(ALL_SET, ref)
                 pipe.zrem(OPEN_SET, ref)
                 pipe.zrem(DONE_SET, ref)
+                pipe.zrem(CHANGED_SET, ref)  # (a full read, hourly, forgets its status)
                 if p is None:  # Redis expired it already; history() drops its index entries
                     await pipe.execute()
                     continue

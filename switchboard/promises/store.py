@@ -37,6 +37,10 @@ class PromiseStore(Protocol):
         """Write `after` if the stored one is still `before` (same version); None if not."""
         ...
 
+    async def changed_since(self, seq: int) -> tuple[int, list[Promise]]:
+        """(the newest write's number, the promises added or changed after write `seq`)."""
+        ...
+
     async def history(self, member_ids: Iterable[str], number: str) -> list[Promise]:
         """Every stored promise about these members or from this number, newest first."""
         ...
@@ -60,12 +64,23 @@ class MemoryPromiseStore:
 
     def __init__(self) -> None:
         self.promises: dict[str, Promise] = {}
+        self.seq = 0
+        self.written: dict[str, int] = {}  # ref -> the number of its last write
+
+    def _wrote(self, ref: str) -> None:
+        self.seq += 1
+        self.written[ref] = self.seq
 
     async def add(self, promise: Promise) -> Promise | None:
         if promise.ref in self.promises:
             return None
         stored = self.promises[promise.ref] = replace(promise, version=1)
+        self._wrote(promise.ref)
         return stored
+
+    async def changed_since(self, seq: int) -> tuple[int, list[Promise]]:
+        refs = [ref for ref, at in self.written.items() if at > seq]
+        return self.seq, [self.promises[ref] for ref in refs if ref in self.promises]
 
     async def get(self, ref: str) -> Promise | None:
         return self.promises.get(ref)
@@ -81,6 +96,7 @@ class MemoryPromiseStore:
         if current is None or current.version != before.version:
             return None
         stored = self.promises[before.ref] = replace(after, version=before.version + 1)
+        self._wrote(before.ref)
         return stored
 
     async def history(self, member_ids: Iterable[str], number: str) -> list[Promise]:
@@ -107,6 +123,7 @@ class MemoryPromiseStore:
         ]
         for ref in old:
             del self.promises[ref]
+            self.written.pop(ref, None)
         return len(old)
 
 
