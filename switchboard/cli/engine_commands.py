@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 
-from switchboard import preflight
 from switchboard.cli.app import (
     REKEY_FIX,
     ConfigOption,
@@ -111,6 +110,7 @@ def run(
 ) -> None:
     """Run the engine against the Asterisk named in the config."""
 
+    from switchboard import preflight
     from switchboard.banner import banner
     from switchboard.cluster.redis_clients import admin_client
     from switchboard.data_key import DataKeyError, read, redis_mismatch
@@ -164,6 +164,8 @@ def check_config(
 ) -> None:
     """Validate a configuration, its data paths, calendar files and prompt files; show who
     answers each loop."""
+    from switchboard import preflight
+
     path = config or config_file
     if path is None:
         _fail(

@@ -44,6 +44,7 @@ queue_log = Table(
     UniqueConstraint("source", "line_no", name="uq_queue_log_line"),
     Index("ix_queue_log_time", "time"),
     Index("ix_queue_log_callid", "callid"),
+    Index("ix_queue_log_event_time", "event", "time"),  # a period's answers, abandons
 )
 
 # How far each source has been read (a restart or a second run reads on from here).

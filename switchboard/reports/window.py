@@ -7,9 +7,8 @@ not the years kept.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from switchboard.reports.figures import Period, period_of_day
@@ -52,35 +51,23 @@ class Window:
     def later(self) -> date:
         return self.after
 
-    def spans(self) -> list[tuple[int, int, int]]:
-        """(from, to, UTC offset) in epoch seconds: the window cut where the office's clock
-        changes (daylight saving), so a local day is `(epoch + offset) // 86400` in each."""
-        start, end = int(self.start.timestamp()), int(self.end.timestamp())
-        cuts = [start]
-        offset = _offset(start, self.zone)
-        at = start
-        while at < end:
-            step = min(at + 3600, end)
-            if _offset(step, self.zone) != offset:
-                lo, hi = at, step  # the change lies in (lo, hi]: find its second
-                while hi - lo > 1:
-                    mid = (lo + hi) // 2
-                    lo, hi = (mid, hi) if _offset(mid, self.zone) == offset else (lo, mid)
-                cuts.append(hi)
-                offset = _offset(hi, self.zone)
-            at = step
-        cuts.append(end)
-        return [(a, b, _offset(a, self.zone)) for a, b in itertools.pairwise(cuts)]
+    def periods(self) -> list[tuple[str, int, int]]:
+        """(key, from, to) of each period, in epoch seconds from its first local midnight
+        to the next period's (a day the clock changes on is 23 or 25 hours long)."""
+        out = []
+        first = self.first
+        while first < self.after:
+            after = _next_start(first, self.period)
+            start, end = _midnight(first, self.zone), _midnight(after, self.zone)
+            out.append(
+                (period_of_day(first, self.period), int(start.timestamp()), int(end.timestamp()))
+            )
+            first = after
+        return out
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone)
-
-
-def _offset(epoch: int, zone: ZoneInfo) -> int:
-    offset = datetime.fromtimestamp(epoch, UTC).astimezone(zone).utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds())
 
 
 def period_start(day: date, period: Period) -> date:

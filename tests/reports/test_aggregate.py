@@ -127,11 +127,10 @@ def test_a_window_is_whole_periods_ending_with_the_day_asked_for() -> None:
     assert quarters.later() == date(2027, 1, 1)
 
 
-def test_the_window_is_cut_where_the_clock_changes() -> None:
-    week = window_ending(Period.WEEK, date(2026, 10, 25), OSLO, count=1)
-    spans = week.spans()
-    change = int(datetime(2026, 10, 25, 1, 0, tzinfo=UTC).timestamp())
-    assert [(b - a, off) for a, b, off in spans] == [
-        (change - int(week.start.timestamp()), 7200),
-        (int(week.end.timestamp()) - change, 3600),
-    ]
+def test_a_period_runs_from_local_midnight_to_local_midnight_across_a_clock_change() -> None:
+    week = window_ending(Period.DAY, date(2026, 10, 26), OSLO, count=2)
+    (sunday, a, b), (monday, _, d) = week.periods()
+    assert (sunday, monday) == ("2026-10-25", "2026-10-26")
+    assert b - a == 25 * 3600  # summer time ends: the day has 25 hours
+    assert a == int(datetime(2026, 10, 24, 22, 0, tzinfo=UTC).timestamp())
+    assert d - b == 24 * 3600

@@ -26,6 +26,7 @@ def upgrade() -> None:
         f"UPDATE queue_log SET n1 = {number.format(c='data1')}, n2 = {number.format(c='data2')}"
     )
     op.create_index("ix_queue_log_callid", "queue_log", ["callid"])  # (time: since 0001)
+    op.create_index("ix_queue_log_event_time", "queue_log", ["event", "time"])
     # The call a callback was asked on: its ABANDON is a caller moved on, not lost.
     with op.batch_alter_table("promise_outcome") as table:
         table.add_column(sa.Column("callid", sa.String(80), nullable=False, server_default=""))
@@ -38,6 +39,7 @@ def downgrade() -> None:
     op.drop_index("ix_promise_outcome_callid", "promise_outcome")
     with op.batch_alter_table("promise_outcome") as table:
         table.drop_column("callid")
+    op.drop_index("ix_queue_log_event_time", "queue_log")
     op.drop_index("ix_queue_log_callid", "queue_log")
     with op.batch_alter_table("queue_log") as table:
         table.drop_column("n2")
