@@ -35,6 +35,7 @@ class CalendarPresence:
         poll_interval_s: float = 60.0,
         tentative_is_busy: bool = True,
         zone: tzinfo | None = None,  # the office's: hints say times as people read them
+        max_in_flight: int = 32,  # polls under way at once (their deadlines start inside)
     ) -> None:
         self.zone = zone
         self.calendars = {c.agent_id: c for c in calendars}
@@ -46,6 +47,10 @@ class CalendarPresence:
         # The router asks on every pass; classify each calendar once per fetched data.
         self._verdicts: dict[str, tuple[tuple[CalendarEvent, ...], Verdict]] = {}
         self._telling: asyncio.TimerHandle | None = None
+        # 10,000 calendars polled at start would otherwise all wait for the same readers,
+        # and their deadlines would run out in the queue: a calendar's deadline is its own
+        # fetch and read, so polls take turns here before it starts.
+        self._in_flight = asyncio.Semaphore(max_in_flight)
         # What the sources share (reader pool, HTTP sessions), closed by `aclose`.
         self.resources: list[Callable[[], Awaitable[None] | None]] = []
 
@@ -90,7 +95,8 @@ class CalendarPresence:
         Listeners hear within TELL_WITHIN_S of a change, once for all the changes in that
         time: 2,000 calendars read in one burst wake the router a few times, not 2,000.
         """
-        changed = await calendar.refresh(self._clock())
+        async with self._in_flight:
+            changed = await calendar.refresh(self._clock())
         self._tell_about_ignored(calendar.agent_id)
         if changed and self._telling is None:
             self._telling = asyncio.get_running_loop().call_later(TELL_WITHIN_S, self._tell)
@@ -119,11 +125,14 @@ class CalendarPresence:
                 )
 
     async def _poll_forever(self, calendar: PolledCalendar) -> None:
-        # A little jitter keeps 2,000 calendars from polling in the same second forever.
+        # Read at once at start; then spread over the interval (each calendar at its own
+        # offset), so 10,000 calendars poll a steady 170 a second, not all in one burst.
         spread = random.Random(calendar.agent_id)
+        await self.refresh(calendar)
+        await asyncio.sleep(self._poll_interval_s * spread.random())
         while True:
             await self.refresh(calendar)
-            await asyncio.sleep(self._poll_interval_s * spread.uniform(0.9, 1.1))
+            await asyncio.sleep(self._poll_interval_s * spread.uniform(0.98, 1.02))
 
     async def aclose(self) -> None:
         if self._telling is not None:

@@ -87,6 +87,52 @@ async def test_250_mailboxes_cost_three_availability_requests_per_cycle() -> Non
     assert all_day.start == datetime(2026, 11, 24, tzinfo=OSLO)
 
 
+async def test_each_mailbox_is_asked_once_per_cycle_whatever_second_it_polls_in() -> None:
+    mailboxes = [f"anne{i}@example.org" for i in range(250)]
+    availability = Availability()
+    clock = [NOW]
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, text=availability)
+        service = ews_account("svc@example.org", ENDPOINT, "svc", "pw", version=account().version)
+        batch = EwsFreeBusy(service.protocol, mailboxes, OSLO)
+        calendars = [
+            PolledCalendar(m.split("@")[0], "ews-fb", batch.fetch_for(m)) for m in mailboxes
+        ]
+        presence = CalendarPresence(calendars, lambda: clock[0])
+        for cycle in range(3):  # each calendar polls a second after the one before
+            for n, calendar in enumerate(calendars):
+                clock[0] = NOW + timedelta(minutes=cycle, seconds=n / 5)
+                await presence.refresh(calendar)
+    assert batch.sweeps == 3
+    assert batch.requests == 9  # ceil(250 / 100) per cycle
+    assert sorted(availability.batches) == [50] * 3 + [100] * 6
+    assert len(presence.busy_intervals()) == 250
+
+
+async def test_a_batch_that_fails_fails_only_its_own_mailboxes() -> None:
+    mailboxes = [f"anne{i}@example.org" for i in range(150)]
+    calls = [0]
+
+    def flaky(request: Any, context: Any) -> str:
+        calls[0] += 1
+        if "anne120@" in request.body.decode():
+            context.status_code = 500
+            return "down"
+        return Availability()(request, context)
+
+    with requests_mock.Mocker() as mock:
+        mock.post(ENDPOINT, text=flaky)
+        service = ews_account("svc@example.org", ENDPOINT, "svc", "pw", version=account().version)
+        batch = EwsFreeBusy(service.protocol, mailboxes, OSLO)
+        calendars = [
+            PolledCalendar(m.split("@")[0], "ews-fb", batch.fetch_for(m)) for m in mailboxes
+        ]
+        presence = CalendarPresence(calendars, lambda: NOW)
+        await presence.refresh_all()
+    assert len(presence.busy_intervals()) == 100  # the first batch's; the second's unknown
+    assert "anne120" not in presence.busy_intervals()
+
+
 def test_only_local_midnight_to_midnight_looks_all_day() -> None:
     midnight = datetime(2026, 11, 24, tzinfo=OSLO)
     assert looks_all_day(midnight, midnight + timedelta(days=1), OSLO)
