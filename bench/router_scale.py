@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import multiprocessing
 import random
@@ -75,11 +76,16 @@ def simulator(pipe: Connection, calls_per_s: float) -> None:
             name = m.get("Action", "")
             if name == "Login":
                 logins.append(time.time())
-            elif name in ("QueueAdd", "QueuePause") and (
-                name == "QueueAdd" or m.get("Reason", "").startswith(OWN_REASON_PREFIX)
-            ):
+            elif name != "QueuePause" or m.get("Reason", "").startswith(OWN_REASON_PREFIX):
+                # Every action, so a catch-up's end is seen whatever it sends last.
                 stamps.append(
-                    (time.time(), name, m["Interface"], m.get("Paused", ""), m.get("Queue", ""))
+                    (
+                        time.time(),
+                        name,
+                        m.get("Interface", ""),
+                        m.get("Paused", ""),
+                        m.get("Queue", ""),
+                    )
                 )
             return await super()._action(session, m)
 
@@ -404,6 +410,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per design (medians)")
     parser.add_argument("--soak", type=float, default=60.0, help="seconds of RSS watch")
     parser.add_argument("-v", action="store_true", help="the engine's log on stderr")
+    parser.add_argument("--json", action="store_true", help="a last line of JSON (medians)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.v else logging.ERROR)
     designs = args.designs.split(",")
@@ -437,6 +444,8 @@ def main() -> None:
             a, b = results["full"].get(key), results["incremental"].get(key)
             if isinstance(a, float) and isinstance(b, float) and b > 0:
                 print(f"  ratio full / incremental, {key}: {a / b:.1f}x")
+    if args.json:
+        print(json.dumps(results.get("incremental", {})))
 
 
 if __name__ == "__main__":

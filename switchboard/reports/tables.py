@@ -43,7 +43,7 @@ queue_log = Table(
     Column("n2", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("source", "line_no", name="uq_queue_log_line"),
     Index("ix_queue_log_time", "time"),
-    Index("ix_queue_log_callid", "callid"),
+    Index("ix_queue_log_call", "callid", "event", "time"),
     Index("ix_queue_log_event_time", "event", "time"),  # a period's answers, abandons
 )
 
