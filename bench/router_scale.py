@@ -84,7 +84,7 @@ def simulator(pipe: Connection, calls_per_s: float) -> None:
                         name,
                         m.get("Interface", ""),
                         m.get("Paused", ""),
-                        m.get("Queue", ""),
+                        m.get("Queue", "") or m.get("Family", ""),
                     )
                 )
             return await super()._action(session, m)

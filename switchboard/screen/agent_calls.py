@@ -48,18 +48,45 @@ class AgentCalls:
     def __init__(self, roster: Roster) -> None:
         self.roster = roster
         self.by_agent: dict[str, AgentCall] = {}
+        # Call id -> the agents whose card shows it: an event of one call looks at those
+        # cards only (a finished call's card stays until the agent closes it, so with
+        # 10,000 agents there are thousands of cards and 20 events a second).
+        self._by_call: dict[str, set[str]] = {}
         self._joined: dict[str, float] = {}
 
     def of(self, agent_id: str) -> AgentCall | None:
         return self.by_agent.get(agent_id)
+
+    def calls(self) -> set[str]:
+        """The calls some agent's card shows."""
+        return set(self._by_call)
+
+    def showing(self, call_id: str) -> set[str]:
+        """The agents whose card shows this call."""
+        return set(self._by_call.get(call_id, ()))
 
     def dismiss(self, agent_id: str, call_id: str) -> bool:
         """The agent closes a finished call's card."""
         card = self.by_agent.get(agent_id)
         if card is None or card.call_id != call_id or card.phase is not Phase.ENDED:
             return False
-        del self.by_agent[agent_id]
+        self._remove(agent_id)
         return True
+
+    def _put(self, card: AgentCall) -> AgentCall:
+        self._remove(card.agent_id)
+        self.by_agent[card.agent_id] = card
+        self._by_call.setdefault(card.call_id, set()).add(card.agent_id)
+        return card
+
+    def _remove(self, agent_id: str) -> None:
+        card = self.by_agent.pop(agent_id, None)
+        if card is not None:
+            agents = self._by_call.get(card.call_id)
+            if agents is not None:
+                agents.discard(agent_id)
+                if not agents:
+                    del self._by_call[card.call_id]
 
     def apply(self, event: Event, now: float) -> set[str]:
         if isinstance(event, QueueCallerJoin):
@@ -98,7 +125,7 @@ class AgentCalls:
         current = self.by_agent.get(agent_id)
         if current is not None and current.phase is Phase.CONNECTED:
             return set()  # busy with another caller: that card stays
-        self.by_agent[agent_id] = self._new_card(event, agent_id, now)
+        self._put(self._new_card(event, agent_id, now))
         return {agent_id}
 
     def _connected(self, event: AgentConnect, now: float) -> set[str]:
@@ -109,15 +136,16 @@ class AgentCalls:
             return changed
         card = self.by_agent.get(agent_id)
         if card is None or card.call_id != event.uniqueid:  # we joined after it rang
-            card = self.by_agent[agent_id] = self._new_card(event, agent_id, now)
+            card = self._put(self._new_card(event, agent_id, now))
         card.phase = Phase.CONNECTED
         card.waited_s = float(event.hold_time_s)
         return changed | {agent_id}
 
     def _ended(self, call_id: str, now: float) -> set[str]:
         changed = set()
-        for agent_id, card in self.by_agent.items():
-            if card.call_id == call_id and card.phase is Phase.CONNECTED:
+        for agent_id in self._by_call.get(call_id, ()):
+            card = self.by_agent[agent_id]
+            if card.phase is Phase.CONNECTED:
                 card.phase, card.ended_at = Phase.ENDED, now
                 changed.add(agent_id)
         return changed
@@ -127,12 +155,11 @@ class AgentCalls:
     ) -> set[str]:
         gone = {
             agent_id
-            for agent_id, card in self.by_agent.items()
-            if card.call_id == call_id
-            and (not ringing or card.phase is Phase.RINGING)
+            for agent_id in self._by_call.get(call_id, ())
+            if (not ringing or self.by_agent[agent_id].phase is Phase.RINGING)
             and (only is None or agent_id == only)
             and agent_id != keep
         }
         for agent_id in gone:
-            del self.by_agent[agent_id]
+            self._remove(agent_id)
         return gone

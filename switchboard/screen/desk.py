@@ -155,7 +155,7 @@ class Desk:
         changed = self.calls.apply(event, self.clock())
         if not changed:
             return
-        live = {card.call_id for card in self.calls.by_agent.values()}
+        live = self.calls.calls()
         for call_id in list(self.notes):
             if call_id not in live:
                 del self.notes[call_id]  # nobody shows it any more: forget what we learnt
@@ -163,22 +163,21 @@ class Desk:
             card = self.calls.of(agent_id)
             if card is not None and card.call_id not in self.notes:
                 notes = self.notes[card.call_id] = CallNotes()
-                task = asyncio.get_running_loop().create_task(self._look_up(card.number, notes))
+                look_up = self._look_up(card.call_id, card.number, notes)
+                task = asyncio.get_running_loop().create_task(look_up)
                 self._lookups.add(task)
                 task.add_done_callback(self._lookups.discard)
         self.changed(changed)  # only their screens now; everyone's board at its next refresh
 
-    async def _look_up(self, number: str, notes: CallNotes) -> None:
+    async def _look_up(self, call_id: str, number: str, notes: CallNotes) -> None:
         try:
             notes.members = await self.directory.by_phone(number)
         except DirectoryError as exc:
             notes.lookup_problem = str(exc)
             log.warning("member lookup for call %s failed: %s", masked_number(number), exc)
         notes.looked_up = True
-        showing = {
-            a for a, card in self.calls.by_agent.items() if self.notes.get(card.call_id) is notes
-        }
-        self.changed(showing)
+        if self.notes.get(call_id) is notes:
+            self.changed(self.calls.showing(call_id))
 
     def close(self) -> None:
         """End every open event stream (the engine is stopping)."""
