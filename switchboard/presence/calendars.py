@@ -8,6 +8,7 @@ slowest source (a server trickling bytes, a file that takes long to read) delays
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -51,6 +52,11 @@ class CalendarPresence:
         # and their deadlines would run out in the queue: a calendar's deadline is its own
         # fetch and read, so polls take turns here before it starts.
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        # The agents whose view changed since the router last asked (None: it reads all),
+        # and when each calendar's data turns stale, which changes the view unannounced.
+        self._changed: set[str] | None = None
+        self._stale: list[tuple[datetime, str]] = []  # a heap, one entry per calendar
+        self._watched: set[str] = set()  # calendars with an entry in it
         # What the sources share (reader pool, HTTP sessions), closed by `aclose`.
         self.resources: list[Callable[[], Awaitable[None] | None]] = []
 
@@ -73,6 +79,25 @@ class CalendarPresence:
             if events is not None:
                 busy[agent_id] = self._verdict(agent_id, events).busy
         return busy
+
+    def take_changes(self) -> set[str] | None:
+        changed, self._changed = self._changed, set()
+        if changed is not None:
+            now = self._clock()
+            while self._stale and self._stale[0][0] < now:  # (as `events` reads stale)
+                _, agent_id = heapq.heappop(self._stale)
+                stale_at = self.calendars[agent_id].stale_at
+                if stale_at is not None and stale_at >= now:  # refreshed since: watch on
+                    heapq.heappush(self._stale, (stale_at, agent_id))
+                else:
+                    self._watched.discard(agent_id)
+                    changed.add(agent_id)
+        return changed
+
+    def busy_of(self, agent_id: str) -> Sequence[BusyInterval] | None:
+        calendar = self.calendars.get(agent_id)
+        events = calendar.events(self._clock()) if calendar else None
+        return None if events is None else self._verdict(agent_id, events).busy
 
     def ignored_all_day(self, agent_id: str) -> tuple[CalendarEvent, ...]:
         calendar = self.calendars.get(agent_id)
@@ -98,6 +123,12 @@ class CalendarPresence:
         async with self._in_flight:
             changed = await calendar.refresh(self._clock())
         self._tell_about_ignored(calendar.agent_id)
+        if changed and self._changed is not None:
+            self._changed.add(calendar.agent_id)
+        stale_at = calendar.stale_at
+        if stale_at is not None and calendar.agent_id not in self._watched:
+            self._watched.add(calendar.agent_id)
+            heapq.heappush(self._stale, (stale_at, calendar.agent_id))
         if changed and self._telling is None:
             self._telling = asyncio.get_running_loop().call_later(TELL_WITHIN_S, self._tell)
         return changed

@@ -60,6 +60,12 @@ class PolledCalendar:
         self._reported_stale = False
         self._last_view: tuple[CalendarEvent, ...] | None = None
 
+    @property
+    def stale_at(self) -> datetime | None:
+        """When the last good data stops counting (None: never fetched)."""
+        last = self.health.last_success
+        return None if last is None else last + self._stale_after
+
     def events(self, now: datetime) -> tuple[CalendarEvent, ...] | None:
         """The last good events, or None when never fetched or too stale to trust."""
         last = self.health.last_success

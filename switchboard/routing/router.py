@@ -110,7 +110,7 @@ class Router:
         self._staff_touched = Touched()
         self._boundaries: BoundaryIndex[str] = BoundaryIndex()  # agent ids
         self._meetings = MeetingCache()
-        self._busy: Mapping[str, Sequence[BusyInterval]] = {}
+        self._busy: dict[str, Sequence[BusyInterval]] = {}
         self._presence_news = True
         self._presence_read_at = float("-inf")
         self._passes = 0  # reconcile passes run (benches read these)
@@ -727,13 +727,21 @@ class Router:
             return
         self._presence_news = False
         self._presence_read_at = at
-        fresh = self._presence.busy_intervals()
-        before = self._busy
-        for agent_id in before.keys() | fresh.keys():
-            if before.get(agent_id) is not fresh.get(agent_id):
-                self._attention.agent(agent_id)
-                self._meetings.forget(agent_id)
-        self._busy = fresh
+        changes = self._presence.take_changes()
+        if changes is None:  # the first read (or a source that cannot say): all of it
+            fresh = self._presence.busy_intervals()
+            news = {a: fresh.get(a) for a in self._busy.keys() | fresh.keys()}
+        else:  # only the agents the source says changed: 10,000 calendars, a few moved
+            news = {a: self._presence.busy_of(a) for a in changes}
+        for agent_id, busy in news.items():
+            if self._busy.get(agent_id) is busy:
+                continue
+            if busy is None:
+                del self._busy[agent_id]
+            else:
+                self._busy[agent_id] = busy
+            self._attention.agent(agent_id)
+            self._meetings.forget(agent_id)
         for agent_id in self._attention.agents:
             self._index_agent(agent_id, now)
 

@@ -104,3 +104,34 @@ async def test_ignored_all_day_events_are_told_once(caplog: pytest.LogCaptureFix
         "anne: all-day event on Mon 23 Nov is ignored: write it with clock times "
         "(e.g. 08:00-15:30) to be taken out of the queue"
     ]
+
+
+async def test_the_router_is_told_only_which_calendars_changed_and_when_one_turns_stale(
+    tmp_path: Path, pool: ParsePool
+) -> None:
+    clock = Clock()
+    calendars = []
+    for agent in ("anne", "bo", "cari"):
+        path = tmp_path / f"{agent}.ics"
+        path.write_text(MEETING)
+        calendars.append(
+            PolledCalendar(
+                agent, "ics", ics_fetch(str(path), OSLO, pool=pool),
+                stale_after=timedelta(minutes=15),
+            )
+        )  # fmt: skip
+    presence = CalendarPresence(calendars, clock)
+    assert presence.take_changes() is None  # the first read: everything
+    await presence.refresh_all()
+    assert presence.take_changes() == {"anne", "bo", "cari"}  # their first data
+    assert presence.take_changes() == set()
+    (tmp_path / "bo.ics").write_text(cal())  # bo's meeting is cancelled
+    clock.now = T + timedelta(minutes=1)
+    await presence.refresh(calendars[1])
+    assert presence.take_changes() == {"bo"}
+    assert presence.busy_of("bo") == ()
+    assert presence.take_changes() == set()
+    # No poll for 15 minutes (a stuck source): the data turns stale on its own.
+    clock.now = T + timedelta(minutes=15, seconds=1)
+    assert presence.take_changes() == {"anne", "cari"}  # bo's data is a minute younger
+    assert presence.busy_of("anne") is None  # unknown: pauses nobody
