@@ -7,10 +7,11 @@ Phases, per design and round:
   start-up   process start -> every membership (agents x 3 loops) in the PBX
   steady     60 s of calls and calendar polls: the engine's CPU (its calendar workers
              included, from /proc), `/metrics` wall time, RSS
-  meetings   a tenth of the agents get a meeting, written into their calendar files after
-             start-up and found by the engine's own polls; it starts 90 s on and lasts a
+  meetings   every agent gets a meeting, written into their calendar file after start-up
+             and found by the engine's own polls, starting 90-110 s on and lasting a
              minute: how late each QueuePause (and the unpause at its end) reached the PBX
-             after the boundary, and how many reached it at all
+             after the boundary, and how many reached it at all; then a tenth of the
+             agents at one and the same boundary
   restarts   Asterisk restarts with its members kept (persistentmembers), then with them
              lost: from the new login to the engine's last action of the catch-up
   the log    actions the engine gave up for their deadline ("its deadline passed")
@@ -30,6 +31,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -53,6 +55,7 @@ from switchboard.routing.ownership import OWNED_FAMILY  # noqa: E402
 from tests.support.redis_server import redis_server  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+Stamp = tuple[float, str, str, str, str]  # (time, action, interface, paused, queue)
 DATA_KEY = generate()  # as `switchboard gen-key` gives
 MEETING_IN_S = 90.0  # a poll (every 60 s) finds it first
 MEETING_S = 60.0
@@ -79,6 +82,20 @@ def config_text(n: int, port: int, web_port: int, folder: Path, redis: Path) -> 
             f"calendar: 'ics:{folder / 'cal' / f'a{i}.ics'}'}}"
         )
     return "\n".join(lines) + "\n"
+
+
+def lateness(stamps: list[Stamp], plan: dict[str, BusyInterval]) -> list[float]:
+    """Per membership and edge, how late its pause (or unpause) reached the PBX."""
+    edges: list[float] = []
+    seen: set[tuple[str, str, str]] = set()
+    for at, action, interface, paused, queue in stamps:
+        meeting = plan.get(interface)
+        if action != "QueuePause" or meeting is None or (interface, paused, queue) in seen:
+            continue
+        seen.add((interface, paused, queue))
+        edge = meeting.start if paused == "true" else meeting.end
+        edges.append(at - edge.timestamp())
+    return edges
 
 
 def catching_up(action: str, where: str) -> bool:
@@ -176,8 +193,6 @@ def run_once(design: str, tree: Path, n: int, calls_per_s: float) -> dict[str, o
     sim.start()
     port = pipe.recv()
 
-    Stamp = tuple[float, str, str, str, str]  # (time, action, interface, paused, queue)
-
     def members() -> int:
         pipe.send("members")
         count, _paused = pipe.recv()
@@ -226,27 +241,36 @@ def run_once(design: str, tree: Path, n: int, calls_per_s: float) -> dict[str, o
             out["/metrics ms"] = metrics_ms(web_port)
             out["rss MiB"] = rss_mib(pid)
 
-            # Meetings for a tenth of the agents, written now, found by the engine's polls.
-            begin = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=MEETING_IN_S)
-            meeting = BusyInterval(begin, begin + timedelta(seconds=MEETING_S))
-            due = {f"PJSIP/{10000 + i}" for i in range(0, n, 10)}
-            for i in range(0, n, 10):
+            # Every agent gets a meeting, written now and found by the engine's own polls;
+            # the starts spread over 20 s (a day's boundaries, compressed), each a minute long.
+            rng = random.Random(1)
+            first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=MEETING_IN_S)
+            plan = {}
+            for i in range(n):
+                start = first + timedelta(seconds=rng.randrange(20))  # (ICS: whole seconds)
+                plan[f"PJSIP/{10000 + i}"] = meeting = BusyInterval(
+                    start, start + timedelta(seconds=MEETING_S)
+                )
                 (folder / "cal" / f"a{i}.ics").write_text(outlook_ics([meeting]))
-            wait_for(lambda: datetime.now(UTC) > meeting.end + timedelta(seconds=15), 400)
-            edges: list[float] = []
-            seen: set[tuple[str, str, str]] = set()
-            for at, action, interface, paused, queue in stamps()[0]:
-                if action != "QueuePause" or interface not in due:
-                    continue
-                if (interface, paused, queue) in seen:
-                    continue
-                seen.add((interface, paused, queue))
-                edge = meeting.start if paused == "true" else meeting.end
-                edges.append(at - edge.timestamp())
-            expected = 2 * len(due) * len(QUEUES)
-            out["boundary pauses seen"] = f"{len(edges)}/{expected}"
+            last_end = max(m.end for m in plan.values())
+            wait_for(lambda: datetime.now(UTC) > last_end + timedelta(seconds=10), 400)
+            edges = lateness(stamps()[0], plan)
+            out["boundary pauses seen"] = f"{len(edges)}/{2 * n * len(QUEUES)}"
             out["boundary p50 ms"] = 1000 * pct(edges, 0.5)
             out["boundary p99 ms"] = 1000 * pct(edges, 0.99)
+
+            # A tenth of the agents at one and the same boundary (a 10:00 all-hands).
+            before = len(stamps()[0])
+            start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=MEETING_IN_S)
+            together = BusyInterval(start, start + timedelta(seconds=MEETING_S))
+            tenth = {f"PJSIP/{10000 + i}": together for i in range(0, n, 10)}
+            for i in range(0, n, 10):
+                (folder / "cal" / f"a{i}.ics").write_text(outlook_ics([together]))
+            wait_for(lambda: datetime.now(UTC) > together.end + timedelta(seconds=10), 400)
+            edges = lateness(stamps()[0][before:], tenth)
+            out["one boundary, a tenth: pauses seen"] = f"{len(edges)}/{2 * len(tenth) * 3}"
+            out["one boundary, a tenth: p50 ms"] = 1000 * pct(edges, 0.5)
+            out["one boundary, a tenth: p99 ms"] = 1000 * pct(edges, 0.99)
 
             for kind, command in (("kept", "restart"), ("lost", "restart, members lost")):
                 before = len(stamps()[0])

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from switchboard.reports import store
@@ -116,7 +115,7 @@ def _agents(c: Connection, within: Within) -> list[tuple[str, str, int, int]]:
 def _hung_up(c: Connection, within: Within) -> list[tuple[str, int]]:
     """ABANDONs that no later ENTERQUEUE of the call, no move of the router and no callback
     asked for explains: callers who hung up."""
-    later = aliased(queue_log)
+    later = queue_log.alias("later")  # (Core: the ORM is not loaded for this)
     entered_later = exists().where(
         later.c.callid == queue_log.c.callid,
         later.c.event == "ENTERQUEUE",
