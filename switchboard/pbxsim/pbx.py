@@ -243,7 +243,8 @@ class Pbx:
                 member.last_pause = int(self._now())
             self._emit(frames.event("QueueMemberPause", AGENT, member.block()))
             self._log(member.queue, "NONE", member.name, "PAUSE" if paused else "UNPAUSE", reason)
-            self.queues[member.queue].changed.set()
+            if not paused:  # only an unpause can free a member for a waiting caller
+                self.queues[member.queue].changed.set()
 
     # --- list replies ------------------------------------------------------------------
 

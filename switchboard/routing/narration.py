@@ -72,3 +72,31 @@ def narrate(event: Event, roster: Roster, manual: Mapping[str, ManualStatus]) ->
             event.paused_reason or "no reason given",
             outcome,
         )
+
+
+def grouped(done: list[tuple[str, str]]) -> list[str]:
+    """Lines for changes carried out, (why, loop) each: the same words for one person in
+    several loops become one line naming the loops ("pause Anne Aas in loop1, loop2:
+    calendar says busy until 11:00"), in the order first seen. At a 10:00 all-hands a
+    thousand people are told in a thousand lines, not three thousand."""
+    order: list[str] = []
+    loops: dict[str, list[str]] = {}
+    for why, loop in done:
+        at = _loop_at(why, loop)
+        key = why if at < 0 else why[:at] + "\0" + why[at + len(loop) :]
+        if key not in loops:
+            order.append(key)
+            loops[key] = []
+        loops[key].append(loop)
+    return [key.replace("\0", ", ".join(loops[key])) if "\0" in key else key for key in order]
+
+
+def _loop_at(why: str, loop: str) -> int:
+    """Where the loop stands in the line: after the person's name, before ':' or ','."""
+    at = why.rfind(f" {loop}")
+    while at >= 0:
+        end = at + 1 + len(loop)
+        if end == len(why) or why[end] in ":,":
+            return at + 1
+        at = why.rfind(f" {loop}", 0, at)
+    return -1

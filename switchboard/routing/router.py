@@ -40,7 +40,7 @@ from switchboard.routing.calls import CallBook
 from switchboard.routing.catch_up import CatchUp, Heap
 from switchboard.routing.dispatch import Dispatch, NotLeader, change_key
 from switchboard.routing.ivr_duties import Intake, IvrDuties
-from switchboard.routing.narration import narrate
+from switchboard.routing.narration import grouped, narrate
 from switchboard.routing.overrides import BACK_EARLY_FAMILY, read_back_early, stored
 from switchboard.routing.ownership import OWNED_FAMILY, MemberKey, read_owned
 from switchboard.routing.policy import (
@@ -72,6 +72,7 @@ from switchboard.routing.staffing import LoopStaff, StaffIndex
 from switchboard.routing.stats import DURATION_BUCKETS_S, Buckets
 
 log = logging.getLogger("switchboard.router")
+TELL_AFTER_S = 0.1  # changes done within this are told together
 Clock = Callable[[], datetime]
 
 
@@ -127,6 +128,8 @@ class Router:
         self._wake = asyncio.Event()
         # Member changes sent and not yet answered: the events they cause are expected.
         self._dispatch = Dispatch(window, self._settle, self._freed)
+        self._done_lines: list[tuple[str, str]] = []  # (why, loop) of changes done, untold
+        self._telling: asyncio.TimerHandle | None = None
         # Every membership as last decided: a snapshot (an Asterisk restart) is compared
         # against it, and only what changed since is decided again (30,000 in a large office).
         self._decided: dict[MemberKey, DesiredMember] | None = None
@@ -540,6 +543,9 @@ class Router:
         finally:  # (stopping)
             await self._dispatch.give_up()
             await self._catch_up.close()
+            if self._telling is not None:  # what was done is told before the engine stops
+                self._telling.cancel()
+                self._told()
 
     async def _run(self) -> None:
         while True:
@@ -837,7 +843,7 @@ class Router:
         if not isinstance(change, RecordOwnership | ForgetOwnership) and log.isEnabledFor(
             logging.INFO
         ):
-            log.info("%s", change.why)  # (composed only when someone reads it)
+            self._tell(change)
         self._note_done(change)
         if isinstance(change, AddMember) and self._owned is not None:
             m = change.member
@@ -848,6 +854,19 @@ class Router:
         elif isinstance(change, RemoveMember) and key in (self._owned or {}):
             return (ForgetOwnership(change.queue, change.interface),)
         return ()
+
+    def _tell(self, change: MemberChange) -> None:
+        """Log what was done, one line per person for the changes of a moment (composed
+        only when someone reads it; `narration.grouped`)."""
+        self._done_lines.append((change.why, change_key(change)[0]))
+        if self._telling is None:
+            self._telling = asyncio.get_running_loop().call_later(TELL_AFTER_S, self._told)
+
+    def _told(self) -> None:
+        self._telling = None
+        lines, self._done_lines = self._done_lines, []
+        for line in grouped(lines):
+            log.info("%s", line)
 
     def _note_done(self, change: MemberChange) -> None:
         """Record what Asterisk accepted, before its event arrives."""

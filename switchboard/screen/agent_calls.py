@@ -52,14 +52,17 @@ class AgentCalls:
         # cards only (a finished call's card stays until the agent closes it, so with
         # 10,000 agents there are thousands of cards and 20 events a second).
         self._by_call: dict[str, set[str]] = {}
+        self._gone: set[str] = set()  # calls no card shows any more, not yet taken
         self._joined: dict[str, float] = {}
 
     def of(self, agent_id: str) -> AgentCall | None:
         return self.by_agent.get(agent_id)
 
-    def calls(self) -> set[str]:
-        """The calls some agent's card shows."""
-        return set(self._by_call)
+    def take_gone(self) -> set[str]:
+        """The calls whose last card went since the last call (what was learnt of them
+        can be forgotten)."""
+        gone, self._gone = self._gone, set()
+        return gone
 
     def showing(self, call_id: str) -> set[str]:
         """The agents whose card shows this call."""
@@ -77,6 +80,7 @@ class AgentCalls:
         self._remove(card.agent_id)
         self.by_agent[card.agent_id] = card
         self._by_call.setdefault(card.call_id, set()).add(card.agent_id)
+        self._gone.discard(card.call_id)
         return card
 
     def _remove(self, agent_id: str) -> None:
@@ -87,6 +91,7 @@ class AgentCalls:
                 agents.discard(agent_id)
                 if not agents:
                     del self._by_call[card.call_id]
+                    self._gone.add(card.call_id)
 
     def apply(self, event: Event, now: float) -> set[str]:
         if isinstance(event, QueueCallerJoin):

@@ -155,10 +155,7 @@ class Desk:
         changed = self.calls.apply(event, self.clock())
         if not changed:
             return
-        live = self.calls.calls()
-        for call_id in list(self.notes):
-            if call_id not in live:
-                del self.notes[call_id]  # nobody shows it any more: forget what we learnt
+        self._forget_gone()
         for agent_id in changed:
             card = self.calls.of(agent_id)
             if card is not None and card.call_id not in self.notes:
@@ -434,7 +431,12 @@ class Desk:
     def dismiss(self, agent_id: str, call_id: str) -> None:
         if not self.calls.dismiss(agent_id, call_id):
             raise Refused("only a finished call's card can be closed")
+        self._forget_gone()
         self.changed()
+
+    def _forget_gone(self) -> None:
+        for call_id in self.calls.take_gone():
+            self.notes.pop(call_id, None)  # nobody shows it any more: forget what we learnt
 
     async def set_status(self, agent_id: str, status: str) -> None:
         """The agent's own status: available, a pause with a reason, or leave."""
