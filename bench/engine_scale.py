@@ -362,7 +362,8 @@ def main() -> None:
     if a.inner:
         summary["router_scale.py (in-process)"] = inner(a.agents, a.calls_per_s)
     for design, figures in summary.items():
-        print(f"\n{design} (median of {a.rounds}):")
+        rounds = 1 if design.startswith("router_scale") else a.rounds
+        print(f"\n{design} (median of {rounds}):")
         for key, value in figures.items():
             print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
     print(f"\nload {os.getloadavg()[0]:.1f} at the end")
