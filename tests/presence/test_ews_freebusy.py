@@ -76,7 +76,7 @@ async def test_250_mailboxes_cost_three_availability_requests_per_cycle() -> Non
         ]
         presence = CalendarPresence(calendars, lambda: NOW)
         await presence.refresh_all()
-    assert availability.batches == [100, 100, 50]
+    assert sorted(availability.batches) == [50, 100, 100]  # (batches go side by side)
     assert batch.requests == 3
     busy = presence.busy_intervals()
     assert len(busy) == 250
