@@ -7,8 +7,9 @@ import contextlib
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +21,10 @@ from switchboard.cli.app import (
     _load,
     app,
 )
-from switchboard.config import ConfigError
+from switchboard.config import ConfigError, Settings
+
+if TYPE_CHECKING:  # (imported by the commands that use it: the reports load SQLAlchemy)
+    from switchboard.reports.shell import Reports
 
 
 @app.command("ratings")
@@ -85,24 +89,30 @@ def reports_prune(
     )
 
 
+@contextlib.contextmanager
+def _reports(settings: Settings) -> Iterator[Reports]:
+    """The config's reports (its database migrated), closed again after the command."""
+    from datetime import UTC, datetime
+
+    from switchboard.reports_setup import reports_for
+
+    reports = reports_for(settings, lambda: datetime.now(UTC))
+    if reports is None:
+        _fail("the config has no reports: section")
+    try:
+        yield reports
+    finally:
+        reports.engine.dispose()
+
+
 @app.command("reports-read")
 def reports_read(
     config: ConfigOption,
 ) -> None:
     """Read what queue_log gained into the reports database now (the engine does every
     minute): a backlog, or the lines of an outage. Outcomes of promises come with the engine."""
-    from datetime import UTC, datetime
-
-    from switchboard.reports_setup import reports_for
-
-    settings = _load(config)
-    reports = reports_for(settings, lambda: datetime.now(UTC))
-    if reports is None:
-        _fail("the config has no reports: section")
-    try:
+    with _reports(_load(config)) as reports:
         lines = asyncio.run(reports.read_on())
-    finally:
-        reports.engine.dispose()
     bad = f", {reports.bad_lines} line(s) not read (see the log)" if reports.bad_lines else ""
     typer.echo(f"read {lines} queue_log line(s) from {reports.queue_log}{bad}")
 
@@ -125,11 +135,10 @@ def report(
     ] = None,
 ) -> None:
     """The reports' figures as CSV, as /reports.csv gives them (loops, then agents)."""
-    from datetime import UTC, date, datetime
+    from datetime import date
 
     from switchboard.reports.export import to_csv
     from switchboard.reports.figures import Period
-    from switchboard.reports_setup import reports_for
 
     try:
         kind = Period(period)
@@ -142,13 +151,8 @@ def report(
     if count is not None and count < 1:
         _fail(f"--count {count}: give one period or more")
     settings = _load(config)
-    reports = reports_for(settings, lambda: datetime.now(UTC))
-    if reports is None:
-        _fail("the config has no reports: section")
-    try:
+    with _reports(settings) as reports:
         figures = asyncio.run(reports.report(reports.window(kind, last, count)))
-    finally:
-        reports.engine.dispose()
     text = to_csv(figures, settings.screen.ui_language)
     if output is None:
         sys.stdout.write(text)

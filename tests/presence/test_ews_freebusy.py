@@ -64,16 +64,19 @@ class Availability:
         )
 
 
+def swept(mailboxes: list[str]) -> tuple[EwsFreeBusy, list[PolledCalendar]]:
+    """One sweep for the mailboxes, and a polled calendar per mailbox served by it."""
+    service = ews_account("svc@example.org", ENDPOINT, "svc", "pw", version=account().version)
+    batch = EwsFreeBusy(service.protocol, mailboxes, OSLO)
+    return batch, [PolledCalendar(m.split("@")[0], "ews-fb", batch.fetch_for(m)) for m in mailboxes]
+
+
 async def test_250_mailboxes_cost_three_availability_requests_per_cycle() -> None:
     mailboxes = [f"anne{i}@example.org" for i in range(250)]
     availability = Availability()
     with requests_mock.Mocker() as mock:
         mock.post(ENDPOINT, text=availability)
-        service = ews_account("svc@example.org", ENDPOINT, "svc", "pw", version=account().version)
-        batch = EwsFreeBusy(service.protocol, mailboxes, OSLO)
-        calendars = [
-            PolledCalendar(m.split("@")[0], "ews-fb", batch.fetch_for(m)) for m in mailboxes
-        ]
+        batch, calendars = swept(mailboxes)
         presence = CalendarPresence(calendars, lambda: NOW)
         await presence.refresh_all()
     assert sorted(availability.batches) == [50, 100, 100]  # (batches go side by side)
@@ -93,11 +96,7 @@ async def test_each_mailbox_is_asked_once_per_cycle_whatever_second_it_polls_in(
     clock = [NOW]
     with requests_mock.Mocker() as mock:
         mock.post(ENDPOINT, text=availability)
-        service = ews_account("svc@example.org", ENDPOINT, "svc", "pw", version=account().version)
-        batch = EwsFreeBusy(service.protocol, mailboxes, OSLO)
-        calendars = [
-            PolledCalendar(m.split("@")[0], "ews-fb", batch.fetch_for(m)) for m in mailboxes
-        ]
+        batch, calendars = swept(mailboxes)
         presence = CalendarPresence(calendars, lambda: clock[0])
         for cycle in range(3):  # each calendar polls a second after the one before
             for n, calendar in enumerate(calendars):
@@ -111,10 +110,8 @@ async def test_each_mailbox_is_asked_once_per_cycle_whatever_second_it_polls_in(
 
 async def test_a_batch_that_fails_fails_only_its_own_mailboxes() -> None:
     mailboxes = [f"anne{i}@example.org" for i in range(150)]
-    calls = [0]
 
     def flaky(request: Any, context: Any) -> str:
-        calls[0] += 1
         if "anne120@" in request.body.decode():
             context.status_code = 500
             return "down"
@@ -122,11 +119,7 @@ async def test_a_batch_that_fails_fails_only_its_own_mailboxes() -> None:
 
     with requests_mock.Mocker() as mock:
         mock.post(ENDPOINT, text=flaky)
-        service = ews_account("svc@example.org", ENDPOINT, "svc", "pw", version=account().version)
-        batch = EwsFreeBusy(service.protocol, mailboxes, OSLO)
-        calendars = [
-            PolledCalendar(m.split("@")[0], "ews-fb", batch.fetch_for(m)) for m in mailboxes
-        ]
+        _batch, calendars = swept(mailboxes)
         presence = CalendarPresence(calendars, lambda: NOW)
         await presence.refresh_all()
     assert len(presence.busy_intervals()) == 100  # the first batch's; the second's unknown
