@@ -33,13 +33,14 @@ import multiprocessing
 import os
 import random
 import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,9 +62,35 @@ MEETING_IN_S = 90.0  # a poll (every 60 s) finds it first
 MEETING_S = 60.0
 
 
-def config_text(n: int, port: int, web_port: int, folder: Path, redis: Path) -> str:
+def pjsip(i: int) -> str:
+    return f"PJSIP/{10000 + i}"
+
+
+def calendar(folder: Path, i: int) -> Path:
+    return folder / "cal" / f"a{i}.ics"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    # A poll must never read a half-written file (it would count as a failing calendar).
+    spare = path.with_suffix(".tmp")
+    spare.write_text(text)
+    os.replace(spare, path)
+
+
+def config_text(
+    n: int,
+    port: int,
+    web_port: int,
+    folder: Path,
+    redis: Path,
+    *,
+    ami_user: str = "b",
+    interface: Callable[[int], str] = pjsip,
+) -> str:
+    """An office of `n` agents in three loops by role, each with an ICS calendar file."""
     lines = [
-        f"ami: {{host: 127.0.0.1, port: {port}, username: b, secret_env: SB_BENCH_SECRET}}",
+        f"ami: {{host: 127.0.0.1, port: {port}, username: {ami_user}, "
+        "secret_env: SB_BENCH_SECRET}",
         f"redis: {{url: 'unix://{redis}'}}",
         "presence: {timezone: Europe/Oslo, poll_interval_s: 60}",
         f"web: {{host: 127.0.0.1, port: {web_port}}}",
@@ -78,8 +105,8 @@ def config_text(n: int, port: int, web_port: int, folder: Path, redis: Path) -> 
     lines.append("agents:")
     for i in range(n):
         lines.append(
-            f"  - {{id: a{i}, name: Agent {i}, interface: PJSIP/{10000 + i}, roles: [staff], "
-            f"calendar: 'ics:{folder / 'cal' / f'a{i}.ics'}'}}"
+            f'  - {{id: a{i}, name: Agent {i}, interface: "{interface(i)}", roles: [staff], '
+            f"calendar: 'ics:{calendar(folder, i)}'}}"
         )
     return "\n".join(lines) + "\n"
 
@@ -181,8 +208,6 @@ def metrics_ms(web_port: int, rounds: int = 7) -> float:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -214,7 +239,7 @@ def run_once(design: str, tree: Path, n: int, calls_per_s: float) -> dict[str, o
         (folder / "cal").mkdir()
         empty = outlook_ics([])
         for i in range(n):
-            (folder / "cal" / f"a{i}.ics").write_text(empty)
+            calendar(folder, i).write_text(empty)
         web_port = free_port()
         config = folder / "switchboard.yaml"
         config.write_text(config_text(n, port, web_port, folder, redis.socket))
@@ -254,7 +279,7 @@ def run_once(design: str, tree: Path, n: int, calls_per_s: float) -> dict[str, o
                 plan[f"PJSIP/{10000 + i}"] = meeting = BusyInterval(
                     start, start + timedelta(seconds=MEETING_S)
                 )
-                (folder / "cal" / f"a{i}.ics").write_text(outlook_ics([meeting]))
+                write_atomically(calendar(folder, i), outlook_ics([meeting]))
             last_end = max(m.end for m in plan.values())
             wait_for(lambda: datetime.now(UTC) > last_end + timedelta(seconds=10), 400)
             edges, agents = lateness(stamps()[0], plan)
@@ -269,7 +294,7 @@ def run_once(design: str, tree: Path, n: int, calls_per_s: float) -> dict[str, o
             together = BusyInterval(start, start + timedelta(seconds=MEETING_S))
             tenth = {f"PJSIP/{10000 + i}": together for i in range(0, n, 10)}
             for i in range(0, n, 10):
-                (folder / "cal" / f"a{i}.ics").write_text(outlook_ics([together]))
+                write_atomically(calendar(folder, i), outlook_ics([together]))
             wait_for(lambda: datetime.now(UTC) > together.end + timedelta(seconds=10), 400)
             edges, _agents = lateness(stamps()[0][before:], tenth)
             out["one boundary, a tenth: pauses seen"] = f"{len(edges)}/{2 * len(tenth) * 3}"

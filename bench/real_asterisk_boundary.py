@@ -26,7 +26,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.engine_scale import calendar, config_text, free_port, write_atomically  # noqa: E402
+from bench.router_scale import QUEUES, pct  # noqa: E402
 from switchboard.ami.actions import Action, queue_status  # noqa: E402
 from switchboard.ami.client import AmiClient, AmiSettings  # noqa: E402
 from switchboard.ami.events import (  # noqa: E402
@@ -56,7 +57,6 @@ from switchboard.presence.busy import BusyInterval  # noqa: E402
 from tests.support.real_asterisk import RealAsterisk, asterisk_binary  # noqa: E402
 from tests.support.redis_server import redis_server  # noqa: E402
 
-QUEUES = ("loop1", "loop2", "loop3")
 SECRET = "bench-secret"
 SECRET_ENV = "SB_BENCH_SECRET"
 ENGINE_USER = "router"
@@ -79,45 +79,9 @@ def interface(i: int) -> str:
     return f"Local/agent{i}@agents/n"
 
 
-def config_text(n: int, ami_port: int, web_port: int, folder: Path, redis: Path) -> str:
-    lines = [
-        f"ami: {{host: 127.0.0.1, port: {ami_port}, username: {ENGINE_USER}, "
-        f"secret_env: {SECRET_ENV}}}",
-        f"redis: {{url: 'unix://{redis}'}}",
-        "presence: {timezone: Europe/Oslo, poll_interval_s: 60}",
-        f"web: {{host: 127.0.0.1, port: {web_port}}}",
-        "default_loop: loop3",
-        "loops:",
-    ]
-    for k, q in enumerate(QUEUES, start=1):
-        lines.append(
-            f'  - {{id: {q}, queue: {q}, title: Loop {k}, digit: "{k}", suffix: "-11{k}", '
-            "roles: [staff]}"
-        )
-    lines.append("agents:")
-    for i in range(n):
-        lines.append(
-            f'  - {{id: a{i}, name: Agent {i}, interface: "{interface(i)}", roles: [staff], '
-            f"calendar: 'ics:{calendar(folder, i)}'}}"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def calendar(folder: Path, i: int) -> Path:
-    return folder / "cal" / f"a{i}.ics"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    # A poll must never read a half-written file (it would count as a failing calendar).
-    spare = path.with_suffix(".tmp")
-    spare.write_text(text)
-    os.replace(spare, path)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def office(n: int, port: int, web_port: int, folder: Path, redis: Path) -> str:
+    """engine_scale's office, with Local channels and the engine's AMI user."""
+    return config_text(n, port, web_port, folder, redis, ami_user=ENGINE_USER, interface=interface)
 
 
 # --- /proc --------------------------------------------------------------------------------
@@ -272,11 +236,6 @@ async def logged_in(client: AmiClient) -> dict[str, str]:
 
 
 # --- figures ------------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def lateness_lines(label: str, late_s: list[float], expected: int) -> list[str]:
@@ -448,13 +407,13 @@ def run(n: int, startup_timeout_s: float) -> list[str]:
         # The Asterisk files do not name the AMI port (RealAsterisk chooses it): read them
         # from the config with a stand-in port, then write the config with the real one.
         files = settings_files(
-            parse_config(config_text(n, 5038, web_port, folder, redis.socket), "bench.yaml")
+            parse_config(office(n, 5038, web_port, folder, redis.socket), "bench.yaml")
         )
         started = time.monotonic()
         with private_asterisk(files) as pbx:
             booted = time.monotonic() - started
             config = folder / "switchboard.yaml"
-            config.write_text(config_text(n, pbx.port, web_port, folder, redis.socket))
+            config.write_text(office(n, pbx.port, web_port, folder, redis.socket))
             lines = [f"Asterisk up (fully booted) in {booted:.1f} s, AMI port {pbx.port}"]
             lines += asyncio.run(measure(pbx, n, folder, config, startup_timeout_s))
             return lines
